@@ -1,0 +1,225 @@
+//! `nmf-topics fit`: read, count, factor, report.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use nmf_topics::corpus::{read_matrix_market, BagBuilder, BagOfWords, DocumentReader};
+use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
+use nmf_topics::{Analyzer, CountMatrix, Nmf, Report};
+
+use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
+use super::output::{self, Destination};
+use super::progress;
+
+/// Documents tokenised together (in parallel) before their counts are merged.
+const BATCH_DOCUMENTS: usize = 4096;
+/// Or fewer, once they hold this many bytes of text.
+const BATCH_BYTES: usize = 16 << 20;
+
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics fit corpora/debian-5000.jsonl.gz
+  nmf-topics fit notes/ -k 30 --json topics.json --doc-topics documents.csv
+  zcat posts.txt.gz | nmf-topics fit - --lines --stem --min-df 5 --max-df 0.5
+  nmf-topics fit corpus.jsonl --export-matrix v.mtx     # then run any other tool on v.mtx
+  nmf-topics fit v.mtx -k 50 --tol 0 --max-iter 500";
+
+/// Find topics in documents and report them
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct FitArgs {
+    #[command(flatten)]
+    read: ReadArgs,
+
+    /// Number of topics
+    #[arg(
+        short = 'k',
+        long,
+        default_value_t = 20,
+        value_name = "K",
+        help_heading = "Model"
+    )]
+    topics: usize,
+
+    /// Most iterations to run
+    #[arg(long, default_value_t = 200, value_name = "N", help_heading = "Model")]
+    max_iter: usize,
+
+    /// Stop when the divergence falls by less than this fraction over 10 iterations (0: run
+    /// all --max-iter iterations)
+    #[arg(
+        long,
+        default_value_t = 1e-4,
+        value_name = "TOL",
+        allow_negative_numbers = true,
+        help_heading = "Model"
+    )]
+    tol: f64,
+
+    /// Seed of the random start: the same seed gives the same topics, whatever --threads
+    #[arg(long, default_value_t = 0, value_name = "SEED", help_heading = "Model")]
+    seed: u64,
+
+    /// Threads to use [default: all cores]
+    #[arg(long, value_name = "N", help_heading = "Model")]
+    threads: Option<usize>,
+
+    #[command(flatten)]
+    analyzer: AnalyzerArgs,
+
+    #[command(flatten)]
+    pruning: PruningArgs,
+
+    /// Words shown per topic
+    #[arg(long, default_value_t = 10, value_name = "N", help_heading = "Output")]
+    top_words: usize,
+
+    /// Write the report as JSON to FILE (- for standard output, instead of the text report)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    json: Option<String>,
+
+    /// Write every document's topic weights to FILE.csv
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    doc_topics: Option<PathBuf>,
+
+    /// Write the count matrix to FILE.mtx (Matrix Market, words × documents), with
+    /// FILE.vocab.txt and FILE.docs.txt beside it
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    export_matrix: Option<PathBuf>,
+
+    /// No progress bars
+    #[arg(short, long, help_heading = "Output")]
+    quiet: bool,
+}
+
+pub fn run(args: FitArgs) -> Result<()> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let nmf = Nmf::new(args.topics)
+        .max_iter(args.max_iter)
+        .tol(args.tol)
+        .seed(args.seed)
+        .threads(threads);
+    nmf.check_settings()?;
+    let pruning = args.pruning.pruning()?;
+    let json = args.json.as_deref().map(Destination::parse);
+    let doc_topics = args.doc_topics.clone().map(Destination::File);
+    let export = args.export_matrix.clone().map(Destination::File);
+    output::check_writable(
+        &[&json, &doc_topics, &export]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+    )?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .context("cannot start the worker threads")?;
+    let show = progress::wanted(args.quiet);
+    let inputs = args.read.inputs.join(" ");
+
+    let started = Instant::now();
+    let (bag, analyzer) = match args.read.matrix_market()? {
+        Some((path, options)) => (read_matrix_market(&path, &options)?, None),
+        None => {
+            let config = args.analyzer.config()?;
+            let analyzer = Analyzer::new(config.clone())?;
+            (read_documents(&args.read, analyzer, show)?, Some(config))
+        }
+    };
+    let reading = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let matrix = CountMatrix::build(&bag, &pruning)
+        .with_context(|| format!("no topics can be fitted to {inputs}"))?;
+    drop(bag);
+    let matrix_seconds = started.elapsed().as_secs_f64();
+    if let Some(Destination::File(path)) = &export {
+        export_matrix(&matrix, path)?;
+    }
+
+    nmf.check(matrix.n_words(), matrix.n_documents())
+        .with_context(|| format!("no topics can be fitted to {inputs}"))?;
+    let bar = progress::bar(show, Some(args.max_iter as u64), "fitting", false);
+    let started = Instant::now();
+    let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, _| {
+        bar.set_position(i as u64)
+    })?;
+    bar.finish_and_clear();
+    let fitting = started.elapsed().as_secs_f64();
+
+    let report = Report::new(
+        &matrix,
+        &model,
+        &fit,
+        Parameters {
+            analyzer,
+            pruning,
+            nmf,
+        },
+        StageSeconds {
+            reading,
+            matrix: matrix_seconds,
+            fitting,
+        },
+        args.top_words,
+    );
+    if let Some(dest) = &doc_topics {
+        output::write_to(dest, |out| write_document_topics(&matrix, &model, out))?;
+    }
+    if let Some(dest) = &json {
+        output::write_to(dest, |out| report.write_json(out))?;
+    }
+    if !matches!(json, Some(Destination::Stdout)) {
+        output::write_to(&Destination::Stdout, |out| report.write_terminal(out))?;
+    }
+    Ok(())
+}
+
+/// Reads and counts the documents in batches, tokenising each batch in parallel.
+fn read_documents(read: &ReadArgs, analyzer: Analyzer, show: bool) -> Result<BagOfWords> {
+    let mut reader = DocumentReader::new(read.inputs(), read.options())?;
+    let watch = reader.progress();
+    let bar = progress::bar(show, watch.total_bytes(), "reading", true);
+    let mut builder = BagBuilder::new(analyzer);
+    let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
+    let mut bytes = 0;
+    loop {
+        let next = reader.next().transpose()?;
+        let full = batch.len() >= BATCH_DOCUMENTS || bytes >= BATCH_BYTES;
+        if next.is_none() || full {
+            builder.add(std::mem::take(&mut batch));
+            bytes = 0;
+            bar.set_position(watch.bytes());
+        }
+        match next {
+            Some(doc) => {
+                bytes += doc.text.len();
+                batch.push(doc);
+            }
+            None => break,
+        }
+    }
+    bar.finish_and_clear();
+    for warning in reader.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(builder.finish())
+}
+
+/// Writes NAME.mtx, NAME.vocab.txt and NAME.docs.txt; all three or none.
+fn export_matrix(matrix: &CountMatrix, path: &std::path::Path) -> Result<()> {
+    let vocab = output::sibling(path, "vocab.txt");
+    let docs = output::sibling(path, "docs.txt");
+    let written = output::write_file(&vocab, |out| matrix.write_vocabulary(out))
+        .and_then(|()| output::write_file(&docs, |out| matrix.write_document_ids(out)))
+        .and_then(|()| output::write_file(path, |out| matrix.write_matrix_market(out)));
+    if written.is_err() {
+        output::remove_quietly(&vocab);
+        output::remove_quietly(&docs);
+    }
+    written
+}

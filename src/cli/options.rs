@@ -1,0 +1,188 @@
+//! Argument groups shared by subcommands: reading, analysing, pruning.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use nmf_topics::corpus::{Format, Input, MatrixMarketOptions, ReadOptions};
+use nmf_topics::matrix::{DocFreq, Pruning};
+use nmf_topics::text::{AnalyzerConfig, Language};
+
+/// How inputs are read.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Reading")]
+pub struct ReadArgs {
+    /// Folders of .txt/.md files, JSON Lines files, text files, a Matrix Market .mtx file, or -
+    /// for standard input; any of them gzip-compressed
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+
+    /// How to cut files into documents: auto (by the file name), jsonl, lines, text (one
+    /// document a file) or mtx
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub format: Format,
+
+    /// One document a line (same as --format lines)
+    #[arg(long, conflicts_with = "format")]
+    pub lines: bool,
+
+    /// JSON field holding the text
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    pub text_field: String,
+
+    /// JSON field holding the document id (a line without it is named by its number)
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub id_field: String,
+
+    /// JSON field holding the title
+    #[arg(long, default_value = "title", value_name = "FIELD")]
+    pub title_field: String,
+
+    /// JSON field holding a label (a class) to carry into the reports
+    #[arg(long, value_name = "FIELD")]
+    pub label_field: Option<String>,
+
+    /// The .mtx file holds documents × words (rows are documents)
+    #[arg(long)]
+    pub transpose: bool,
+
+    /// Words of a .mtx file, one a line in row order (default: NAME.vocab.txt beside it)
+    #[arg(long, value_name = "FILE")]
+    pub vocab: Option<PathBuf>,
+}
+
+impl ReadArgs {
+    pub fn inputs(&self) -> Vec<Input> {
+        self.inputs.iter().map(|a| Input::parse(a)).collect()
+    }
+
+    pub fn options(&self) -> ReadOptions {
+        ReadOptions {
+            format: if self.lines {
+                Format::Lines
+            } else {
+                self.format
+            },
+            text_field: self.text_field.clone(),
+            id_field: self.id_field.clone(),
+            title_field: self.title_field.clone(),
+            label_field: self.label_field.clone(),
+        }
+    }
+
+    /// The Matrix Market file, when the input is one.
+    pub fn matrix_market(&self) -> Result<Option<(PathBuf, MatrixMarketOptions)>> {
+        let format = self.options().format;
+        let is_mtx = |arg: &String| {
+            arg != "-"
+                && (format == Format::MatrixMarket
+                    || (format == Format::Auto
+                        && Format::of_path(std::path::Path::new(arg)) == Format::MatrixMarket))
+        };
+        if !self.inputs.iter().any(is_mtx) {
+            anyhow::ensure!(
+                !self.transpose && self.vocab.is_none(),
+                "--transpose and --vocab apply to a Matrix Market (.mtx) input only"
+            );
+            return Ok(None);
+        }
+        anyhow::ensure!(
+            self.inputs.len() == 1,
+            "a Matrix Market matrix must be the only input"
+        );
+        Ok(Some((
+            PathBuf::from(&self.inputs[0]),
+            MatrixMarketOptions {
+                transpose: self.transpose,
+                vocab: self.vocab.clone(),
+            },
+        )))
+    }
+}
+
+/// How text becomes terms.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Words")]
+pub struct AnalyzerArgs {
+    /// Language of the stopword list and the stemmer
+    #[arg(long, default_value = "english", value_name = "LANG")]
+    pub lang: Language,
+
+    /// More stopwords, one a line (# starts a comment); may be repeated
+    #[arg(long = "stopwords", value_name = "FILE")]
+    pub stopword_files: Vec<PathBuf>,
+
+    /// Do not drop the language's stopwords (files given with --stopwords still apply)
+    #[arg(long)]
+    pub no_stopwords: bool,
+
+    /// Count Snowball stems; reports show each stem as its most frequent word
+    #[arg(long)]
+    pub stem: bool,
+
+    /// Shortest word kept, in characters
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub min_chars: usize,
+
+    /// Longest word kept, in characters
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    pub max_chars: usize,
+}
+
+impl AnalyzerArgs {
+    pub fn config(&self) -> Result<AnalyzerConfig> {
+        let mut extra = Vec::new();
+        for file in &self.stopword_files {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the stopword list {}", file.display()))?;
+            extra.extend(
+                text.lines()
+                    .map(|l| l.split('#').next().unwrap_or("").trim())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+        Ok(AnalyzerConfig {
+            language: self.lang,
+            stopwords: !self.no_stopwords,
+            extra_stopwords: extra,
+            stem: self.stem,
+            min_chars: self.min_chars,
+            max_chars: self.max_chars,
+        })
+    }
+}
+
+/// Which words are kept.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Vocabulary")]
+pub struct PruningArgs {
+    /// Keep words in at least this many documents (an integer) or this proportion of them (0.01)
+    #[arg(long, default_value = "2", value_name = "DF")]
+    pub min_df: DocFreq,
+
+    /// Keep words in at most this many documents (an integer) or this proportion of them (0.5)
+    #[arg(long, default_value = "1.0", value_name = "DF")]
+    pub max_df: DocFreq,
+
+    /// Then drop the N most frequent words
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub drop_top: usize,
+
+    /// Then keep only the N most frequent words
+    #[arg(long, value_name = "N")]
+    pub max_words: Option<usize>,
+}
+
+impl PruningArgs {
+    pub fn pruning(&self) -> Result<Pruning> {
+        let pruning = Pruning {
+            min_df: self.min_df,
+            max_df: self.max_df,
+            drop_top: self.drop_top,
+            max_words: self.max_words,
+        };
+        pruning.check().map_err(anyhow::Error::msg)?;
+        Ok(pruning)
+    }
+}

@@ -1,0 +1,106 @@
+//! Writing outputs: standard output, or a file written whole or not at all.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// A file to write, or `-` for standard output.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Destination {
+    pub fn parse(arg: &str) -> Destination {
+        if arg == "-" {
+            Destination::Stdout
+        } else {
+            Destination::File(PathBuf::from(arg))
+        }
+    }
+}
+
+/// Checks that the folder of every output file exists, before any work is done.
+pub fn check_writable(destinations: &[&Destination]) -> Result<()> {
+    for d in destinations {
+        if let Destination::File(path) = d {
+            let dir = parent(path);
+            anyhow::ensure!(
+                dir.is_dir(),
+                "cannot write {}: the folder {} does not exist",
+                path.display(),
+                dir.display()
+            );
+            anyhow::ensure!(
+                !path.is_dir(),
+                "cannot write {}: it is a folder",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Runs `write` into the destination. A file is written under a temporary name in the same
+/// folder and renamed when complete, so a failure leaves no partial file.
+pub fn write_to(
+    dest: &Destination,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match dest {
+        Destination::Stdout => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            write(&mut out).context("cannot write to standard output")?;
+            out.flush().context("cannot write to standard output")
+        }
+        Destination::File(path) => write_file(path, write),
+    }
+}
+
+/// Writes `path` atomically (temporary file, then rename).
+pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let dir = parent(path);
+    let cannot = || format!("cannot write {}", path.display());
+    let tmp = tempfile::Builder::new()
+        .prefix(".nmf-topics-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .with_context(cannot)?;
+    let mut out = BufWriter::new(tmp);
+    write(&mut out).with_context(cannot)?;
+    let tmp = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(cannot)?;
+    tmp.as_file().sync_all().with_context(cannot)?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(cannot)?;
+    Ok(())
+}
+
+/// `NAME.mtx` → `NAME.<suffix>`, beside it.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".mtx").unwrap_or(&name);
+    path.with_file_name(format!("{stem}.{suffix}"))
+}
+
+/// Removes a file if it exists (cleaning up after a failed multi-file output).
+pub fn remove_quietly(path: &Path) {
+    let _ = fs::remove_file(path);
+}

@@ -1,0 +1,242 @@
+//! Counting: documents → term counts, tokenised in parallel.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::{Document, DocumentInfo};
+use crate::text::Analyzer;
+
+/// Documents tokenised together by one rayon task. Fixed, so that the work split does not
+/// depend on the number of threads (and the result does not either: ids are renumbered later).
+const CHUNK: usize = 64;
+
+/// A corpus as term counts: for each document the terms it holds and how often.
+///
+/// Term ids are in order of first appearance; [`crate::matrix`] renumbers and prunes them.
+#[derive(Debug, Clone, Default)]
+pub struct BagOfWords {
+    documents: Vec<DocumentInfo>,
+    terms: Vec<String>,
+    display: Vec<String>,
+    doc_start: Vec<usize>,
+    entries: Vec<(u32, f32)>,
+}
+
+impl BagOfWords {
+    /// A bag from its parts: `entries[doc_start[d]..doc_start[d + 1]]` are document `d`'s
+    /// `(term, count)` pairs, each term at most once. Counts must be finite and positive.
+    pub fn from_parts(
+        documents: Vec<DocumentInfo>,
+        terms: Vec<String>,
+        display: Vec<String>,
+        doc_start: Vec<usize>,
+        entries: Vec<(u32, f32)>,
+    ) -> BagOfWords {
+        debug_assert_eq!(doc_start.len(), documents.len() + 1);
+        debug_assert_eq!(terms.len(), display.len());
+        BagOfWords {
+            documents,
+            terms,
+            display,
+            doc_start,
+            entries,
+        }
+    }
+
+    /// The documents, in input order.
+    pub fn documents(&self) -> &[DocumentInfo] {
+        &self.documents
+    }
+
+    /// Number of documents.
+    pub fn n_documents(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// The terms, by id.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// For each term, the word to show for it: the surface form seen most often (ties: the
+    /// first in byte order). The term itself when not stemming.
+    pub fn display(&self) -> &[String] {
+        &self.display
+    }
+
+    /// Document `d`'s `(term, count)` pairs.
+    pub fn document(&self, d: usize) -> &[(u32, f32)] {
+        &self.entries[self.doc_start[d]..self.doc_start[d + 1]]
+    }
+
+    /// Total count of document `d`: its tokens after stopwords and length filters.
+    pub fn document_tokens(&self, d: usize) -> f64 {
+        self.document(d).iter().map(|&(_, c)| c as f64).sum()
+    }
+}
+
+/// Builds a [`BagOfWords`] from batches of documents.
+pub struct BagBuilder {
+    analyzer: Analyzer,
+    ids: HashMap<String, u32>,
+    terms: Vec<String>,
+    surfaces: Vec<Vec<(String, u64)>>,
+    documents: Vec<DocumentInfo>,
+    doc_start: Vec<usize>,
+    entries: Vec<(u32, f32)>,
+    tokens: u64,
+}
+
+/// The counts of one chunk of documents, with chunk-local term ids.
+struct ChunkCounts {
+    terms: Vec<String>,
+    surfaces: Vec<Vec<(String, u64)>>,
+    doc_len: Vec<usize>,
+    entries: Vec<(u32, u32)>,
+}
+
+impl BagBuilder {
+    /// A builder that tokenises with `analyzer`.
+    pub fn new(analyzer: Analyzer) -> BagBuilder {
+        BagBuilder {
+            analyzer,
+            ids: HashMap::new(),
+            terms: Vec::new(),
+            surfaces: Vec::new(),
+            documents: Vec::new(),
+            doc_start: vec![0],
+            entries: Vec::new(),
+            tokens: 0,
+        }
+    }
+
+    /// Tokens counted so far.
+    pub fn tokens(&self) -> u64 {
+        self.tokens
+    }
+
+    /// Documents counted so far.
+    pub fn n_documents(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// Tokenises `batch` in parallel (on the current rayon pool) and adds its counts. The text is
+    /// dropped; the rest of each document is kept.
+    pub fn add(&mut self, batch: Vec<Document>) {
+        let stem = self.analyzer.config().stem;
+        let counted: Vec<ChunkCounts> = batch
+            .par_chunks(CHUNK)
+            .map(|docs| count_chunk(&self.analyzer, docs, stem))
+            .collect();
+        for (chunk, docs) in counted.into_iter().zip(batch.chunks(CHUNK)) {
+            self.merge(chunk, stem);
+            self.documents.extend(docs.iter().map(|doc| DocumentInfo {
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                label: doc.label.clone(),
+            }));
+        }
+    }
+
+    fn merge(&mut self, chunk: ChunkCounts, stem: bool) {
+        let mut global = Vec::with_capacity(chunk.terms.len());
+        for (term, surfaces) in chunk.terms.into_iter().zip(chunk.surfaces) {
+            let id = match self.ids.get(&term) {
+                Some(&id) => id,
+                None => {
+                    let id = self.terms.len() as u32;
+                    self.ids.insert(term.clone(), id);
+                    self.terms.push(term);
+                    self.surfaces.push(Vec::new());
+                    id
+                }
+            };
+            if stem {
+                let known = &mut self.surfaces[id as usize];
+                for (surface, n) in surfaces {
+                    match known.iter_mut().find(|(s, _)| *s == surface) {
+                        Some((_, m)) => *m += n,
+                        None => known.push((surface, n)),
+                    }
+                }
+            }
+            global.push(id);
+        }
+        let mut at = 0;
+        for len in chunk.doc_len {
+            for &(local, count) in &chunk.entries[at..at + len] {
+                self.entries.push((global[local as usize], count as f32));
+                self.tokens += count as u64;
+            }
+            at += len;
+            self.doc_start.push(self.entries.len());
+        }
+    }
+
+    /// The bag of words.
+    pub fn finish(self) -> BagOfWords {
+        let display = self
+            .terms
+            .iter()
+            .zip(&self.surfaces)
+            .map(|(term, surfaces)| {
+                surfaces
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                    .map_or_else(|| term.clone(), |(s, _)| s.clone())
+            })
+            .collect();
+        BagOfWords {
+            documents: self.documents,
+            terms: self.terms,
+            display,
+            doc_start: self.doc_start,
+            entries: self.entries,
+        }
+    }
+}
+
+fn count_chunk(analyzer: &Analyzer, docs: &[Document], stem: bool) -> ChunkCounts {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut out = ChunkCounts {
+        terms: Vec::new(),
+        surfaces: Vec::new(),
+        doc_len: Vec::with_capacity(docs.len()),
+        entries: Vec::new(),
+    };
+    let mut counts: Vec<u32> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    for doc in docs {
+        analyzer.for_each_term(&doc.text, |term, surface, _| {
+            let id = match ids.get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = out.terms.len() as u32;
+                    ids.insert(term.to_owned(), id);
+                    out.terms.push(term.to_owned());
+                    out.surfaces.push(Vec::new());
+                    counts.push(0);
+                    id
+                }
+            };
+            if counts[id as usize] == 0 {
+                touched.push(id);
+            }
+            counts[id as usize] += 1;
+            if stem {
+                let known = &mut out.surfaces[id as usize];
+                match known.iter_mut().find(|(s, _)| s == surface) {
+                    Some((_, n)) => *n += 1,
+                    None => known.push((surface.to_owned(), 1)),
+                }
+            }
+        });
+        out.doc_len.push(touched.len());
+        for id in touched.drain(..) {
+            out.entries.push((id, counts[id as usize]));
+            counts[id as usize] = 0;
+        }
+    }
+    out
+}

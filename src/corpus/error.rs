@@ -1,0 +1,114 @@
+//! What can go wrong while reading, and what is worth a warning.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// An input that cannot be read. Each message names the input and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// The path does not exist.
+    #[error("{}: no such file or folder", .path.display())]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// Reading failed.
+    #[error("cannot read {}", .path.display())]
+    Io {
+        /// The input.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: io::Error,
+    },
+    /// A folder holds no `.txt` or `.md` file.
+    #[error("{}: this folder holds no .txt or .md file (give a folder of text files, a .jsonl file, or a file with --lines)", .path.display())]
+    EmptyFolder {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A JSON line does not parse.
+    #[error("{}, line {line}: not a JSON object ({message}); each line of a JSON Lines file must hold one object", .path.display())]
+    BadJson {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// The parser's complaint.
+        message: String,
+    },
+    /// A JSON line lacks the text field, or it is not a string.
+    #[error("{}, line {line}: no text in field \"{field}\" (name the field that holds the text with --text-field)", .path.display())]
+    MissingText {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// The field looked for.
+        field: String,
+    },
+    /// A Matrix Market file is malformed.
+    #[error("{}, line {line}: {message}", .path.display())]
+    BadMatrix {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (0 when the problem is the file as a whole).
+        line: u64,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A vocabulary file does not match its matrix.
+    #[error("{}: {message}", .path.display())]
+    BadVocabulary {
+        /// The vocabulary file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Inputs that cannot be combined.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CorpusError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        CorpusError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Something the user should know about an input that did not stop the reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// Bytes that are not UTF-8 were replaced by U+FFFD.
+    InvalidUtf8 {
+        /// The input.
+        path: PathBuf,
+        /// How many invalid sequences were replaced.
+        sequences: u64,
+    },
+    /// A file in a folder looks binary and was skipped.
+    SkippedBinary {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::InvalidUtf8 { path, sequences } => write!(
+                f,
+                "{}: {sequences} invalid UTF-8 sequence{} replaced by U+FFFD (is the file in another encoding? convert it with iconv)",
+                path.display(),
+                if *sequences == 1 { "" } else { "s" }
+            ),
+            Warning::SkippedBinary { path } => {
+                write!(f, "{}: skipped, it looks like a binary file", path.display())
+            }
+        }
+    }
+}

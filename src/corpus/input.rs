@@ -1,0 +1,182 @@
+//! Inputs: paths or standard input, their format, gzip, and UTF-8 decoding.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::CorpusError;
+
+/// Where documents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file or a folder.
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+}
+
+impl Input {
+    /// `-` is standard input; anything else a path.
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// How the input is named in messages.
+    pub fn display_path(&self) -> PathBuf {
+        match self {
+            Input::Path(p) => p.clone(),
+            Input::Stdin => PathBuf::from("<stdin>"),
+        }
+    }
+}
+
+/// How a file's content is cut into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// By the name: `.jsonl`/`.ndjson`/`.json` are JSON Lines, `.mtx` Matrix Market, anything
+    /// else one document a file; standard input is JSON Lines when it starts with `{`.
+    #[default]
+    Auto,
+    /// One JSON object a line.
+    JsonLines,
+    /// One document a line.
+    Lines,
+    /// The whole file is one document.
+    Text,
+    /// A Matrix Market count matrix.
+    MatrixMarket,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Format::Auto),
+            "jsonl" | "ndjson" | "json" => Ok(Format::JsonLines),
+            "lines" => Ok(Format::Lines),
+            "text" => Ok(Format::Text),
+            "mtx" => Ok(Format::MatrixMarket),
+            _ => Err(format!(
+                "unknown format '{s}'; choose auto, jsonl, lines, text or mtx"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Auto => "auto",
+            Format::JsonLines => "jsonl",
+            Format::Lines => "lines",
+            Format::Text => "text",
+            Format::MatrixMarket => "mtx",
+        })
+    }
+}
+
+impl Format {
+    /// The format of a file named `path` (a `.gz` suffix is looked through).
+    pub fn of_path(path: &Path) -> Format {
+        let mut name = path.file_name().unwrap_or(OsStr::new("")).to_string_lossy();
+        if let Some(stem) = name.strip_suffix(".gz") {
+            name = stem.to_owned().into();
+        }
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("jsonl" | "ndjson" | "json") => Format::JsonLines,
+            Some("mtx") => Format::MatrixMarket,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// Counts the bytes read from the underlying file (before decompression), for progress bars.
+pub(crate) struct Counted<R> {
+    inner: R,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens a file or standard input, decompressing gzip when the content starts with its magic
+/// bytes.
+pub(crate) fn open(input: &Input, bytes: Arc<AtomicU64>) -> Result<Box<dyn BufRead>, CorpusError> {
+    let raw: Box<dyn Read> = match input {
+        Input::Stdin => Box::new(io::stdin()),
+        Input::Path(path) => Box::new(File::open(path).map_err(|e| open_error(path, e))?),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, Counted { inner: raw, bytes });
+    let head = reader
+        .fill_buf()
+        .map_err(|e| CorpusError::io(input.display_path(), e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            MultiGzDecoder::new(reader),
+        )))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+pub(crate) fn open_error(path: &Path, e: io::Error) -> CorpusError {
+    if e.kind() == io::ErrorKind::NotFound {
+        CorpusError::Missing {
+            path: path.to_owned(),
+        }
+    } else {
+        CorpusError::io(path, e)
+    }
+}
+
+/// Decodes UTF-8, replacing each invalid sequence by U+FFFD; returns the text and how many
+/// sequences were replaced.
+pub(crate) fn decode(bytes: Vec<u8>) -> (String, u64) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, 0),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut text = String::with_capacity(bytes.len() + 8);
+            let mut bad = 0;
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                if !chunk.invalid().is_empty() {
+                    text.push('\u{FFFD}');
+                    bad += 1;
+                }
+            }
+            (text, bad)
+        }
+    }
+}
+
+/// Reads one line (without its end) into `buf`; false at the end of the input.
+pub(crate) fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<bool> {
+    buf.clear();
+    if reader.read_until(b'\n', buf)? == 0 {
+        return Ok(false);
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(true)
+}

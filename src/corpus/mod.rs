@@ -1,0 +1,36 @@
+//! Stage 2: inputs → documents → a bag of words.
+//!
+//! Readers turn each input into [`Document`]s, one at a time, so memory follows the documents
+//! kept, not the size of the files:
+//!
+//! | input | documents | id |
+//! |---|---|---|
+//! | a folder | every `.txt` or `.md` file below it, in path order | the relative path |
+//! | `*.jsonl`, `*.ndjson`, `*.json` | one JSON object a line | the `id` field, else the line number |
+//! | any file with [`Format::Lines`] | one document a line | the line number |
+//! | any other file | the whole file | the path as given |
+//! | `-` | standard input, as JSON Lines if it starts with `{`, else like a file | as above |
+//! | `*.mtx` | a Matrix Market count matrix, already counted (see [`read_matrix_market`]) | the column number |
+//!
+//! Any of them may be gzip-compressed; the gzip magic bytes decide, not the name. Invalid UTF-8
+//! is replaced by U+FFFD and reported as a [`Warning`]; binary files in a folder are skipped with
+//! one.
+//!
+//! [`BagBuilder`] tokenises batches of documents in parallel (rayon) with an
+//! [`Analyzer`](crate::text::Analyzer) and keeps only their term counts: a [`BagOfWords`].
+
+mod bag;
+mod document;
+mod error;
+mod folder;
+mod input;
+mod jsonl;
+mod market;
+mod reader;
+
+pub use bag::{BagBuilder, BagOfWords};
+pub use document::{Document, DocumentInfo};
+pub use error::{CorpusError, Warning};
+pub use input::{Format, Input};
+pub use market::{read_matrix_market, MatrixMarketOptions};
+pub use reader::{DocumentReader, ReadOptions, ReadProgress};

@@ -1,0 +1,295 @@
+//! [`DocumentReader`]: the documents of a list of inputs, one at a time.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::input::{decode, open, open_error, read_line};
+use super::{folder, jsonl, CorpusError, Document, Format, Input, Warning};
+
+/// How inputs are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// How files are cut into documents. Default: [`Format::Auto`].
+    pub format: Format,
+    /// JSON field holding the text. Default: `text`.
+    pub text_field: String,
+    /// JSON field holding the id. Default: `id`; a line without it is named by its number.
+    pub id_field: String,
+    /// JSON field holding the title. Default: `title`.
+    pub title_field: String,
+    /// JSON field holding a label (a class), if any. Default: none.
+    pub label_field: Option<String>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: Format::Auto,
+            text_field: "text".into(),
+            id_field: "id".into(),
+            title_field: "title".into(),
+            label_field: None,
+        }
+    }
+}
+
+/// How far reading has got; shared with whoever draws a progress bar.
+#[derive(Debug, Default)]
+pub struct ReadProgress {
+    bytes: Arc<AtomicU64>,
+    documents: AtomicU64,
+    total_bytes: Option<u64>,
+}
+
+impl ReadProgress {
+    /// Bytes read from the files so far (compressed bytes for gzip files).
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Documents read so far.
+    pub fn documents(&self) -> u64 {
+        self.documents.load(Ordering::Relaxed)
+    }
+
+    /// The size of all input files, when every input is a file or folder.
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.total_bytes
+    }
+}
+
+/// The documents of some inputs, in order: an iterator of `Result<Document, CorpusError>` that
+/// stops after the first error. Warnings are collected; take them with
+/// [`DocumentReader::take_warnings`].
+pub struct DocumentReader {
+    inputs: VecDeque<Input>,
+    options: ReadOptions,
+    progress: Arc<ReadProgress>,
+    current: Source,
+    warnings: Vec<Warning>,
+    failed: bool,
+}
+
+enum Source {
+    Idle,
+    Folder(std::vec::IntoIter<(PathBuf, String)>),
+    Stream {
+        reader: Box<dyn BufRead>,
+        path: PathBuf,
+        json: bool,
+        line: u64,
+        invalid_utf8: u64,
+    },
+}
+
+impl DocumentReader {
+    /// A reader of `inputs`. Fails at once, before anything is read, when a path does not exist,
+    /// a folder holds no text file, or an input is a Matrix Market file (read those with
+    /// [`read_matrix_market`](super::read_matrix_market)).
+    pub fn new(inputs: Vec<Input>, options: ReadOptions) -> Result<DocumentReader, CorpusError> {
+        if inputs.is_empty() {
+            return Err(CorpusError::Usage("no input given".into()));
+        }
+        let mut total = Some(0u64);
+        for input in &inputs {
+            let Input::Path(path) = input else {
+                total = None;
+                continue;
+            };
+            let meta = std::fs::metadata(path).map_err(|e| open_error(path, e))?;
+            if meta.is_dir() {
+                let files = folder::text_files(path)?;
+                let size: u64 = files
+                    .iter()
+                    .filter_map(|(p, _)| std::fs::metadata(p).ok())
+                    .map(|m| m.len())
+                    .sum();
+                total = total.map(|t| t + size);
+            } else {
+                let format = match options.format {
+                    Format::Auto => Format::of_path(path),
+                    f => f,
+                };
+                if format == Format::MatrixMarket {
+                    return Err(CorpusError::Usage(format!(
+                        "{} is a Matrix Market matrix: give it as the only input",
+                        path.display()
+                    )));
+                }
+                total = total.map(|t| t + meta.len());
+            }
+        }
+        Ok(DocumentReader {
+            inputs: inputs.into(),
+            options,
+            progress: Arc::new(ReadProgress {
+                total_bytes: total,
+                ..ReadProgress::default()
+            }),
+            current: Source::Idle,
+            warnings: Vec::new(),
+            failed: false,
+        })
+    }
+
+    /// A handle on the reader's progress, for another thread to watch.
+    pub fn progress(&self) -> Arc<ReadProgress> {
+        Arc::clone(&self.progress)
+    }
+
+    /// The warnings collected so far.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn start(&mut self, input: Input) -> Result<Option<Document>, CorpusError> {
+        let path = input.display_path();
+        if let Input::Path(p) = &input {
+            if p.is_dir() {
+                self.current = Source::Folder(folder::text_files(p)?.into_iter());
+                return Ok(None);
+            }
+        }
+        let mut reader = open(&input, Arc::clone(&self.progress.bytes))?;
+        let format = match (self.options.format, &input) {
+            (Format::Auto, Input::Path(p)) => Format::of_path(p),
+            (Format::Auto, Input::Stdin) => {
+                let head = reader.fill_buf().map_err(|e| CorpusError::io(&path, e))?;
+                match head.iter().find(|b| !b.is_ascii_whitespace()) {
+                    Some(b'{') => Format::JsonLines,
+                    _ => Format::Text,
+                }
+            }
+            (f, _) => f,
+        };
+        match format {
+            Format::JsonLines | Format::Lines => {
+                self.current = Source::Stream {
+                    reader,
+                    path,
+                    json: format == Format::JsonLines,
+                    line: 0,
+                    invalid_utf8: 0,
+                };
+                Ok(None)
+            }
+            _ => {
+                let mut bytes = Vec::new();
+                reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| CorpusError::io(&path, e))?;
+                let (text, bad) = decode(bytes);
+                self.warn_utf8(&path, bad);
+                Ok(Some(Document {
+                    id: path.to_string_lossy().into_owned(),
+                    title: None,
+                    label: None,
+                    text,
+                }))
+            }
+        }
+    }
+
+    fn warn_utf8(&mut self, path: &std::path::Path, sequences: u64) {
+        if sequences > 0 {
+            self.warnings.push(Warning::InvalidUtf8 {
+                path: path.to_owned(),
+                sequences,
+            });
+        }
+    }
+
+    fn next_document(&mut self) -> Result<Option<Document>, CorpusError> {
+        let mut buf = Vec::new();
+        loop {
+            match &mut self.current {
+                Source::Idle => match self.inputs.pop_front() {
+                    None => return Ok(None),
+                    Some(input) => {
+                        if let Some(doc) = self.start(input)? {
+                            return Ok(Some(doc));
+                        }
+                    }
+                },
+                Source::Folder(files) => {
+                    let Some((path, id)) = files.next() else {
+                        self.current = Source::Idle;
+                        continue;
+                    };
+                    let mut bytes = Vec::new();
+                    open(&Input::Path(path.clone()), Arc::clone(&self.progress.bytes))?
+                        .read_to_end(&mut bytes)
+                        .map_err(|e| CorpusError::io(&path, e))?;
+                    if folder::looks_binary(&bytes) {
+                        self.warnings.push(Warning::SkippedBinary { path });
+                        continue;
+                    }
+                    let (text, bad) = decode(bytes);
+                    self.warn_utf8(&path, bad);
+                    return Ok(Some(Document {
+                        id,
+                        title: None,
+                        label: None,
+                        text,
+                    }));
+                }
+                Source::Stream {
+                    reader,
+                    path,
+                    json,
+                    line,
+                    invalid_utf8,
+                } => {
+                    let more = read_line(reader.as_mut(), &mut buf)
+                        .map_err(|e| CorpusError::io(&*path, e))?;
+                    if !more {
+                        let (path, bad) = (path.clone(), *invalid_utf8);
+                        self.current = Source::Idle;
+                        self.warn_utf8(&path, bad);
+                        continue;
+                    }
+                    *line += 1;
+                    let (text, bad) = decode(std::mem::take(&mut buf));
+                    *invalid_utf8 += bad;
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    return if *json {
+                        jsonl::parse_line(&text, *line, path, &self.options).map(Some)
+                    } else {
+                        Ok(Some(Document {
+                            id: line.to_string(),
+                            title: None,
+                            label: None,
+                            text,
+                        }))
+                    };
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for DocumentReader {
+    type Item = Result<Document, CorpusError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.next_document() {
+            Ok(Some(doc)) => {
+                self.progress.documents.fetch_add(1, Ordering::Relaxed);
+                Some(Ok(doc))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Stage 4: the solver. V ≈ W·H with Lee & Seung's multiplicative updates for the I-divergence
+//!
+//! ```text
+//! D(V‖WH) = Σ_wd  V_wd · ln(V_wd / (WH)_wd) − V_wd + (WH)_wd
+//!
+//! H_kd ← H_kd · Σ_w W_wk V_wd / (WH)_wd  /  Σ_w W_wk
+//! W_wk ← W_wk · Σ_d H_kd V_wd / (WH)_wd  /  Σ_d H_kd
+//! ```
+//!
+//! Shapes: V is `(n_words, n_documents)`, W `(n_words, n_topics)`, H `(n_topics, n_documents)`.
+//! Each update never increases D (Lee & Seung 2001, theorem 2).
+//!
+//! (WH) is needed only where V is non-zero, so an iteration costs about 4·nnz·K multiply-adds:
+//! for each non-zero a dot product of a row of W with a column of H, and an accumulation, once
+//! for the H update (over documents, V by column) and once for the W update (over words, V by
+//! row). The denominators are W's column sums and H's row sums; Σ(WH) = Σ_k colsum(W)_k ·
+//! rowsum(H)_k, so D costs one logarithm per non-zero, fused into the H update on the
+//! iterations where it is evaluated.
+//!
+//! **Parallelism and reproducibility.** The H update runs over fixed chunks of documents and the
+//! W update over fixed chunks of words, in parallel (rayon). Each chunk is computed in a fixed
+//! order and the partial sums of chunks are added in chunk order, so the same seed gives the
+//! same bits whatever the number of threads. Factors are `f32`; the divergence and the column
+//! and row sums are `f64`.
+//!
+//! **Kernel.** Topics are padded to a multiple of 8 so that the dot products and accumulations
+//! run 8 lanes wide. On x86-64 with AVX2 and FMA (detected at run time) they use fused
+//! multiply-adds; elsewhere (and on other x86-64) plain multiply and add. Results are identical
+//! for any thread count on one kernel, and agree to float rounding between kernels.
+//!
+//! **Guards.** (WH) is floored at 1e-12 before dividing, dead topics (a zero column sum) are left
+//! as they are, and values below `f32::MIN_POSITIVE` are flushed to zero (they are zero for every
+//! purpose, and denormals are slow), so no NaN or infinity can appear.
+//!
+//! After fitting, each topic (column of W) is scaled to sum to 1 and the scale moved into H, so
+//! `H_kd` is the expected number of document d's words that come from topic k; topics are then
+//! numbered by decreasing share of the corpus.
+
+mod fit;
+mod init;
+mod kernel;
+mod model;
+mod params;
+mod solver;
+
+pub use fit::FitReport;
+pub use model::NmfModel;
+pub use params::{Nmf, NmfError, StopReason, TracePoint};
+pub use solver::KlSolver;

@@ -1,0 +1,139 @@
+//! [`Nmf`]: the fit's parameters, checked once.
+
+use serde::Serialize;
+
+/// A fit that cannot be run.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum NmfError {
+    /// K is 0 or larger than the matrix allows.
+    #[error("--topics {k}: the number of topics must be between 1 and the smaller of the number of words ({words}) and of documents ({documents})")]
+    Topics {
+        /// Topics asked for.
+        k: usize,
+        /// Words in the matrix.
+        words: usize,
+        /// Documents in the matrix.
+        documents: usize,
+    },
+    /// The tolerance is negative or not a number.
+    #[error("--tol {0}: the tolerance must be a number ≥ 0 (0 runs every iteration)")]
+    Tolerance(f64),
+    /// No iteration asked for.
+    #[error("--max-iter 0: give at least 1 iteration")]
+    MaxIter,
+    /// Zero threads asked for.
+    #[error("--threads 0: give at least 1 thread")]
+    Threads,
+    /// The matrices or starting factors do not fit together.
+    #[error("{0}")]
+    Matrix(String),
+}
+
+/// Why the iterations stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The divergence fell by less than `tol` (relative) over 10 iterations.
+    Converged,
+    /// `max_iter` iterations ran.
+    MaxIter,
+}
+
+/// The divergence after some iterations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TracePoint {
+    /// Iterations done.
+    pub iteration: usize,
+    /// D(V‖WH) then.
+    pub divergence: f64,
+}
+
+/// Parameters of a KL-NMF fit, with scikit-learn's names. Build with [`Nmf::new`] and the
+/// consuming setters; [`Nmf::fit`] checks them against the matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nmf {
+    pub(crate) topics: usize,
+    pub(crate) max_iter: usize,
+    pub(crate) tol: f64,
+    pub(crate) seed: u64,
+    pub(crate) threads: usize,
+    pub(crate) eval_every: usize,
+}
+
+impl Nmf {
+    /// `topics` topics; defaults: `max_iter` 200, `tol` 1e-4, `seed` 0, threads: all cores,
+    /// divergence evaluated every 10 iterations.
+    pub fn new(topics: usize) -> Nmf {
+        Nmf {
+            topics,
+            max_iter: 200,
+            tol: 1e-4,
+            seed: 0,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            eval_every: 10,
+        }
+    }
+
+    /// At most this many iterations.
+    pub fn max_iter(mut self, n: usize) -> Nmf {
+        self.max_iter = n;
+        self
+    }
+
+    /// Stop when D fell by less than this fraction over the last 10 iterations; 0 runs all
+    /// `max_iter` iterations.
+    pub fn tol(mut self, tol: f64) -> Nmf {
+        self.tol = tol;
+        self
+    }
+
+    /// Seed of the random start.
+    pub fn seed(mut self, seed: u64) -> Nmf {
+        self.seed = seed;
+        self
+    }
+
+    /// Threads to run on. The result does not depend on it.
+    pub fn threads(mut self, threads: usize) -> Nmf {
+        self.threads = threads;
+        self
+    }
+
+    /// Evaluate the divergence every `n` iterations (it costs a logarithm per non-zero); the
+    /// convergence test needs one every 10, so `n` is clamped to 1..=10.
+    pub fn eval_every(mut self, n: usize) -> Nmf {
+        self.eval_every = n.clamp(1, 10);
+        self
+    }
+
+    /// Number of topics.
+    pub fn topics(&self) -> usize {
+        self.topics
+    }
+
+    /// The checks that need the matrix's shape.
+    pub fn check(&self, n_words: usize, n_docs: usize) -> Result<(), NmfError> {
+        if self.topics == 0 || self.topics > n_words.min(n_docs) {
+            return Err(NmfError::Topics {
+                k: self.topics,
+                words: n_words,
+                documents: n_docs,
+            });
+        }
+        self.check_settings()
+    }
+
+    /// The checks that need nothing but the parameters.
+    pub fn check_settings(&self) -> Result<(), NmfError> {
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return Err(NmfError::Tolerance(self.tol));
+        }
+        if self.max_iter == 0 {
+            return Err(NmfError::MaxIter);
+        }
+        if self.threads == 0 {
+            return Err(NmfError::Threads);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,442 @@
+//! [`KlSolver`]: the factors, the two multiplicative updates and the divergence.
+
+use rayon::prelude::*;
+
+use super::init;
+use super::kernel::{axpy, dot, Kernel, MulAdd, Plain, LANES};
+use super::{NmfError, NmfModel};
+use crate::matrix::Sparse;
+
+/// (WH) is floored here before dividing by it.
+const WH_FLOOR: f32 = 1e-12;
+
+/// Non-zeros per chunk of rows that one task updates (at least; whole rows).
+const CHUNK_NNZ: usize = 2048;
+
+/// The state of a KL-NMF fit: V by document and by word, the padded factors, and scratch space
+/// allocated once, so that an iteration allocates nothing.
+///
+/// Use [`Nmf::fit`](super::Nmf::fit) to fit; this type is for stepping through the updates one
+/// at a time (tests, research). Updates run on the current rayon pool.
+pub struct KlSolver<'a> {
+    by_doc: &'a Sparse,
+    by_word: &'a Sparse,
+    doc_ptr: Vec<usize>,
+    word_ptr: Vec<usize>,
+    k: usize,
+    kp: usize,
+    kernel: Kernel,
+    /// W, `(n_words, kp)` row-major.
+    w: Vec<f32>,
+    /// Hᵀ, `(n_documents, kp)` row-major: a document's topics are contiguous.
+    h: Vec<f32>,
+    col_w: Vec<f64>,
+    row_h: Vec<f64>,
+    inv: Vec<f32>,
+    doc_chunks: Vec<usize>,
+    word_chunks: Vec<usize>,
+    acc: Vec<f32>,
+    sums: Vec<f64>,
+    divs: Vec<f64>,
+}
+
+/// One update pass: the rows being updated are `rows`, the other factor `other`, V's non-zeros
+/// of row `i` are `indices/data[indptr[i]..indptr[i + 1]]`.
+struct Pass<'s> {
+    indptr: &'s [usize],
+    indices: &'s [u32],
+    data: &'s [f32],
+    other: &'s [f32],
+    inv: &'s [f32],
+    kp: usize,
+}
+
+impl<'a> KlSolver<'a> {
+    /// A solver started from `w0`, `(n_words, k)` row-major, and `h0`, `(n_documents, k)`
+    /// row-major (that is Hᵀ). `by_doc` is V in CSC and `by_word` the same V in CSR.
+    pub fn new(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        w0: &[f32],
+        h0: &[f32],
+    ) -> Result<KlSolver<'a>, NmfError> {
+        let (n_words, n_docs) = by_doc.shape();
+        if !by_doc.is_csc()
+            || !by_word.is_csr()
+            || by_word.shape() != by_doc.shape()
+            || by_word.nnz() != by_doc.nnz()
+        {
+            return Err(NmfError::Matrix(
+                "by_doc must be V in CSC and by_word the same V in CSR".into(),
+            ));
+        }
+        if k == 0 || w0.len() != n_words * k || h0.len() != n_docs * k {
+            return Err(NmfError::Matrix(format!(
+                "starting factors must be ({n_words}, {k}) and ({n_docs}, {k})"
+            )));
+        }
+        if w0.iter().chain(h0).any(|x| !x.is_finite() || *x < 0.0) {
+            return Err(NmfError::Matrix(
+                "starting factors must be finite and non-negative".into(),
+            ));
+        }
+        let kp = k.div_ceil(LANES) * LANES;
+        let doc_ptr = by_doc.indptr().to_proper().into_owned();
+        let word_ptr = by_word.indptr().to_proper().into_owned();
+        let doc_chunks = chunk_bounds(&doc_ptr);
+        let word_chunks = chunk_bounds(&word_ptr);
+        let chunks = doc_chunks.len().max(word_chunks.len()) - 1;
+        let mut solver = KlSolver {
+            by_doc,
+            by_word,
+            doc_ptr,
+            word_ptr,
+            k,
+            kp,
+            kernel: Kernel::detect(),
+            w: init::pad(w0, k, kp),
+            h: init::pad(h0, k, kp),
+            col_w: vec![0.0; kp],
+            row_h: vec![0.0; kp],
+            inv: vec![0.0; kp],
+            doc_chunks,
+            word_chunks,
+            acc: vec![0.0; chunks * kp],
+            sums: vec![0.0; chunks * kp],
+            divs: vec![0.0; chunks],
+        };
+        column_sums(&solver.w, kp, &mut solver.col_w);
+        column_sums(&solver.h, kp, &mut solver.row_h);
+        Ok(solver)
+    }
+
+    /// A solver started from random factors drawn from `seed`: |N(0, 1)| scaled by
+    /// √(mean(V)/k), as scikit-learn's `init='random'` does, W first, then H.
+    pub fn random(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        seed: u64,
+    ) -> Result<KlSolver<'a>, NmfError> {
+        let (n_words, n_docs) = by_doc.shape();
+        let (w0, h0) = init::random(by_doc, k, seed);
+        debug_assert_eq!(w0.len(), n_words * k);
+        debug_assert_eq!(h0.len(), n_docs * k);
+        KlSolver::new(by_doc, by_word, k, &w0, &h0)
+    }
+
+    /// Uses plain multiply-adds instead of the fastest kernel (to compare the two).
+    pub fn use_portable_kernel(&mut self) {
+        self.kernel = Kernel::Portable;
+    }
+
+    /// The kernel in use: `avx2+fma`, `neon` or `portable`.
+    pub fn kernel(&self) -> &'static str {
+        self.kernel.name()
+    }
+
+    /// Number of topics.
+    pub fn topics(&self) -> usize {
+        self.k
+    }
+
+    /// Row `w` of W: the word's weight in each topic (`k` values).
+    pub fn w_row(&self, w: usize) -> &[f32] {
+        &self.w[w * self.kp..][..self.k]
+    }
+
+    /// Column `d` of H: the document's weight on each topic (`k` values).
+    pub fn h_column(&self, d: usize) -> &[f32] {
+        &self.h[d * self.kp..][..self.k]
+    }
+
+    /// The H update. With `divergence`, also returns D(V‖WH) for the factors as they were
+    /// before the update, at the cost of one logarithm per non-zero.
+    pub fn update_h(&mut self, divergence: bool) -> Option<f64> {
+        let total_wh: f64 = self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum();
+        reciprocals(&self.col_w, &mut self.inv);
+        let pass = Pass {
+            indptr: &self.doc_ptr,
+            indices: self.by_doc.indices(),
+            data: self.by_doc.data(),
+            other: &self.w,
+            inv: &self.inv,
+            kp: self.kp,
+        };
+        let n = self.doc_chunks.len() - 1;
+        run_pass(
+            self.kernel,
+            divergence,
+            &pass,
+            &self.doc_chunks,
+            &mut self.h,
+            &mut self.acc[..n * self.kp],
+            &mut self.sums[..n * self.kp],
+            &mut self.divs[..n],
+        );
+        reduce(&self.sums[..n * self.kp], self.kp, &mut self.row_h);
+        divergence.then(|| self.divs[..n].iter().sum::<f64>() + total_wh)
+    }
+
+    /// The W update.
+    pub fn update_w(&mut self) {
+        reciprocals(&self.row_h, &mut self.inv);
+        let pass = Pass {
+            indptr: &self.word_ptr,
+            indices: self.by_word.indices(),
+            data: self.by_word.data(),
+            other: &self.h,
+            inv: &self.inv,
+            kp: self.kp,
+        };
+        let n = self.word_chunks.len() - 1;
+        run_pass(
+            self.kernel,
+            false,
+            &pass,
+            &self.word_chunks,
+            &mut self.w,
+            &mut self.acc[..n * self.kp],
+            &mut self.sums[..n * self.kp],
+            &mut self.divs[..n],
+        );
+        reduce(&self.sums[..n * self.kp], self.kp, &mut self.col_w);
+    }
+
+    /// D(V‖WH) for the current factors, without updating them. Equal, bit for bit, to what
+    /// [`KlSolver::update_h`] returns for the same factors.
+    pub fn divergence(&self) -> f64 {
+        let total_wh: f64 = self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum();
+        let pass = Pass {
+            indptr: &self.doc_ptr,
+            indices: self.by_doc.indices(),
+            data: self.by_doc.data(),
+            other: &self.w,
+            inv: &self.inv,
+            kp: self.kp,
+        };
+        let (chunks, kernel, h) = (&self.doc_chunks, self.kernel, &self.h);
+        let parts: Vec<f64> = (0..chunks.len() - 1)
+            .into_par_iter()
+            .map(|c| {
+                let rows = &h[chunks[c] * pass.kp..chunks[c + 1] * pass.kp];
+                match kernel {
+                    #[cfg(target_arch = "x86_64")]
+                    Kernel::Avx2Fma => unsafe { avx2::divergence_rows(&pass, chunks[c], rows) },
+                    Kernel::Portable => divergence_rows::<Plain>(&pass, chunks[c], rows),
+                    #[allow(unreachable_patterns)]
+                    _ => divergence_rows::<super::kernel::Fused>(&pass, chunks[c], rows),
+                }
+            })
+            .collect();
+        parts.iter().sum::<f64>() + total_wh
+    }
+
+    /// The fitted model: topics scaled to sum to 1, the scale moved into H, topics numbered by
+    /// decreasing share.
+    pub fn into_model(self) -> NmfModel {
+        NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
+    }
+}
+
+/// v·ln(v/wh) − v, in f64.
+#[inline(always)]
+fn kl_term(v: f32, wh: f32) -> f64 {
+    let v = v as f64;
+    v * (v / wh as f64).ln() - v
+}
+
+/// Splits rows into chunks of at least [`CHUNK_NNZ`] non-zeros: the bounds, first row of each
+/// chunk then the end. Depends on V only, never on the thread count.
+fn chunk_bounds(indptr: &[usize]) -> Vec<usize> {
+    let mut bounds = vec![0];
+    let mut start_nnz = indptr[0];
+    for (row, &end) in indptr.iter().enumerate().skip(1) {
+        if end - start_nnz >= CHUNK_NNZ {
+            bounds.push(row);
+            start_nnz = end;
+        }
+    }
+    let rows = indptr.len() - 1;
+    if *bounds.last().unwrap() != rows || bounds.len() == 1 {
+        bounds.push(rows);
+    }
+    bounds
+}
+
+fn reciprocals(sums: &[f64], inv: &mut [f32]) {
+    for (i, &s) in inv.iter_mut().zip(sums) {
+        *i = if s > 0.0 { (1.0 / s) as f32 } else { 0.0 };
+    }
+}
+
+fn column_sums(rows: &[f32], kp: usize, out: &mut [f64]) {
+    out.fill(0.0);
+    for row in rows.chunks_exact(kp) {
+        for (o, &x) in out.iter_mut().zip(row) {
+            *o += x as f64;
+        }
+    }
+}
+
+/// Adds the chunks' partial sums in chunk order.
+fn reduce(partials: &[f64], kp: usize, out: &mut [f64]) {
+    out.fill(0.0);
+    for part in partials.chunks_exact(kp) {
+        for (o, &x) in out.iter_mut().zip(part) {
+            *o += x;
+        }
+    }
+}
+
+/// A new factor value: the multiplicative update, with denormals flushed to zero and any
+/// overflow held at the largest float.
+#[inline(always)]
+fn guard(x: f32) -> f32 {
+    if x >= f32::MIN_POSITIVE {
+        x.min(f32::MAX)
+    } else {
+        0.0
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_pass(
+    kernel: Kernel,
+    divergence: bool,
+    pass: &Pass,
+    bounds: &[usize],
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+    divs: &mut [f64],
+) {
+    let chunk = |first: usize, rows: &mut [f32], acc: &mut [f32], sums: &mut [f64]| -> f64 {
+        match (kernel, divergence) {
+            #[cfg(target_arch = "x86_64")]
+            (Kernel::Avx2Fma, true) => unsafe {
+                avx2::update_rows::<true>(pass, first, rows, acc, sums)
+            },
+            #[cfg(target_arch = "x86_64")]
+            (Kernel::Avx2Fma, false) => unsafe {
+                avx2::update_rows::<false>(pass, first, rows, acc, sums)
+            },
+            (Kernel::Portable, true) => update_rows::<Plain, true>(pass, first, rows, acc, sums),
+            (Kernel::Portable, false) => update_rows::<Plain, false>(pass, first, rows, acc, sums),
+            #[allow(unreachable_patterns)]
+            (_, true) => update_rows::<super::kernel::Fused, true>(pass, first, rows, acc, sums),
+            #[allow(unreachable_patterns)]
+            (_, false) => update_rows::<super::kernel::Fused, false>(pass, first, rows, acc, sums),
+        }
+    };
+    for_each_chunk(bounds, pass.kp, rows, acc, sums, divs, &chunk);
+}
+
+/// Runs `f` on every chunk in parallel, splitting the buffers at the chunk bounds (so no
+/// allocation); chunk c gets its rows and its own slots of `acc`, `sums` and `divs`.
+fn for_each_chunk<F>(
+    bounds: &[usize],
+    kp: usize,
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+    divs: &mut [f64],
+    f: &F,
+) where
+    F: Fn(usize, &mut [f32], &mut [f32], &mut [f64]) -> f64 + Sync,
+{
+    let n = bounds.len() - 1;
+    if n == 1 {
+        divs[0] = f(bounds[0], rows, acc, sums);
+        return;
+    }
+    let mid = n / 2;
+    let (r0, r1) = rows.split_at_mut((bounds[mid] - bounds[0]) * kp);
+    let (a0, a1) = acc.split_at_mut(mid * kp);
+    let (s0, s1) = sums.split_at_mut(mid * kp);
+    let (d0, d1) = divs.split_at_mut(mid);
+    rayon::join(
+        || for_each_chunk(&bounds[..=mid], kp, r0, a0, s0, d0, f),
+        || for_each_chunk(&bounds[mid..], kp, r1, a1, s1, d1, f),
+    );
+}
+
+/// Updates `rows` (rows `first..` of the factor being updated) and adds their new values into
+/// `sums`; returns Σ v·ln(v/wh) − v over their non-zeros when `DIV`.
+#[inline(always)]
+fn update_rows<M: MulAdd, const DIV: bool>(
+    pass: &Pass,
+    first: usize,
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+) -> f64 {
+    let kp = pass.kp;
+    sums.fill(0.0);
+    let mut div = 0.0;
+    for (i, row) in rows.chunks_exact_mut(kp).enumerate() {
+        let item = first + i;
+        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
+        acc.fill(0.0);
+        for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
+            let other = &pass.other[j as usize * kp..][..kp];
+            let wh = dot::<M>(row, other).max(WH_FLOOR);
+            if DIV {
+                div += kl_term(v, wh);
+            }
+            axpy::<M>(acc, v / wh, other);
+        }
+        for (((x, &a), &q), s) in row.iter_mut().zip(&*acc).zip(pass.inv).zip(sums.iter_mut()) {
+            *x = guard(*x * a * q);
+            *s += *x as f64;
+        }
+    }
+    div
+}
+
+/// Σ v·ln(v/wh) − v over the non-zeros of rows `first..` of H, without updating them.
+#[inline(always)]
+fn divergence_rows<M: MulAdd>(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
+    let kp = pass.kp;
+    let mut div = 0.0;
+    for (i, row) in rows.chunks_exact(kp).enumerate() {
+        let item = first + i;
+        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
+        for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
+            let other = &pass.other[j as usize * kp..][..kp];
+            div += kl_term(v, dot::<M>(row, other).max(WH_FLOOR));
+        }
+    }
+    div
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::super::kernel::Fused;
+    use super::Pass;
+
+    /// [`super::update_rows`] compiled for AVX2 and FMA.
+    ///
+    /// # Safety
+    /// Only on a CPU with AVX2 and FMA ([`super::Kernel::detect`] checks).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn update_rows<const DIV: bool>(
+        pass: &Pass,
+        first: usize,
+        rows: &mut [f32],
+        acc: &mut [f32],
+        sums: &mut [f64],
+    ) -> f64 {
+        super::update_rows::<Fused, DIV>(pass, first, rows, acc, sums)
+    }
+
+    /// [`super::divergence_rows`] compiled for AVX2 and FMA.
+    ///
+    /// # Safety
+    /// Only on a CPU with AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn divergence_rows(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
+        super::divergence_rows::<Fused>(pass, first, rows)
+    }
+}

@@ -1,0 +1,23 @@
+//! Stage 5: a fitted model → what people and programs read.
+//!
+//! [`Report`] gathers the corpus figures, the parameters, the fit record, the topics (label,
+//! share, top words) and each document's main topics. It is written as:
+//!
+//! - text for a terminal ([`Report::write_terminal`]);
+//! - JSON ([`Report::write_json`]): one object, `"format": "nmf-topics/report"`, documented
+//!   field by field in the README — a contract, so fields are only ever added;
+//! - CSV of every document's topic weights ([`write_document_topics`]).
+//!
+//! Every number written is finite: the solver guarantees it and the writers round it.
+
+mod csv;
+mod json;
+mod summary;
+mod terminal;
+
+pub use self::csv::write_document_topics;
+pub use json::{FORMAT, VERSION};
+pub use summary::{
+    CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
+    TopicWeight, WordWeight,
+};

@@ -1,0 +1,257 @@
+//! The content of a report, built from the matrix, the model and the fit record.
+
+use serde::Serialize;
+
+use crate::matrix::{CountMatrix, Pruning};
+use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint};
+use crate::text::AnalyzerConfig;
+
+/// Topics listed per document in a report (those with weight > 0).
+const DOCUMENT_TOPICS: usize = 5;
+
+/// Everything a report says. Serialises to the documented JSON format.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`FORMAT`](super::FORMAT).
+    pub format: &'static str,
+    /// [`VERSION`](super::VERSION) of the format.
+    pub version: u32,
+    /// The corpus as modelled.
+    pub corpus: CorpusFigures,
+    /// The settings of every stage.
+    pub parameters: Parameters,
+    /// The fit.
+    pub fit: FitFigures,
+    /// The topics, by decreasing share.
+    pub topics: Vec<Topic>,
+    /// The documents, in input order.
+    pub documents: Vec<DocumentTopics>,
+}
+
+/// The corpus as modelled.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusFigures {
+    /// Documents (columns of V).
+    pub documents: usize,
+    /// Words kept (rows of V).
+    pub words: usize,
+    /// Distinct words before pruning.
+    pub words_before_pruning: usize,
+    /// Non-zero counts.
+    pub nonzeros: usize,
+    /// Sum of the counts.
+    pub tokens: f64,
+    /// Documents left without any word.
+    pub empty_documents: usize,
+}
+
+/// The settings of every stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameters {
+    /// The analyzer's settings; `null` for a matrix read from a file.
+    pub analyzer: Option<AnalyzerConfig>,
+    /// Vocabulary pruning.
+    pub pruning: Pruning,
+    /// The solver's settings.
+    pub nmf: Nmf,
+}
+
+/// Wall-clock seconds of each stage.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct StageSeconds {
+    /// Reading and tokenising.
+    pub reading: f64,
+    /// Pruning and building the matrix.
+    pub matrix: f64,
+    /// Fitting.
+    pub fitting: f64,
+}
+
+/// The fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitFigures {
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether the divergence converged (else `max_iter` stopped it).
+    pub converged: bool,
+    /// `converged` or `max_iter`.
+    pub stop: StopReason,
+    /// Final D(V‖WH).
+    pub divergence: f64,
+    /// `divergence / tokens`.
+    pub divergence_per_token: f64,
+    /// The divergence along the way.
+    pub divergence_trace: Vec<TracePoint>,
+    /// Seconds of each stage.
+    pub seconds: StageSeconds,
+    /// Seconds per iteration.
+    pub seconds_per_iteration: f64,
+    /// Threads used.
+    pub threads: usize,
+    /// Inner-loop kernel.
+    pub kernel: &'static str,
+}
+
+/// One topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    /// 1-based, by decreasing share.
+    pub id: usize,
+    /// Its three top words.
+    pub label: String,
+    /// Its share of the corpus's tokens.
+    pub share: f64,
+    /// Its top words, by decreasing weight p(word | topic).
+    pub words: Vec<WordWeight>,
+}
+
+/// A word and its weight in a topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct WordWeight {
+    /// The word (the most frequent surface form when stemming).
+    pub word: String,
+    /// p(word | topic).
+    pub weight: f32,
+}
+
+/// A document's main topics.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentTopics {
+    /// The document's id.
+    pub id: String,
+    /// Its title, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its label, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Its words in the matrix.
+    pub tokens: f64,
+    /// Its top topics (at most 5, weight > 0), by decreasing weight.
+    pub topics: Vec<TopicWeight>,
+}
+
+/// A topic and its weight in a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicWeight {
+    /// The topic's id.
+    pub topic: usize,
+    /// The share of the document's words from this topic.
+    pub weight: f32,
+}
+
+impl Report {
+    /// A report of `model` fitted to `matrix`, with `top_words` words a topic.
+    pub fn new(
+        matrix: &CountMatrix,
+        model: &NmfModel,
+        fit: &FitReport,
+        parameters: Parameters,
+        seconds: StageSeconds,
+        top_words: usize,
+    ) -> Report {
+        let words = matrix.words();
+        let topics = model
+            .topic_shares()
+            .iter()
+            .enumerate()
+            .map(|(k, &share)| {
+                let top = model.top_words(k, top_words.max(3));
+                let label = top
+                    .iter()
+                    .take(3)
+                    .map(|&(w, _)| words[w].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Topic {
+                    id: k + 1,
+                    label,
+                    share: round(share, 6),
+                    words: top
+                        .iter()
+                        .take(top_words)
+                        .map(|&(w, weight)| WordWeight {
+                            word: words[w].clone(),
+                            weight: round32(weight),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let tokens = matrix.document_tokens();
+        let documents = matrix
+            .documents()
+            .iter()
+            .enumerate()
+            .map(|(d, info)| {
+                let mut weights: Vec<(usize, f32)> = model
+                    .document_weights(d)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|&(_, x)| x > 0.0)
+                    .collect();
+                weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                weights.truncate(DOCUMENT_TOPICS);
+                DocumentTopics {
+                    id: info.id.clone(),
+                    title: info.title.clone(),
+                    label: info.label.clone(),
+                    tokens: tokens[d],
+                    topics: weights
+                        .into_iter()
+                        .map(|(k, weight)| TopicWeight {
+                            topic: k + 1,
+                            weight: round32(weight),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let per_token = if matrix.tokens() > 0.0 {
+            fit.divergence / matrix.tokens()
+        } else {
+            0.0
+        };
+        Report {
+            format: super::FORMAT,
+            version: super::VERSION,
+            corpus: CorpusFigures {
+                documents: matrix.n_documents(),
+                words: matrix.n_words(),
+                words_before_pruning: matrix.terms_before_pruning(),
+                nonzeros: matrix.nnz(),
+                tokens: matrix.tokens(),
+                empty_documents: matrix.empty_documents(),
+            },
+            parameters,
+            fit: FitFigures {
+                iterations: fit.iterations,
+                converged: fit.converged(),
+                stop: fit.stop,
+                divergence: fit.divergence,
+                divergence_per_token: round(per_token, 6),
+                divergence_trace: fit.trace.clone(),
+                seconds,
+                seconds_per_iteration: fit.seconds_per_iteration,
+                threads: fit.threads,
+                kernel: fit.kernel,
+            },
+            topics,
+            documents,
+        }
+    }
+}
+
+/// `x` rounded to `digits` decimals.
+fn round(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
+/// `x` rounded to 6 significant digits, so reports are stable and short.
+fn round32(x: f32) -> f32 {
+    if x == 0.0 {
+        return 0.0;
+    }
+    format!("{x:.5e}").parse().unwrap_or(x)
+}

@@ -1,0 +1,106 @@
+//! The report for people at a terminal.
+
+use std::io::{self, Write};
+
+use super::Report;
+
+/// Width the word lists are wrapped to.
+const WIDTH: usize = 100;
+
+impl Report {
+    /// Writes the topics (number, label, share, top words with weights), then the corpus and fit
+    /// figures.
+    pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
+        let id_width = self.topics.len().to_string().len() + 1;
+        for topic in &self.topics {
+            writeln!(
+                out,
+                "{:>id_width$}  {}  ({:.1}% of tokens)",
+                format!("#{}", topic.id),
+                topic.label,
+                topic.share * 100.0
+            )?;
+            let mut line = String::new();
+            for (i, w) in topic.words.iter().enumerate() {
+                let item = format!("{} {:.3}", w.word, w.weight);
+                if !line.is_empty() && line.len() + 3 + item.len() > WIDTH - id_width - 2 {
+                    writeln!(out, "{:id_width$}  {line}", "")?;
+                    line.clear();
+                }
+                if i > 0 && !line.is_empty() {
+                    line.push_str(" · ");
+                }
+                line.push_str(&item);
+            }
+            if !line.is_empty() {
+                writeln!(out, "{:id_width$}  {line}", "")?;
+            }
+            writeln!(out)?;
+        }
+        let c = &self.corpus;
+        writeln!(
+            out,
+            "corpus: {} documents, {} words (of {} before pruning), {} non-zeros, {} tokens",
+            thousands(c.documents as f64),
+            thousands(c.words as f64),
+            thousands(c.words_before_pruning as f64),
+            thousands(c.nonzeros as f64),
+            thousands(c.tokens),
+        )?;
+        if c.empty_documents > 0 {
+            writeln!(
+                out,
+                "        {} documents have no word left after pruning; their topic weights are 0",
+                thousands(c.empty_documents as f64)
+            )?;
+        }
+        let f = &self.fit;
+        let nmf = &self.parameters.nmf;
+        let why = if f.converged {
+            format!(
+                "converged: the divergence fell by less than {:e} over 10 iterations",
+                nmf.tol
+            )
+        } else {
+            format!("stopped at --max-iter {}", nmf.max_iter)
+        };
+        writeln!(
+            out,
+            "fit:    {} topics, {} iterations ({why})",
+            nmf.topics, f.iterations
+        )?;
+        writeln!(
+            out,
+            "        divergence {} ({:.4} per token)",
+            thousands(f.divergence),
+            f.divergence_per_token
+        )?;
+        writeln!(
+            out,
+            "time:   {:.2} ms per iteration on {} threads ({}); reading {:.2} s, matrix {:.2} s, fitting {:.2} s",
+            f.seconds_per_iteration * 1e3,
+            f.threads,
+            f.kernel,
+            f.seconds.reading,
+            f.seconds.matrix,
+            f.seconds.fitting
+        )?;
+        Ok(())
+    }
+}
+
+/// `1234567.8` as `1,234,568`.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if x < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}

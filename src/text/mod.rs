@@ -1,0 +1,29 @@
+//! Stage 1: text → terms.
+//!
+//! The [`Analyzer`] turns a document's text into the terms that are counted:
+//!
+//! 1. Unicode word boundaries (UAX #29, `unicode-segmentation`);
+//! 2. keep a word only if it contains at least one letter (numbers, emoji and punctuation go);
+//! 3. Unicode lower-casing and NFC normalisation; the typographic apostrophe `’` becomes `'`,
+//!    so "don’t" and "don't" are one word;
+//! 4. drop words shorter than `min_chars` (default 2) or longer than `max_chars` (default 40),
+//!    counted in characters;
+//! 5. drop stopwords: the Snowball list of the chosen [`Language`] (compiled in from
+//!    `stopwords/`), plus any words of the user's;
+//! 6. optionally, Snowball stemming (`rust-stemmers`). The analyzer then reports both the stem
+//!    (the term that is counted) and the surface word, so that reports can show each stem as the
+//!    word seen most often in the corpus.
+//!
+//! Ideographic scripts (Chinese, Japanese kanji) are segmented one character per word by UAX #29;
+//! set `min_chars` to 1 to keep them.
+//!
+//! [`AnalyzerTokenizer`] wraps the analyzer in tantivy's `Tokenizer` trait so that a tantivy index
+//! and `fit` see exactly the same terms.
+
+mod analyzer;
+mod language;
+mod tantivy_tokenizer;
+
+pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerError};
+pub use language::Language;
+pub use tantivy_tokenizer::AnalyzerTokenizer;
