@@ -1,1 +1,10 @@
-//! Integration tests.
+//! One integration-test binary: it builds once and runs everything.
+
+mod util;
+
+mod cli;
+mod counts;
+mod readers;
+mod report;
+mod solver;
+mod tokenizer;

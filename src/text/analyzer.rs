@@ -158,13 +158,16 @@ fn normalise_into(raw: &str, out: &mut String) {
     if raw.is_ascii() {
         out.extend(raw.bytes().map(|b| b.to_ascii_lowercase() as char));
     } else {
-        out.extend(raw.chars().flat_map(char::to_lowercase).nfc().map(|c| {
-            if c == '\u{2019}' {
-                '\''
-            } else {
-                c
-            }
-        }));
+        // Whole-string lower-casing: Greek final sigma depends on the position in the word.
+        out.extend(raw.to_lowercase().chars().nfc().map(
+            |c| {
+                if c == '\u{2019}' {
+                    '\''
+                } else {
+                    c
+                }
+            },
+        ));
     }
 }
 

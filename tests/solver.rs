@@ -1,0 +1,431 @@
+//! The KL solver against a dense, naive reference; its properties; planted topics.
+
+use nmf_topics::matrix::Sparse;
+use nmf_topics::nmf::{KlSolver, Nmf, NmfError, StopReason};
+use proptest::prelude::*;
+
+use crate::util::{sparse_from_dense, TestRng};
+
+/// The obvious implementation, in f64, over every entry of a dense V `(n, m)`, W `(n, k)` and
+/// Hᵀ `(m, k)`.
+struct Dense {
+    n: usize,
+    m: usize,
+    k: usize,
+    v: Vec<f64>,
+}
+
+impl Dense {
+    fn wh(&self, w: &[f64], h: &[f64], i: usize, j: usize) -> f64 {
+        (0..self.k)
+            .map(|t| w[i * self.k + t] * h[j * self.k + t])
+            .sum()
+    }
+
+    fn divergence(&self, w: &[f64], h: &[f64]) -> f64 {
+        let mut d = 0.0;
+        for i in 0..self.n {
+            for j in 0..self.m {
+                let v = self.v[i * self.m + j];
+                let wh = self.wh(w, h, i, j);
+                d += wh - v;
+                if v > 0.0 {
+                    d += v * (v / wh).ln();
+                }
+            }
+        }
+        d
+    }
+
+    fn update_h(&self, w: &[f64], h: &[f64]) -> Vec<f64> {
+        let mut out = h.to_vec();
+        for j in 0..self.m {
+            for t in 0..self.k {
+                let (mut num, mut den) = (0.0, 0.0);
+                for i in 0..self.n {
+                    num += w[i * self.k + t] * self.v[i * self.m + j] / self.wh(w, h, i, j);
+                    den += w[i * self.k + t];
+                }
+                out[j * self.k + t] = h[j * self.k + t] * num / den;
+            }
+        }
+        out
+    }
+
+    fn update_w(&self, w: &[f64], h: &[f64]) -> Vec<f64> {
+        let mut out = w.to_vec();
+        for i in 0..self.n {
+            for t in 0..self.k {
+                let (mut num, mut den) = (0.0, 0.0);
+                for j in 0..self.m {
+                    num += h[j * self.k + t] * self.v[i * self.m + j] / self.wh(w, h, i, j);
+                    den += h[j * self.k + t];
+                }
+                out[i * self.k + t] = w[i * self.k + t] * num / den;
+            }
+        }
+        out
+    }
+}
+
+/// A random sparse count matrix `(n, m)` (about `density` non-zero), and positive factors.
+fn random_problem(
+    n: usize,
+    m: usize,
+    k: usize,
+    density: f64,
+    seed: u64,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let mut rng = TestRng::new(seed);
+    let v: Vec<f32> = (0..n * m)
+        .map(|_| {
+            if rng.uniform() < density {
+                1.0 + (rng.uniform() * 5.0).floor() as f32
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let w: Vec<f32> = (0..n * k).map(|_| 0.1 + rng.uniform() as f32).collect();
+    let h: Vec<f32> = (0..m * k).map(|_| 0.1 + rng.uniform() as f32).collect();
+    (v, w, h)
+}
+
+fn as_f64(x: &[f32]) -> Vec<f64> {
+    x.iter().map(|&v| v as f64).collect()
+}
+
+fn assert_close(got: &[f32], want: &[f64], rel: f64, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        let err = (g as f64 - w).abs() / w.abs().max(1e-6);
+        assert!(
+            err < rel,
+            "{what}[{i}]: {g} vs {w} (relative error {err:e})"
+        );
+    }
+}
+
+fn solver_w(s: &KlSolver, n: usize) -> Vec<f32> {
+    (0..n).flat_map(|i| s.w_row(i).to_vec()).collect()
+}
+
+fn solver_h(s: &KlSolver, m: usize) -> Vec<f32> {
+    (0..m).flat_map(|j| s.h_column(j).to_vec()).collect()
+}
+
+#[test]
+fn divergence_and_both_updates_equal_the_dense_reference() {
+    for (n, m, k, seed) in [
+        (7, 5, 1, 1),
+        (20, 13, 3, 2),
+        (31, 40, 9, 3),
+        (50, 17, 16, 4),
+    ] {
+        let (v, w0, h0) = random_problem(n, m, k, 0.4, seed);
+        let (csc, csr) = sparse_from_dense(n, m, &v);
+        let dense = Dense {
+            n,
+            m,
+            k,
+            v: as_f64(&v),
+        };
+        let (w, h) = (as_f64(&w0), as_f64(&h0));
+        for portable in [false, true] {
+            let mut s = KlSolver::new(&csc, &csr, k, &w0, &h0).unwrap();
+            if portable {
+                s.use_portable_kernel();
+            }
+            let what = format!("{n}x{m} k={k} {}", s.kernel());
+            let d0 = dense.divergence(&w, &h);
+            assert!(
+                (s.divergence() - d0).abs() / d0 < 1e-5,
+                "{what}: divergence"
+            );
+            let fused = s.update_h(true).unwrap();
+            assert!((fused - d0).abs() / d0 < 1e-5, "{what}: fused divergence");
+            let h1 = dense.update_h(&w, &h);
+            assert_close(&solver_h(&s, m), &h1, 1e-4, &format!("{what}: H"));
+            s.update_w();
+            let w1 = dense.update_w(&w, &h1);
+            assert_close(&solver_w(&s, n), &w1, 1e-4, &format!("{what}: W"));
+            let d1 = dense.divergence(&w1, &h1);
+            assert!(
+                (s.divergence() - d1).abs() / d1 < 1e-5,
+                "{what}: divergence after"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_fused_divergence_is_bit_identical_to_the_separate_pass() {
+    let (v, w0, h0) = random_problem(60, 80, 5, 0.3, 9);
+    let (csc, csr) = sparse_from_dense(60, 80, &v);
+    let mut s = KlSolver::new(&csc, &csr, 5, &w0, &h0).unwrap();
+    for _ in 0..5 {
+        let separate = s.divergence();
+        assert_eq!(s.update_h(true).unwrap().to_bits(), separate.to_bits());
+        s.update_w();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Lee & Seung's theorem: neither update increases D. Each term of D is computed from an f32
+    /// (WH), so rounding may move it by about 1e-7 of its count: the slack is 1e-6 of Σ V.
+    #[test]
+    fn the_divergence_never_increases(
+        n in 2usize..40, m in 2usize..40, k in 1usize..10, density in 0.05f64..0.9, seed in 0u64..1000,
+    ) {
+        let k = k.min(n).min(m);
+        let (v, _, _) = random_problem(n, m, k, density, seed);
+        prop_assume!(v.iter().any(|&x| x > 0.0));
+        let (csc, csr) = sparse_from_dense(n, m, &v);
+        let slack = 1e-6 * v.iter().map(|&x| x as f64).sum::<f64>();
+        let mut s = KlSolver::random(&csc, &csr, k, seed).unwrap();
+        let mut before = s.divergence();
+        for it in 0..60 {
+            s.update_h(false);
+            let mid = s.divergence();
+            prop_assert!(mid <= before + slack, "H update {}: {} → {}", it, before, mid);
+            s.update_w();
+            let after = s.divergence();
+            prop_assert!(after <= mid + slack, "W update {}: {} → {}", it, mid, after);
+            before = after;
+        }
+        for i in 0..n {
+            prop_assert!(s.w_row(i).iter().all(|x| x.is_finite() && *x >= 0.0));
+        }
+        for j in 0..m {
+            prop_assert!(s.h_column(j).iter().all(|x| x.is_finite() && *x >= 0.0));
+        }
+    }
+}
+
+#[test]
+fn factors_stay_finite_on_hostile_matrices() {
+    // Huge and tiny counts, empty rows and columns, K as large as allowed.
+    let (n, m) = (12, 9);
+    let mut v = vec![0f32; n * m];
+    v[0] = 1e30;
+    v[1] = 1e-30;
+    v[m + 2] = 3.0;
+    v[5 * m + 8] = 1e6;
+    v[11 * m] = 0.5;
+    let (csc, csr) = sparse_from_dense(n, m, &v);
+    let (model, fit) = Nmf::new(9)
+        .max_iter(300)
+        .tol(0.0)
+        .threads(2)
+        .fit(&csc, &csr)
+        .unwrap();
+    assert!(fit.divergence.is_finite());
+    assert!(fit.trace.iter().all(|p| p.divergence.is_finite()));
+    assert!(model
+        .w()
+        .iter()
+        .chain(model.h())
+        .all(|x| x.is_finite() && *x >= 0.0));
+    for d in 0..m {
+        assert!(model.document_weights(d).iter().all(|x| x.is_finite()));
+    }
+}
+
+/// A random matrix big enough to be cut into many chunks.
+fn big_problem() -> (Sparse, Sparse) {
+    let (n, m) = (400, 900);
+    let (v, _, _) = random_problem(n, m, 1, 0.08, 77);
+    sparse_from_dense(n, m, &v)
+}
+
+#[test]
+fn any_thread_count_gives_identical_bits() {
+    let (csc, csr) = big_problem();
+    let fit = |threads| {
+        Nmf::new(12)
+            .max_iter(40)
+            .tol(0.0)
+            .seed(5)
+            .threads(threads)
+            .fit(&csc, &csr)
+            .unwrap()
+    };
+    let (m1, f1) = fit(1);
+    for threads in [2, 3, 7] {
+        let (m, f) = fit(threads);
+        let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(m.w()), bits(m1.w()), "W with {threads} threads");
+        assert_eq!(bits(m.h()), bits(m1.h()), "H with {threads} threads");
+        assert_eq!(f.divergence.to_bits(), f1.divergence.to_bits());
+        assert_eq!(f.trace, f1.trace);
+    }
+    let (_, other_seed) = Nmf::new(12)
+        .max_iter(40)
+        .tol(0.0)
+        .seed(6)
+        .fit(&csc, &csr)
+        .unwrap();
+    assert_ne!(other_seed.divergence, f1.divergence);
+}
+
+#[test]
+fn the_fast_kernel_reaches_the_same_divergence_as_the_portable_one() {
+    let (csc, csr) = big_problem();
+    let run = |portable: bool| {
+        let mut s = KlSolver::random(&csc, &csr, 10, 3).unwrap();
+        if portable {
+            s.use_portable_kernel();
+        }
+        for _ in 0..100 {
+            s.update_h(false);
+            s.update_w();
+        }
+        s.divergence()
+    };
+    let (fast, portable) = (run(false), run(true));
+    assert!(
+        (fast - portable).abs() / portable < 1e-3,
+        "{fast} vs {portable}"
+    );
+}
+
+#[test]
+fn the_model_is_normalised_and_ordered_by_share() {
+    let (csc, csr) = big_problem();
+    let (model, fit) = Nmf::new(6).max_iter(30).fit(&csc, &csr).unwrap();
+    for k in 0..6 {
+        let total: f64 = (0..model.n_words())
+            .map(|w| model.word_row(w)[k] as f64)
+            .sum();
+        assert!((total - 1.0).abs() < 1e-4, "topic {k} sums to {total}");
+    }
+    let shares = model.topic_shares();
+    assert!(shares.windows(2).all(|p| p[0] >= p[1]), "{shares:?}");
+    assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    // H holds expected counts: they add up to the corpus's tokens (a fixed point of KL-NMF).
+    let tokens: f64 = csc.data().iter().map(|&x| x as f64).sum();
+    let expected: f64 = model.topic_totals().iter().sum();
+    assert!(
+        (expected - tokens).abs() / tokens < 1e-3,
+        "{expected} vs {tokens}"
+    );
+    for d in 0..model.n_documents() {
+        let s: f32 = model.document_weights(d).iter().sum();
+        assert!(s == 0.0 || (s - 1.0).abs() < 1e-4);
+    }
+    assert_eq!(fit.iterations, 30);
+}
+
+#[test]
+fn stopping_follows_tol_and_max_iter() {
+    let (csc, csr) = big_problem();
+    let (_, loose) = Nmf::new(5).tol(1e-2).max_iter(500).fit(&csc, &csr).unwrap();
+    assert_eq!(loose.stop, StopReason::Converged);
+    assert!(
+        loose.iterations < 500 && loose.iterations % 10 == 1,
+        "{}",
+        loose.iterations
+    );
+    let last = loose.trace[loose.trace.len() - 2];
+    let before = loose
+        .trace
+        .iter()
+        .find(|p| p.iteration + 10 == last.iteration)
+        .unwrap();
+    assert!((before.divergence - last.divergence) / before.divergence < 1e-2);
+    let (_, all) = Nmf::new(5).tol(0.0).max_iter(37).fit(&csc, &csr).unwrap();
+    assert_eq!((all.stop, all.iterations), (StopReason::MaxIter, 37));
+    assert_eq!(all.trace.first().unwrap().iteration, 0);
+    assert_eq!(all.trace.last().unwrap().iteration, 37);
+    assert!(all
+        .trace
+        .windows(2)
+        .all(|p| p[1].divergence <= p[0].divergence));
+}
+
+#[test]
+fn bad_parameters_are_refused_with_their_rule() {
+    let (csc, csr) = big_problem();
+    let err = |nmf: Nmf| nmf.fit(&csc, &csr).unwrap_err();
+    assert!(matches!(err(Nmf::new(0)), NmfError::Topics { k: 0, .. }));
+    assert!(matches!(
+        err(Nmf::new(401)),
+        NmfError::Topics { words: 400, .. }
+    ));
+    assert_eq!(err(Nmf::new(3).tol(-1.0)), NmfError::Tolerance(-1.0));
+    assert!(matches!(
+        err(Nmf::new(3).tol(f64::NAN)),
+        NmfError::Tolerance(_)
+    ));
+    assert_eq!(err(Nmf::new(3).max_iter(0)), NmfError::MaxIter);
+    assert_eq!(err(Nmf::new(3).threads(0)), NmfError::Threads);
+    assert!(Nmf::new(401)
+        .fit(&csc, &csr)
+        .unwrap_err()
+        .to_string()
+        .contains("--topics 401"));
+    assert!(matches!(
+        Nmf::new(3).fit(&csr, &csc),
+        Err(NmfError::Matrix(_))
+    ));
+}
+
+/// Planted topics: 8 topics over 500 words, each on its own 70 words plus a thin share of the
+/// rest; 2,000 documents mixing one to three topics; counts drawn from Poisson(W·H).
+#[test]
+fn planted_topics_are_recovered() {
+    let (n, m, k) = (500, 2000, 8);
+    let mut rng = TestRng::new(2024);
+    let mut w = vec![0f64; n * k];
+    for t in 0..k {
+        for i in 0..n {
+            let own = i / 62 == t;
+            w[i * k + t] = if own {
+                0.5 + rng.uniform()
+            } else {
+                0.01 * rng.uniform()
+            };
+        }
+        let s: f64 = (0..n).map(|i| w[i * k + t]).sum();
+        (0..n).for_each(|i| w[i * k + t] /= s);
+    }
+    let mut v = vec![0f32; n * m];
+    for j in 0..m {
+        let mut h = vec![0f64; k];
+        for _ in 0..1 + (rng.next_u64() % 3) {
+            h[(rng.next_u64() % k as u64) as usize] += rng.uniform() + 0.2;
+        }
+        let s: f64 = h.iter().sum();
+        let length = 80.0 + 120.0 * rng.uniform();
+        for i in 0..n {
+            let mean: f64 = (0..k).map(|t| w[i * k + t] * h[t] / s).sum::<f64>() * length;
+            v[i * m + j] = rng.poisson(mean) as f32;
+        }
+    }
+    let (csc, csr) = sparse_from_dense(n, m, &v);
+    let (model, _) = Nmf::new(k)
+        .max_iter(400)
+        .tol(1e-6)
+        .seed(1)
+        .fit(&csc, &csr)
+        .unwrap();
+    for t in 0..k {
+        let planted: Vec<f64> = (0..n).map(|i| w[i * k + t]).collect();
+        let best = (0..k)
+            .map(|f| {
+                let fitted: Vec<f64> = (0..n).map(|i| model.word_row(i)[f] as f64).collect();
+                cosine(&planted, &fitted)
+            })
+            .fold(0.0, f64::max);
+        assert!(best >= 0.95, "planted topic {t}: best cosine {best:.3}");
+    }
+}
+
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
