@@ -1,0 +1,174 @@
+//! Golden reports: the terminal text and the JSON topics for a fixed corpus and seed.
+//!
+//! After an intended change, regenerate with `NMF_TOPICS_BLESS=1 cargo test --release golden`
+//! and review the diff of tests/data/golden/.
+
+use std::path::Path;
+
+use nmf_topics::corpus::{DocumentReader, Input, ReadOptions};
+use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
+use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Nmf, Pruning, Report};
+
+use crate::util::default_corpus;
+
+/// The first 600 documents of the default corpus, 6 topics, 60 iterations from seed 3.
+fn golden_report() -> (Report, String) {
+    let reader =
+        DocumentReader::new(vec![Input::Path(default_corpus())], ReadOptions::default()).unwrap();
+    let docs: Vec<_> = reader.take(600).map(Result::unwrap).collect();
+    let config = AnalyzerConfig {
+        stem: true,
+        ..AnalyzerConfig::default()
+    };
+    let mut bag = BagBuilder::new(Analyzer::new(config.clone()).unwrap());
+    bag.add(docs);
+    let pruning = Pruning {
+        min_df: "3".parse().unwrap(),
+        max_df: "0.5".parse().unwrap(),
+        ..Pruning::default()
+    };
+    let matrix = CountMatrix::build(&bag.finish(), &pruning).unwrap();
+    let nmf = Nmf::new(6).max_iter(60).tol(0.0).seed(3).threads(2);
+    let (model, mut fit) = nmf.fit(matrix.by_doc(), matrix.by_word()).unwrap();
+    // Timings are the only figures that change from run to run.
+    fit.seconds = 0.0;
+    fit.seconds_per_iteration = 0.0;
+    fit.kernel = "any";
+    let parameters = Parameters {
+        analyzer: Some(config),
+        pruning,
+        nmf,
+    };
+    let report = Report::new(
+        &matrix,
+        &model,
+        &fit,
+        parameters,
+        StageSeconds::default(),
+        8,
+    );
+    let mut csv = Vec::new();
+    write_document_topics(&matrix, &model, &mut csv).unwrap();
+    (report, String::from_utf8(csv).unwrap())
+}
+
+fn check_golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/golden")
+        .join(name);
+    if std::env::var_os("NMF_TOPICS_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run with NMF_TOPICS_BLESS=1", path.display()));
+    if want != got {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(10)
+            .map(|(i, (a, b))| format!("line {}:\n  want: {a}\n   got: {b}", i + 1))
+            .collect();
+        panic!(
+            "{name} differs from the golden file ({} vs {} lines):\n{}",
+            want.lines().count(),
+            got.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn golden_terminal_report() {
+    let (report, _) = golden_report();
+    let mut out = Vec::new();
+    report.write_terminal(&mut out).unwrap();
+    check_golden("report.txt", &String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn golden_json_topics_and_document_csv() {
+    let (report, csv) = golden_report();
+    let mut json = Vec::new();
+    report.write_json(&mut json).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let topics = serde_json::to_string_pretty(&value["topics"]).unwrap() + "\n";
+    check_golden("topics.json", &topics);
+    let head: String = csv.lines().take(40).map(|l| format!("{l}\n")).collect();
+    check_golden("doc-topics-head.csv", &head);
+}
+
+#[test]
+fn the_json_report_has_every_documented_field() {
+    let (report, _) = golden_report();
+    let mut json = Vec::new();
+    report.write_json(&mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["format"], "nmf-topics/report");
+    assert_eq!(v["version"], 1);
+    for field in [
+        "documents",
+        "words",
+        "words_before_pruning",
+        "nonzeros",
+        "tokens",
+        "empty_documents",
+    ] {
+        assert!(v["corpus"][field].is_number(), "corpus.{field}");
+    }
+    for field in ["analyzer", "pruning", "nmf"] {
+        assert!(v["parameters"][field].is_object(), "parameters.{field}");
+    }
+    for field in ["topics", "max_iter", "tol", "seed", "threads"] {
+        assert!(
+            v["parameters"]["nmf"][field].is_number(),
+            "parameters.nmf.{field}"
+        );
+    }
+    let fit = &v["fit"];
+    assert_eq!(fit["iterations"], 60);
+    assert_eq!(fit["converged"], false);
+    assert_eq!(fit["stop"], "max_iter");
+    for field in [
+        "divergence",
+        "divergence_per_token",
+        "seconds_per_iteration",
+    ] {
+        assert!(fit[field].as_f64().unwrap().is_finite(), "fit.{field}");
+    }
+    for stage in ["reading", "matrix", "fitting"] {
+        assert!(fit["seconds"][stage].is_number(), "fit.seconds.{stage}");
+    }
+    let trace = fit["divergence_trace"].as_array().unwrap();
+    assert_eq!(trace.first().unwrap()["iteration"], 0);
+    assert_eq!(trace.last().unwrap()["iteration"], 60);
+    let topics = v["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 6);
+    for (i, t) in topics.iter().enumerate() {
+        assert_eq!(t["id"], i + 1);
+        let words = t["words"].as_array().unwrap();
+        assert_eq!(words.len(), 8);
+        let label: Vec<&str> = words[..3]
+            .iter()
+            .map(|w| w["word"].as_str().unwrap())
+            .collect();
+        assert_eq!(t["label"], label.join(" "));
+    }
+    let docs = v["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 600);
+    assert_eq!(docs[0]["id"], "antiword");
+    assert!(docs[0]["title"].is_string());
+    for d in docs {
+        let weights: Vec<f64> = d["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["weight"].as_f64().unwrap())
+            .collect();
+        assert!(weights.len() <= 5 && weights.iter().all(|&w| w > 0.0));
+        assert!(weights.windows(2).all(|p| p[0] >= p[1]));
+    }
+}
