@@ -5,18 +5,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{read_matrix_market, BagBuilder, BagOfWords, DocumentReader};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
-use nmf_topics::{Analyzer, CountMatrix, Nmf, Report};
+use nmf_topics::{CountMatrix, Nmf, Report};
 
+use super::load::load;
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
 use super::output::{self, Destination};
 use super::progress;
-
-/// Documents tokenised together (in parallel) before their counts are merged.
-const BATCH_DOCUMENTS: usize = 4096;
-/// Or fewer, once they hold this many bytes of text.
-const BATCH_BYTES: usize = 16 << 20;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -121,16 +116,8 @@ pub fn run(args: FitArgs) -> Result<()> {
     let show = progress::wanted(args.quiet);
     let inputs = args.read.inputs.join(" ");
 
-    let started = Instant::now();
-    let (bag, analyzer) = match args.read.matrix_market()? {
-        Some((path, options)) => (read_matrix_market(&path, &options)?, None),
-        None => {
-            let config = args.analyzer.config()?;
-            let analyzer = Analyzer::new(config.clone())?;
-            (read_documents(&args.read, analyzer, show)?, Some(config))
-        }
-    };
-    let reading = started.elapsed().as_secs_f64();
+    let loaded = load(&args.read, &args.analyzer, show)?;
+    let (bag, analyzer, reading) = (loaded.bag, loaded.analyzer, loaded.seconds);
 
     let started = Instant::now();
     let matrix = CountMatrix::build(&bag, &pruning)
@@ -177,37 +164,6 @@ pub fn run(args: FitArgs) -> Result<()> {
         output::write_to(&Destination::Stdout, |out| report.write_terminal(out))?;
     }
     Ok(())
-}
-
-/// Reads and counts the documents in batches, tokenising each batch in parallel.
-fn read_documents(read: &ReadArgs, analyzer: Analyzer, show: bool) -> Result<BagOfWords> {
-    let mut reader = DocumentReader::new(read.inputs(), read.options())?;
-    let watch = reader.progress();
-    let bar = progress::bar(show, watch.total_bytes(), "reading", true);
-    let mut builder = BagBuilder::new(analyzer);
-    let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
-    let mut bytes = 0;
-    loop {
-        let next = reader.next().transpose()?;
-        let full = batch.len() >= BATCH_DOCUMENTS || bytes >= BATCH_BYTES;
-        if next.is_none() || full {
-            builder.add(std::mem::take(&mut batch));
-            bytes = 0;
-            bar.set_position(watch.bytes());
-        }
-        match next {
-            Some(doc) => {
-                bytes += doc.text.len();
-                batch.push(doc);
-            }
-            None => break,
-        }
-    }
-    bar.finish_and_clear();
-    for warning in reader.take_warnings() {
-        eprintln!("warning: {warning}");
-    }
-    Ok(builder.finish())
 }
 
 /// Writes NAME.mtx, NAME.vocab.txt and NAME.docs.txt; all three or none.

@@ -1,6 +1,8 @@
 //! Subcommands, one file each, and what they share.
 
+mod bench;
 mod fit;
+mod load;
 mod options;
 mod output;
 mod progress;
@@ -18,6 +20,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Fit(fit::FitArgs),
+    Bench(bench::BenchArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -25,5 +28,6 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Fit(args) => fit::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }

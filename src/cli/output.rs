@@ -72,11 +72,15 @@ pub fn write_to(
 pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let dir = parent(path);
     let cannot = || format!("cannot write {}", path.display());
-    let tmp = tempfile::Builder::new()
-        .prefix(".nmf-topics-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(cannot)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nmf-topics-").suffix(".tmp");
+    // Temporary files are private by default; an output file gets the usual mode (umask applies).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(&dir).with_context(cannot)?;
     let mut out = BufWriter::new(tmp);
     write(&mut out).with_context(cannot)?;
     let tmp = out

@@ -24,9 +24,10 @@
 //! and row sums are `f64`.
 //!
 //! **Kernel.** Topics are padded to a multiple of 8 so that the dot products and accumulations
-//! run 8 lanes wide. On x86-64 with AVX2 and FMA (detected at run time) they use fused
-//! multiply-adds; elsewhere (and on other x86-64) plain multiply and add. Results are identical
-//! for any thread count on one kernel, and agree to float rounding between kernels.
+//! run 8 lanes wide. On x86-64 with AVX2 and FMA (detected at run time) an intrinsics kernel
+//! keeps the row being updated in registers and prefetches the other factor's rows; elsewhere
+//! portable 8-lane loops run (see `kernel/`). Results are identical for any thread count on one
+//! kernel, and agree to float rounding between kernels.
 //!
 //! **Guards.** (WH) is floored at 1e-12 before dividing, dead topics (a zero column sum) are left
 //! as they are, and values below `f32::MIN_POSITIVE` are flushed to zero (they are zero for every
@@ -36,6 +37,7 @@
 //! `H_kd` is the expected number of document d's words that come from topic k; topics are then
 //! numbered by decreasing share of the corpus.
 
+mod bench;
 mod fit;
 mod init;
 mod kernel;
@@ -43,6 +45,7 @@ mod model;
 mod params;
 mod solver;
 
+pub use bench::{benchmark, BenchResult, BenchSettings};
 pub use fit::FitReport;
 pub use model::NmfModel;
 pub use params::{Nmf, NmfError, StopReason, TracePoint};

@@ -3,12 +3,9 @@
 use rayon::prelude::*;
 
 use super::init;
-use super::kernel::{axpy, dot, Kernel, MulAdd, Plain, LANES};
+use super::kernel::{self, Kernel, Pass, LANES};
 use super::{NmfError, NmfModel};
 use crate::matrix::Sparse;
-
-/// (WH) is floored here before dividing by it.
-const WH_FLOOR: f32 = 1e-12;
 
 /// Non-zeros per chunk of rows that one task updates (at least; whole rows).
 const CHUNK_NNZ: usize = 2048;
@@ -38,17 +35,6 @@ pub struct KlSolver<'a> {
     acc: Vec<f32>,
     sums: Vec<f64>,
     divs: Vec<f64>,
-}
-
-/// One update pass: the rows being updated are `rows`, the other factor `other`, V's non-zeros
-/// of row `i` are `indices/data[indptr[i]..indptr[i + 1]]`.
-struct Pass<'s> {
-    indptr: &'s [usize],
-    indices: &'s [u32],
-    data: &'s [f32],
-    other: &'s [f32],
-    inv: &'s [f32],
-    kp: usize,
 }
 
 impl<'a> KlSolver<'a> {
@@ -221,13 +207,7 @@ impl<'a> KlSolver<'a> {
             .into_par_iter()
             .map(|c| {
                 let rows = &h[chunks[c] * pass.kp..chunks[c + 1] * pass.kp];
-                match kernel {
-                    #[cfg(target_arch = "x86_64")]
-                    Kernel::Avx2Fma => unsafe { avx2::divergence_rows(&pass, chunks[c], rows) },
-                    Kernel::Portable => divergence_rows::<Plain>(&pass, chunks[c], rows),
-                    #[allow(unreachable_patterns)]
-                    _ => divergence_rows::<super::kernel::Fused>(&pass, chunks[c], rows),
-                }
+                kernel::divergence_rows(kernel, &pass, chunks[c], rows)
             })
             .collect();
         parts.iter().sum::<f64>() + total_wh
@@ -238,13 +218,6 @@ impl<'a> KlSolver<'a> {
     pub fn into_model(self) -> NmfModel {
         NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
     }
-}
-
-/// v·ln(v/wh) − v, in f64.
-#[inline(always)]
-fn kl_term(v: f32, wh: f32) -> f64 {
-    let v = v as f64;
-    v * (v / wh as f64).ln() - v
 }
 
 /// Splits rows into chunks of at least [`CHUNK_NNZ`] non-zeros: the bounds, first row of each
@@ -290,17 +263,6 @@ fn reduce(partials: &[f64], kp: usize, out: &mut [f64]) {
     }
 }
 
-/// A new factor value: the multiplicative update, with denormals flushed to zero and any
-/// overflow held at the largest float.
-#[inline(always)]
-fn guard(x: f32) -> f32 {
-    if x >= f32::MIN_POSITIVE {
-        x.min(f32::MAX)
-    } else {
-        0.0
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn run_pass(
     kernel: Kernel,
@@ -313,22 +275,7 @@ fn run_pass(
     divs: &mut [f64],
 ) {
     let chunk = |first: usize, rows: &mut [f32], acc: &mut [f32], sums: &mut [f64]| -> f64 {
-        match (kernel, divergence) {
-            #[cfg(target_arch = "x86_64")]
-            (Kernel::Avx2Fma, true) => unsafe {
-                avx2::update_rows::<true>(pass, first, rows, acc, sums)
-            },
-            #[cfg(target_arch = "x86_64")]
-            (Kernel::Avx2Fma, false) => unsafe {
-                avx2::update_rows::<false>(pass, first, rows, acc, sums)
-            },
-            (Kernel::Portable, true) => update_rows::<Plain, true>(pass, first, rows, acc, sums),
-            (Kernel::Portable, false) => update_rows::<Plain, false>(pass, first, rows, acc, sums),
-            #[allow(unreachable_patterns)]
-            (_, true) => update_rows::<super::kernel::Fused, true>(pass, first, rows, acc, sums),
-            #[allow(unreachable_patterns)]
-            (_, false) => update_rows::<super::kernel::Fused, false>(pass, first, rows, acc, sums),
-        }
+        kernel::update_rows(kernel, divergence, pass, first, rows, acc, sums)
     };
     for_each_chunk(bounds, pass.kp, rows, acc, sums, divs, &chunk);
 }
@@ -360,83 +307,4 @@ fn for_each_chunk<F>(
         || for_each_chunk(&bounds[..=mid], kp, r0, a0, s0, d0, f),
         || for_each_chunk(&bounds[mid..], kp, r1, a1, s1, d1, f),
     );
-}
-
-/// Updates `rows` (rows `first..` of the factor being updated) and adds their new values into
-/// `sums`; returns Σ v·ln(v/wh) − v over their non-zeros when `DIV`.
-#[inline(always)]
-fn update_rows<M: MulAdd, const DIV: bool>(
-    pass: &Pass,
-    first: usize,
-    rows: &mut [f32],
-    acc: &mut [f32],
-    sums: &mut [f64],
-) -> f64 {
-    let kp = pass.kp;
-    sums.fill(0.0);
-    let mut div = 0.0;
-    for (i, row) in rows.chunks_exact_mut(kp).enumerate() {
-        let item = first + i;
-        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
-        acc.fill(0.0);
-        for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
-            let other = &pass.other[j as usize * kp..][..kp];
-            let wh = dot::<M>(row, other).max(WH_FLOOR);
-            if DIV {
-                div += kl_term(v, wh);
-            }
-            axpy::<M>(acc, v / wh, other);
-        }
-        for (((x, &a), &q), s) in row.iter_mut().zip(&*acc).zip(pass.inv).zip(sums.iter_mut()) {
-            *x = guard(*x * a * q);
-            *s += *x as f64;
-        }
-    }
-    div
-}
-
-/// Σ v·ln(v/wh) − v over the non-zeros of rows `first..` of H, without updating them.
-#[inline(always)]
-fn divergence_rows<M: MulAdd>(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
-    let kp = pass.kp;
-    let mut div = 0.0;
-    for (i, row) in rows.chunks_exact(kp).enumerate() {
-        let item = first + i;
-        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
-        for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
-            let other = &pass.other[j as usize * kp..][..kp];
-            div += kl_term(v, dot::<M>(row, other).max(WH_FLOOR));
-        }
-    }
-    div
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::super::kernel::Fused;
-    use super::Pass;
-
-    /// [`super::update_rows`] compiled for AVX2 and FMA.
-    ///
-    /// # Safety
-    /// Only on a CPU with AVX2 and FMA ([`super::Kernel::detect`] checks).
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn update_rows<const DIV: bool>(
-        pass: &Pass,
-        first: usize,
-        rows: &mut [f32],
-        acc: &mut [f32],
-        sums: &mut [f64],
-    ) -> f64 {
-        super::update_rows::<Fused, DIV>(pass, first, rows, acc, sums)
-    }
-
-    /// [`super::divergence_rows`] compiled for AVX2 and FMA.
-    ///
-    /// # Safety
-    /// Only on a CPU with AVX2 and FMA.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn divergence_rows(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
-        super::divergence_rows::<Fused>(pass, first, rows)
-    }
 }

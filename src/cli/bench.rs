@@ -1,0 +1,267 @@
+//! `nmf-topics bench`: how fast reading and fitting run on this machine.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::Args;
+use nmf_topics::nmf::{benchmark, BenchResult, BenchSettings};
+use nmf_topics::CountMatrix;
+use serde::Serialize;
+
+use super::load::load;
+use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
+use super::output::{self, Destination};
+
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics bench corpora/debian-5000.jsonl.gz
+  nmf-topics bench ../shared/corpora/debian-descriptions.jsonl.gz -k 20,50 --threads 1,2
+  nmf-topics bench v.mtx -k 50 --iterations 20 --repeats 7 --json bench.json";
+
+/// Time reading and the KL updates on a corpus: seconds per iteration, GFMA/s, share of the
+/// machine's peak, the fast kernel against the portable one, peak memory
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    read: ReadArgs,
+
+    /// Numbers of topics to time, comma-separated
+    #[arg(
+        short = 'k',
+        long,
+        value_delimiter = ',',
+        default_value = "20,50",
+        value_name = "K,…"
+    )]
+    topics: Vec<usize>,
+
+    /// Thread counts to time, comma-separated [default: 1 and all cores]
+    #[arg(long, value_delimiter = ',', value_name = "N,…")]
+    threads: Vec<usize>,
+
+    /// Iterations timed per repeat
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    iterations: usize,
+
+    /// Repeats; medians are reported
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    repeats: usize,
+
+    /// Also time the portable kernel, for the ratio
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    compare_portable: bool,
+
+    /// The machine's peak multiply-adds per second per core, in billions (2 × 128-bit FMA
+    /// pipes at ~2 GHz on Zen 1: 16)
+    #[arg(long, default_value_t = 16.0, value_name = "GFMA")]
+    peak_gfma: f64,
+
+    /// Seed of the random start
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+
+    #[command(flatten)]
+    analyzer: AnalyzerArgs,
+
+    #[command(flatten)]
+    pruning: PruningArgs,
+
+    /// Also write the results as JSON to FILE (- for standard output)
+    #[arg(long, value_name = "FILE")]
+    json: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    #[serde(flatten)]
+    result: BenchResult,
+    peak_share: f64,
+    portable_seconds_per_iteration: Option<f64>,
+    speedup_over_portable: Option<f64>,
+    portable_divergence: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    format: &'static str,
+    documents: usize,
+    words: usize,
+    nonzeros: usize,
+    text_bytes: u64,
+    reading_seconds: f64,
+    reading_mb_per_second: Option<f64>,
+    matrix_seconds: f64,
+    matrix_bytes: u64,
+    factor_bytes: u64,
+    vocabulary_bytes: u64,
+    peak_memory_bytes: Option<u64>,
+    runs: Vec<Row>,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut threads = args.threads.clone();
+    if threads.is_empty() {
+        threads = vec![1, cores];
+        threads.dedup();
+    }
+    anyhow::ensure!(
+        threads.iter().all(|&t| t > 0),
+        "--threads: give at least 1 thread"
+    );
+    anyhow::ensure!(
+        args.topics.iter().all(|&k| k > 0),
+        "--topics: give at least 1 topic"
+    );
+    let pruning = args.pruning.pruning()?;
+    let json = args.json.as_deref().map(Destination::parse);
+    output::check_writable(&json.iter().collect::<Vec<_>>())?;
+
+    let loaded = load(&args.read, &args.analyzer, false)?;
+    let started = Instant::now();
+    let matrix = CountMatrix::build(&loaded.bag, &pruning)?;
+    let matrix_seconds = started.elapsed().as_secs_f64();
+    drop(loaded.bag);
+    let nnz = matrix.nnz() as u64;
+    let matrix_bytes = 2 * (nnz * 8) + 8 * (matrix.n_words() + matrix.n_documents() + 2) as u64;
+    let max_k = args.topics.iter().copied().max().unwrap_or(1);
+    let factor_bytes =
+        ((matrix.n_words() + matrix.n_documents()) * max_k.div_ceil(8) * 8 * 4) as u64;
+    let vocabulary_bytes: u64 = matrix
+        .terms()
+        .iter()
+        .chain(matrix.words())
+        .map(|w| w.len() as u64 + 24)
+        .sum();
+
+    let mut err = std::io::stderr();
+    let mut runs = Vec::new();
+    for &k in &args.topics {
+        for &t in &threads {
+            let settings = BenchSettings {
+                topics: k,
+                iterations: args.iterations,
+                repeats: args.repeats,
+                threads: t,
+                seed: args.seed,
+                portable: false,
+            };
+            let fast = benchmark(matrix.by_doc(), matrix.by_word(), &settings)?;
+            let portable = if args.compare_portable && fast.kernel != "portable" {
+                Some(benchmark(
+                    matrix.by_doc(),
+                    matrix.by_word(),
+                    &BenchSettings {
+                        portable: true,
+                        ..settings
+                    },
+                )?)
+            } else {
+                None
+            };
+            let row = Row {
+                peak_share: fast.gfma_per_second / (args.peak_gfma * t as f64),
+                portable_seconds_per_iteration: portable.as_ref().map(|p| p.seconds_per_iteration),
+                speedup_over_portable: portable
+                    .as_ref()
+                    .map(|p| p.seconds_per_iteration / fast.seconds_per_iteration),
+                portable_divergence: portable.as_ref().map(|p| p.divergence),
+                result: fast,
+            };
+            use std::io::Write;
+            let _ = writeln!(err, "  timed K={k} on {t} thread(s)");
+            runs.push(row);
+        }
+    }
+    let summary = Summary {
+        format: "nmf-topics/bench",
+        documents: matrix.n_documents(),
+        words: matrix.n_words(),
+        nonzeros: matrix.nnz(),
+        text_bytes: loaded.text_bytes,
+        reading_seconds: loaded.seconds,
+        reading_mb_per_second: (loaded.text_bytes > 0)
+            .then(|| loaded.text_bytes as f64 / 1e6 / loaded.seconds),
+        matrix_seconds,
+        matrix_bytes,
+        factor_bytes,
+        vocabulary_bytes,
+        peak_memory_bytes: peak_memory(),
+        runs,
+    };
+    if let Some(dest) = &json {
+        output::write_to(dest, |out| {
+            serde_json::to_writer_pretty(&mut *out, &summary)?;
+            writeln!(out)
+        })?;
+    }
+    if !matches!(json, Some(Destination::Stdout)) {
+        output::write_to(&Destination::Stdout, |out| write_table(&summary, out))?;
+    }
+    Ok(())
+}
+
+use std::io::Write;
+
+fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "matrix:  {} words × {} documents, {} non-zeros",
+        s.words, s.documents, s.nonzeros
+    )?;
+    match s.reading_mb_per_second {
+        Some(rate) => writeln!(
+            out,
+            "reading: {:.1} MB of text read, tokenised and counted in {:.2} s: {:.1} MB/s; matrix built in {:.2} s",
+            s.text_bytes as f64 / 1e6,
+            s.reading_seconds,
+            rate,
+            s.matrix_seconds
+        )?,
+        None => writeln!(out, "reading: matrix read in {:.2} s; built in {:.2} s", s.reading_seconds, s.matrix_seconds)?,
+    }
+    writeln!(
+        out,
+        "\n{:>4} {:>7}  {:<9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>12}",
+        "K", "threads", "kernel", "ms/iter", "H ms", "W ms", "GFMA/s", "% peak", "vs portable"
+    )?;
+    for r in &s.runs {
+        let f = &r.result;
+        writeln!(
+            out,
+            "{:>4} {:>7}  {:<9} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>6.1}% {:>12}",
+            f.topics,
+            f.threads,
+            f.kernel,
+            f.seconds_per_iteration * 1e3,
+            f.seconds_h * 1e3,
+            f.seconds_w * 1e3,
+            f.gfma_per_second,
+            r.peak_share * 100.0,
+            r.speedup_over_portable
+                .map_or("-".into(), |x| format!("{x:.2}×")),
+        )?;
+    }
+    let mb = |b: u64| b as f64 / 1e6;
+    writeln!(
+        out,
+        "\nmemory:  CSR + CSC {:.1} MB, W + H {:.1} MB (largest K), vocabulary {:.1} MB; peak resident {}",
+        mb(s.matrix_bytes),
+        mb(s.factor_bytes),
+        mb(s.vocabulary_bytes),
+        s.peak_memory_bytes.map_or("unknown".into(), |b| format!("{:.1} MB", mb(b)))
+    )?;
+    writeln!(
+        out,
+        "GFMA/s counts 4·nnz·K multiply-adds per iteration; times are medians of the repeats"
+    )
+}
+
+/// Peak resident memory of this process (Linux: VmHWM).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

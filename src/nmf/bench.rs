@@ -1,0 +1,112 @@
+//! Timing the updates, for `nmf-topics bench`: medians of repeated runs, each pass apart.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{KlSolver, NmfError};
+use crate::matrix::Sparse;
+
+/// What to time.
+#[derive(Debug, Clone)]
+pub struct BenchSettings {
+    /// Topics.
+    pub topics: usize,
+    /// Iterations timed in each repeat (after one untimed warm-up iteration).
+    pub iterations: usize,
+    /// Repeats; the median is reported.
+    pub repeats: usize,
+    /// Threads.
+    pub threads: usize,
+    /// Seed of the random start (the same for every repeat and kernel).
+    pub seed: u64,
+    /// Time the portable kernel instead of the fastest.
+    pub portable: bool,
+}
+
+/// Timings of one configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchResult {
+    /// Topics.
+    pub topics: usize,
+    /// Threads.
+    pub threads: usize,
+    /// Kernel timed.
+    pub kernel: &'static str,
+    /// Median seconds per iteration (H and W updates, divergence not evaluated).
+    pub seconds_per_iteration: f64,
+    /// Median seconds of the H update.
+    pub seconds_h: f64,
+    /// Median seconds of the W update.
+    pub seconds_w: f64,
+    /// Every repeat's seconds per iteration.
+    pub repeats: Vec<f64>,
+    /// Multiply-adds per second, counting 4·nnz·K per iteration, in billions.
+    pub gfma_per_second: f64,
+    /// The divergence after the last repeat (so the work cannot be skipped, and kernels compare).
+    pub divergence: f64,
+}
+
+/// Times `settings.repeats` runs of `settings.iterations` iterations from the same start.
+pub fn benchmark(
+    by_doc: &Sparse,
+    by_word: &Sparse,
+    settings: &BenchSettings,
+) -> Result<BenchResult, NmfError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads.max(1))
+        .build()
+        .map_err(|e| NmfError::Matrix(format!("cannot start {} threads: {e}", settings.threads)))?;
+    pool.install(|| {
+        let (mut per_iter, mut h_times, mut w_times) = (Vec::new(), Vec::new(), Vec::new());
+        let mut divergence = 0.0;
+        let mut kernel = "";
+        for _ in 0..settings.repeats.max(1) {
+            let mut solver = KlSolver::random(by_doc, by_word, settings.topics, settings.seed)?;
+            if settings.portable {
+                solver.use_portable_kernel();
+            }
+            kernel = solver.kernel();
+            solver.update_h(false);
+            solver.update_w();
+            let (mut h, mut w) = (0.0, 0.0);
+            for _ in 0..settings.iterations.max(1) {
+                let t = Instant::now();
+                solver.update_h(false);
+                h += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                solver.update_w();
+                w += t.elapsed().as_secs_f64();
+            }
+            let n = settings.iterations.max(1) as f64;
+            per_iter.push((h + w) / n);
+            h_times.push(h / n);
+            w_times.push(w / n);
+            divergence = solver.divergence();
+        }
+        let seconds = median(&per_iter);
+        let fma = 4.0 * by_doc.nnz() as f64 * settings.topics as f64;
+        Ok(BenchResult {
+            topics: settings.topics,
+            threads: settings.threads,
+            kernel,
+            seconds_per_iteration: seconds,
+            seconds_h: median(&h_times),
+            seconds_w: median(&w_times),
+            repeats: per_iter,
+            gfma_per_second: fma / seconds / 1e9,
+            divergence,
+        })
+    })
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}

@@ -1,0 +1,271 @@
+//! The inner loops with AVX2 and FMA intrinsics (x86-64; chosen at run time).
+//!
+//! For rows of up to 8 vectors (K ≤ 64) the row being updated and its accumulator live in
+//! registers while the row's non-zeros stream past, so each non-zero costs one load and one FMA
+//! per vector for the dot product and the same for the accumulation. The dot product keeps two
+//! independent chains to hide FMA latency. Longer rows run the same arithmetic from memory.
+//!
+//! Every function here is `unsafe` for one reason: it must run on a CPU with AVX2 and FMA
+//! ([`super::Kernel::detect`] checks). Indices come from a sprs matrix whose structure was
+//! checked when it was built, and the solver checked that `other` holds a row for each of them.
+
+use std::arch::x86_64::*;
+
+use super::{kl_term, Pass, LANES, WH_FLOOR};
+
+/// How many non-zeros ahead the other factor's rows are prefetched: their rows are scattered
+/// over more memory than the caches hold.
+const PREFETCH_AHEAD: usize = 32;
+
+/// Asks for the row of the non-zero `PREFETCH_AHEAD` places after `n` (or the last one).
+#[inline(always)]
+unsafe fn prefetch(pass: &Pass, n: usize, kp: usize) {
+    let ahead = (n + PREFETCH_AHEAD).min(pass.indices.len() - 1);
+    let row = pass
+        .other
+        .as_ptr()
+        .add(*pass.indices.get_unchecked(ahead) as usize * kp) as *const i8;
+    let mut offset = 0;
+    while offset < kp * 4 {
+        _mm_prefetch::<_MM_HINT_T0>(row.add(offset));
+        offset += 64;
+    }
+}
+
+/// See [`super::update_rows`].
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn update_rows<const DIV: bool>(
+    pass: &Pass,
+    first: usize,
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+) -> f64 {
+    sums.fill(0.0);
+    match pass.kp / LANES {
+        1 => in_registers::<1, DIV>(pass, first, rows, sums),
+        2 => in_registers::<2, DIV>(pass, first, rows, sums),
+        3 => in_registers::<3, DIV>(pass, first, rows, sums),
+        4 => in_registers::<4, DIV>(pass, first, rows, sums),
+        5 => in_registers::<5, DIV>(pass, first, rows, sums),
+        6 => in_registers::<6, DIV>(pass, first, rows, sums),
+        7 => in_registers::<7, DIV>(pass, first, rows, sums),
+        8 => in_registers::<8, DIV>(pass, first, rows, sums),
+        _ => in_memory::<DIV>(pass, first, rows, acc, sums),
+    }
+}
+
+/// See [`super::divergence_rows`].
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn divergence_rows(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
+    match pass.kp / LANES {
+        1 => divergence_in_registers::<1>(pass, first, rows),
+        2 => divergence_in_registers::<2>(pass, first, rows),
+        3 => divergence_in_registers::<3>(pass, first, rows),
+        4 => divergence_in_registers::<4>(pass, first, rows),
+        5 => divergence_in_registers::<5>(pass, first, rows),
+        6 => divergence_in_registers::<6>(pass, first, rows),
+        7 => divergence_in_registers::<7>(pass, first, rows),
+        8 => divergence_in_registers::<8>(pass, first, rows),
+        _ => divergence_in_memory(pass, first, rows),
+    }
+}
+
+#[inline(always)]
+unsafe fn in_registers<const NV: usize, const DIV: bool>(
+    pass: &Pass,
+    first: usize,
+    rows: &mut [f32],
+    sums: &mut [f64],
+) -> f64 {
+    let kp = NV * LANES;
+    let mut inv = [_mm256_setzero_ps(); NV];
+    for (i, v) in inv.iter_mut().enumerate() {
+        *v = _mm256_loadu_ps(pass.inv.as_ptr().add(i * LANES));
+    }
+    let other = pass.other.as_ptr();
+    let mut div = 0.0;
+    for (r, row) in rows.chunks_exact_mut(kp).enumerate() {
+        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let mut x = [_mm256_setzero_ps(); NV];
+        for (i, v) in x.iter_mut().enumerate() {
+            *v = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
+        }
+        let mut acc = [_mm256_setzero_ps(); NV];
+        for n in start..end {
+            prefetch(pass, n, kp);
+            let j = *pass.indices.get_unchecked(n) as usize;
+            let v = *pass.data.get_unchecked(n);
+            let o = other.add(j * kp);
+            let wh = dot_registers::<NV>(&x, o).max(WH_FLOOR);
+            if DIV {
+                div += kl_term(v, wh);
+            }
+            let q = _mm256_set1_ps(v / wh);
+            for (i, a) in acc.iter_mut().enumerate() {
+                *a = _mm256_fmadd_ps(q, _mm256_loadu_ps(o.add(i * LANES)), *a);
+            }
+        }
+        for i in 0..NV {
+            let new = guard(_mm256_mul_ps(_mm256_mul_ps(x[i], acc[i]), inv[i]));
+            _mm256_storeu_ps(row.as_mut_ptr().add(i * LANES), new);
+            add_to_sums(sums.as_mut_ptr().add(i * LANES), new);
+        }
+    }
+    div
+}
+
+#[inline(always)]
+unsafe fn divergence_in_registers<const NV: usize>(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
+    let kp = NV * LANES;
+    let other = pass.other.as_ptr();
+    let mut div = 0.0;
+    for (r, row) in rows.chunks_exact(kp).enumerate() {
+        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let mut x = [_mm256_setzero_ps(); NV];
+        for (i, v) in x.iter_mut().enumerate() {
+            *v = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
+        }
+        for n in start..end {
+            let j = *pass.indices.get_unchecked(n) as usize;
+            let v = *pass.data.get_unchecked(n);
+            let wh = dot_registers::<NV>(&x, other.add(j * kp)).max(WH_FLOOR);
+            div += kl_term(v, wh);
+        }
+    }
+    div
+}
+
+#[inline(always)]
+unsafe fn in_memory<const DIV: bool>(
+    pass: &Pass,
+    first: usize,
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+) -> f64 {
+    let (kp, nv) = (pass.kp, pass.kp / LANES);
+    let other = pass.other.as_ptr();
+    let a = acc.as_mut_ptr();
+    let mut div = 0.0;
+    for (r, row) in rows.chunks_exact_mut(kp).enumerate() {
+        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let x = row.as_mut_ptr();
+        acc.fill(0.0);
+        for n in start..end {
+            prefetch(pass, n, kp);
+            let j = *pass.indices.get_unchecked(n) as usize;
+            let v = *pass.data.get_unchecked(n);
+            let o = other.add(j * kp);
+            let wh = dot_memory(x, o, nv).max(WH_FLOOR);
+            if DIV {
+                div += kl_term(v, wh);
+            }
+            let q = _mm256_set1_ps(v / wh);
+            for i in 0..nv {
+                let sum = _mm256_fmadd_ps(
+                    q,
+                    _mm256_loadu_ps(o.add(i * LANES)),
+                    _mm256_loadu_ps(a.add(i * LANES)),
+                );
+                _mm256_storeu_ps(a.add(i * LANES), sum);
+            }
+        }
+        for i in 0..nv {
+            let xi = _mm256_loadu_ps(x.add(i * LANES));
+            let ai = _mm256_loadu_ps(a.add(i * LANES));
+            let new = guard(_mm256_mul_ps(
+                _mm256_mul_ps(xi, ai),
+                _mm256_loadu_ps(pass.inv.as_ptr().add(i * LANES)),
+            ));
+            _mm256_storeu_ps(x.add(i * LANES), new);
+            add_to_sums(sums.as_mut_ptr().add(i * LANES), new);
+        }
+    }
+    div
+}
+
+#[inline(always)]
+unsafe fn divergence_in_memory(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
+    let (kp, nv) = (pass.kp, pass.kp / LANES);
+    let other = pass.other.as_ptr();
+    let mut div = 0.0;
+    for (r, row) in rows.chunks_exact(kp).enumerate() {
+        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        for n in start..end {
+            let j = *pass.indices.get_unchecked(n) as usize;
+            let v = *pass.data.get_unchecked(n);
+            let wh = dot_memory(row.as_ptr(), other.add(j * kp), nv).max(WH_FLOOR);
+            div += kl_term(v, wh);
+        }
+    }
+    div
+}
+
+/// x · o with two accumulator chains: even vectors on one, odd on the other.
+#[inline(always)]
+unsafe fn dot_registers<const NV: usize>(x: &[__m256; NV], o: *const f32) -> f32 {
+    let (mut even, mut odd) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+    let mut i = 0;
+    while i + 1 < NV {
+        even = _mm256_fmadd_ps(x[i], _mm256_loadu_ps(o.add(i * LANES)), even);
+        odd = _mm256_fmadd_ps(x[i + 1], _mm256_loadu_ps(o.add((i + 1) * LANES)), odd);
+        i += 2;
+    }
+    if i < NV {
+        even = _mm256_fmadd_ps(x[i], _mm256_loadu_ps(o.add(i * LANES)), even);
+    }
+    horizontal_sum(_mm256_add_ps(even, odd))
+}
+
+/// [`dot_registers`] with both rows in memory, in the same order.
+#[inline(always)]
+unsafe fn dot_memory(x: *const f32, o: *const f32, nv: usize) -> f32 {
+    let (mut even, mut odd) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+    let mut i = 0;
+    while i + 1 < nv {
+        even = _mm256_fmadd_ps(
+            _mm256_loadu_ps(x.add(i * LANES)),
+            _mm256_loadu_ps(o.add(i * LANES)),
+            even,
+        );
+        odd = _mm256_fmadd_ps(
+            _mm256_loadu_ps(x.add((i + 1) * LANES)),
+            _mm256_loadu_ps(o.add((i + 1) * LANES)),
+            odd,
+        );
+        i += 2;
+    }
+    if i < nv {
+        even = _mm256_fmadd_ps(
+            _mm256_loadu_ps(x.add(i * LANES)),
+            _mm256_loadu_ps(o.add(i * LANES)),
+            even,
+        );
+    }
+    horizontal_sum(_mm256_add_ps(even, odd))
+}
+
+#[inline(always)]
+unsafe fn horizontal_sum(v: __m256) -> f32 {
+    let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+    let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    _mm_cvtss_f32(s)
+}
+
+/// [`super::guard`] on 8 lanes: below `f32::MIN_POSITIVE` to 0, above `f32::MAX` to it.
+#[inline(always)]
+unsafe fn guard(x: __m256) -> __m256 {
+    let keep = _mm256_cmp_ps::<_CMP_GE_OQ>(x, _mm256_set1_ps(f32::MIN_POSITIVE));
+    _mm256_and_ps(_mm256_min_ps(x, _mm256_set1_ps(f32::MAX)), keep)
+}
+
+/// sums[0..8] += x, in f64.
+#[inline(always)]
+unsafe fn add_to_sums(sums: *mut f64, x: __m256) {
+    let lo = _mm256_cvtps_pd(_mm256_castps256_ps128(x));
+    let hi = _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(x));
+    _mm256_storeu_pd(sums, _mm256_add_pd(_mm256_loadu_pd(sums), lo));
+    _mm256_storeu_pd(sums.add(4), _mm256_add_pd(_mm256_loadu_pd(sums.add(4)), hi));
+}

@@ -1,0 +1,147 @@
+//! The inner loops of an update pass, one implementation a file:
+//!
+//! - `portable.rs`: 8-lane loops in plain Rust, for any target (with fused multiply-adds on
+//!   aarch64, where NEON always has them);
+//! - `avx2.rs`: AVX2 and FMA intrinsics, chosen at run time on x86-64. For K ≤ 64 the row being
+//!   updated and its accumulator stay in registers across all of the row's non-zeros.
+//!
+//! All of them compute, for each row i being updated (a document in the H pass, a word in the W
+//! pass) with the other factor's rows o_j at V's non-zeros v_ij:
+//!
+//! ```text
+//! wh_j = max(x_i · o_j, 1e-12);   acc = Σ_j (v_ij / wh_j) o_j;   x_i ← x_i ∘ acc ∘ inv
+//! ```
+//!
+//! and add the new x_i into the chunk's partial sums. Results are bit-identical for any thread
+//! count with one kernel; between kernels they agree to float rounding.
+
+mod portable;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+/// Lanes of the inner loops; rows of W and H are padded to a multiple of this.
+pub(crate) const LANES: usize = 8;
+
+/// (WH) is floored here before dividing by it.
+const WH_FLOOR: f32 = 1e-12;
+
+/// One update pass: the rows being updated are `rows`, the other factor `other` (rows of `kp`
+/// values), V's non-zeros of row `i` are `indices/data[indptr[i]..indptr[i + 1]]`, and the new
+/// values are multiplied by `inv` (the reciprocals of the other factor's sums).
+pub(crate) struct Pass<'s> {
+    pub indptr: &'s [usize],
+    pub indices: &'s [u32],
+    pub data: &'s [f32],
+    pub other: &'s [f32],
+    pub inv: &'s [f32],
+    pub kp: usize,
+}
+
+/// Which inner loops this machine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    /// Plain multiply and add, 8 lanes.
+    Portable,
+    /// AVX2 and FMA intrinsics (x86-64, chosen at run time).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx2Fma,
+    /// 8 lanes with fused multiply-adds (aarch64 always has them).
+    #[cfg_attr(not(target_arch = "aarch64"), allow(dead_code))]
+    Neon,
+}
+
+impl Kernel {
+    /// The fastest kernel this machine supports.
+    pub(crate) fn detect() -> Kernel {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                return Kernel::Avx2Fma;
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            return Kernel::Neon;
+        }
+        #[allow(unreachable_code)]
+        Kernel::Portable
+    }
+
+    /// Its name, for reports.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kernel::Portable => "portable",
+            Kernel::Avx2Fma => "avx2+fma",
+            Kernel::Neon => "neon",
+        }
+    }
+}
+
+/// Updates `rows` (rows `first..` of the factor being updated), writes the sums of their new
+/// values into `sums` (`kp` values) and, when `divergence`, returns Σ v·ln(v/wh) − v over their
+/// non-zeros. `acc` is scratch space of `kp` values.
+pub(crate) fn update_rows(
+    kernel: Kernel,
+    divergence: bool,
+    pass: &Pass,
+    first: usize,
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+) -> f64 {
+    use portable::{Fused, Plain};
+    match (kernel, divergence) {
+        // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2Fma, true) => unsafe {
+            avx2::update_rows::<true>(pass, first, rows, acc, sums)
+        },
+        #[cfg(target_arch = "x86_64")]
+        (Kernel::Avx2Fma, false) => unsafe {
+            avx2::update_rows::<false>(pass, first, rows, acc, sums)
+        },
+        (Kernel::Portable, true) => {
+            portable::update_rows::<Plain, true>(pass, first, rows, acc, sums)
+        }
+        (Kernel::Portable, false) => {
+            portable::update_rows::<Plain, false>(pass, first, rows, acc, sums)
+        }
+        #[allow(unreachable_patterns)]
+        (_, true) => portable::update_rows::<Fused, true>(pass, first, rows, acc, sums),
+        #[allow(unreachable_patterns)]
+        (_, false) => portable::update_rows::<Fused, false>(pass, first, rows, acc, sums),
+    }
+}
+
+/// Σ v·ln(v/wh) − v over the non-zeros of `rows` (rows `first..`), without updating them; the
+/// same bits as [`update_rows`] returns for the same rows.
+pub(crate) fn divergence_rows(kernel: Kernel, pass: &Pass, first: usize, rows: &[f32]) -> f64 {
+    use portable::{Fused, Plain};
+    match kernel {
+        // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2Fma => unsafe { avx2::divergence_rows(pass, first, rows) },
+        Kernel::Portable => portable::divergence_rows::<Plain>(pass, first, rows),
+        #[allow(unreachable_patterns)]
+        _ => portable::divergence_rows::<Fused>(pass, first, rows),
+    }
+}
+
+/// v·ln(v/wh) − v, in f64.
+#[inline(always)]
+fn kl_term(v: f32, wh: f32) -> f64 {
+    let v = v as f64;
+    v * (v / wh as f64).ln() - v
+}
+
+/// A new factor value: denormals flushed to zero (they are zero for every purpose, and slow),
+/// an overflow held at the largest float.
+#[inline(always)]
+fn guard(x: f32) -> f32 {
+    if x >= f32::MIN_POSITIVE {
+        x.min(f32::MAX)
+    } else {
+        0.0
+    }
+}
