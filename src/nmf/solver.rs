@@ -10,6 +10,10 @@ use crate::matrix::Sparse;
 /// Non-zeros per chunk of rows that one task updates (at least; whole rows).
 const CHUNK_NNZ: usize = 2048;
 
+/// Bytes of H that one document block of the W update reads: the block's rows of H stay in
+/// the shared L3 cache while every word's non-zeros in the block stream past.
+const DOC_BLOCK_BYTES: usize = 2 << 20;
+
 /// The state of a KL-NMF fit: V by document and by word, the padded factors, and scratch space
 /// allocated once, so that an iteration allocates nothing.
 ///
@@ -17,9 +21,7 @@ const CHUNK_NNZ: usize = 2048;
 /// at a time (tests, research). Updates run on the current rayon pool.
 pub struct KlSolver<'a> {
     by_doc: &'a Sparse,
-    by_word: &'a Sparse,
     doc_ptr: Vec<usize>,
-    word_ptr: Vec<usize>,
     k: usize,
     kp: usize,
     kernel: Kernel,
@@ -32,6 +34,13 @@ pub struct KlSolver<'a> {
     inv: Vec<f32>,
     doc_chunks: Vec<usize>,
     word_chunks: Vec<usize>,
+    /// V by word, cut into document blocks: block b's non-zeros of word w are
+    /// `block_indices/block_data[block_ptr[b * (n_words + 1) + w]..][..next]`.
+    block_ptr: Vec<usize>,
+    block_indices: Vec<u32>,
+    block_data: Vec<f32>,
+    /// The W update's numerators, `(n_words, kp)`, summed block by block.
+    w_acc: Vec<f32>,
     acc: Vec<f32>,
     sums: Vec<f64>,
     divs: Vec<f64>,
@@ -73,11 +82,17 @@ impl<'a> KlSolver<'a> {
         let doc_chunks = chunk_bounds(&doc_ptr);
         let word_chunks = chunk_bounds(&word_ptr);
         let chunks = doc_chunks.len().max(word_chunks.len()) - 1;
+        let docs_per_block = (DOC_BLOCK_BYTES / (kp * 4)).max(1);
+        let (block_ptr, block_indices, block_data) = doc_blocks(
+            &word_ptr,
+            by_word.indices(),
+            by_word.data(),
+            n_docs,
+            docs_per_block,
+        );
         let mut solver = KlSolver {
             by_doc,
-            by_word,
             doc_ptr,
-            word_ptr,
             k,
             kp,
             kernel: Kernel::detect(),
@@ -88,6 +103,10 @@ impl<'a> KlSolver<'a> {
             inv: vec![0.0; kp],
             doc_chunks,
             word_chunks,
+            block_ptr,
+            block_indices,
+            block_data,
+            w_acc: vec![0.0; n_words * kp],
             acc: vec![0.0; chunks * kp],
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],
@@ -165,29 +184,62 @@ impl<'a> KlSolver<'a> {
         divergence.then(|| self.divs[..n].iter().sum::<f64>() + total_wh)
     }
 
-    /// The W update.
+    /// The W update, one document block after another (see [`DOC_BLOCK_BYTES`]); the sums
+    /// run in the same order as without blocks, so the bits are the same.
     pub fn update_w(&mut self) {
         reciprocals(&self.row_h, &mut self.inv);
-        let pass = Pass {
-            indptr: &self.word_ptr,
-            indices: self.by_word.indices(),
-            data: self.by_word.data(),
-            other: &self.h,
-            inv: &self.inv,
-            kp: self.kp,
+        let KlSolver {
+            w,
+            h,
+            w_acc,
+            acc,
+            sums,
+            divs,
+            word_chunks,
+            block_ptr,
+            block_indices,
+            block_data,
+            inv,
+            col_w,
+            kp,
+            kernel,
+            ..
+        } = self;
+        let (kp, kernel) = (*kp, *kernel);
+        let n = word_chunks.len() - 1;
+        let stride = w.len() / kp + 1;
+        for (b, indptr) in block_ptr.chunks_exact(stride).enumerate() {
+            let pass = Pass {
+                indptr,
+                indices: block_indices,
+                data: block_data,
+                other: h,
+                inv,
+                kp,
+            };
+            let w: &[f32] = w;
+            let accumulate = |first: usize, acc_rows: &mut [f32], _: &mut [f32], _: &mut [f64]| {
+                let rows = &w[first * kp..][..acc_rows.len()];
+                kernel::accumulate_rows(kernel, &pass, first, rows, acc_rows, b == 0);
+                0.0
+            };
+            for_each_chunk(
+                word_chunks,
+                kp,
+                w_acc,
+                acc,
+                sums,
+                &mut divs[..n],
+                &accumulate,
+            );
+        }
+        let (w_acc, inv): (&[f32], &[f32]) = (w_acc, inv);
+        let finish = |first: usize, rows: &mut [f32], _: &mut [f32], sums: &mut [f64]| {
+            kernel::finish_rows(rows, &w_acc[first * kp..][..rows.len()], inv, sums);
+            0.0
         };
-        let n = self.word_chunks.len() - 1;
-        run_pass(
-            self.kernel,
-            false,
-            &pass,
-            &self.word_chunks,
-            &mut self.w,
-            &mut self.acc[..n * self.kp],
-            &mut self.sums[..n * self.kp],
-            &mut self.divs[..n],
-        );
-        reduce(&self.sums[..n * self.kp], self.kp, &mut self.col_w);
+        for_each_chunk(word_chunks, kp, w, acc, sums, &mut divs[..n], &finish);
+        reduce(&sums[..n * kp], kp, col_w);
     }
 
     /// D(V‖WH) for the current factors, without updating them. Equal, bit for bit, to what
@@ -218,6 +270,45 @@ impl<'a> KlSolver<'a> {
     pub fn into_model(self) -> NmfModel {
         NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
     }
+}
+
+/// V by word cut into blocks of `per_block` documents: `(block_ptr, indices, data)`, block
+/// after block, each block holding every word's row (empty or not).
+fn doc_blocks(
+    word_ptr: &[usize],
+    indices: &[u32],
+    data: &[f32],
+    n_docs: usize,
+    per_block: usize,
+) -> (Vec<usize>, Vec<u32>, Vec<f32>) {
+    let n_words = word_ptr.len() - 1;
+    let stride = n_words + 1;
+    let blocks = n_docs.div_ceil(per_block).max(1);
+    let mut ptr = vec![0usize; blocks * stride];
+    for w in 0..n_words {
+        for &d in &indices[word_ptr[w]..word_ptr[w + 1]] {
+            ptr[d as usize / per_block * stride + w + 1] += 1;
+        }
+    }
+    let mut total = 0;
+    for block in ptr.chunks_exact_mut(stride) {
+        block[0] = total;
+        for count in &mut block[1..] {
+            total += *count;
+            *count = total;
+        }
+    }
+    let mut next = ptr.clone();
+    let (mut out_indices, mut out_data) = (vec![0u32; total], vec![0f32; total]);
+    for w in 0..n_words {
+        for i in word_ptr[w]..word_ptr[w + 1] {
+            let slot = &mut next[indices[i] as usize / per_block * stride + w];
+            out_indices[*slot] = indices[i];
+            out_data[*slot] = data[i];
+            *slot += 1;
+        }
+    }
+    (ptr, out_indices, out_data)
 }
 
 /// Splits rows into chunks of at least [`CHUNK_NNZ`] non-zeros: the bounds, first row of each
@@ -307,4 +398,60 @@ fn for_each_chunk<F>(
         || for_each_chunk(&bounds[..=mid], kp, r0, a0, s0, d0, f),
         || for_each_chunk(&bounds[mid..], kp, r1, a1, s1, d1, f),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small random V (CSC, CSR) with some empty rows and columns.
+    fn matrix(n: usize, m: usize) -> (Sparse, Sparse) {
+        let mut tri = sprs::TriMatI::<f32, u32>::new((n, m));
+        let mut state = 12345u64;
+        for i in 0..n {
+            for j in 0..m {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if (state >> 33) % 5 == 0 && i % 7 != 3 && j % 11 != 4 {
+                    tri.add_triplet(i, j, 1.0 + ((state >> 40) % 4) as f32);
+                }
+            }
+        }
+        let csc: Sparse = tri.to_csc();
+        let csr = csc.to_other_storage();
+        (csc, csr)
+    }
+
+    #[test]
+    fn document_blocks_change_nothing_but_the_order_of_work() {
+        let (csc, csr) = matrix(90, 130);
+        for k in [3, 20, 70] {
+            let mut whole = KlSolver::random(&csc, &csr, k, 1).unwrap();
+            let mut blocked = KlSolver::random(&csc, &csr, k, 1).unwrap();
+            let n_docs = csc.cols();
+            let (ptr, indices, data) = doc_blocks(
+                &blocked_word_ptr(&csr),
+                csr.indices(),
+                csr.data(),
+                n_docs,
+                17,
+            );
+            assert_eq!(ptr.len() / (csc.rows() + 1), n_docs.div_ceil(17));
+            (blocked.block_ptr, blocked.block_indices, blocked.block_data) = (ptr, indices, data);
+            for _ in 0..5 {
+                whole.update_h(false);
+                blocked.update_h(false);
+                whole.update_w();
+                blocked.update_w();
+            }
+            let bits = |s: &KlSolver| s.w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&whole), bits(&blocked), "k = {k}");
+            assert_eq!(whole.divergence().to_bits(), blocked.divergence().to_bits());
+        }
+    }
+
+    fn blocked_word_ptr(csr: &Sparse) -> Vec<usize> {
+        csr.indptr().to_proper().into_owned()
+    }
 }

@@ -114,6 +114,40 @@ pub(crate) fn update_rows(
     }
 }
 
+/// Adds Σ_j (v_ij / wh_ij) o_j into `acc` (rows `first..` of the numerators; zeroed first
+/// when `fresh`) for the non-zeros of `pass`, without updating `rows`.
+pub(crate) fn accumulate_rows(
+    kernel: Kernel,
+    pass: &Pass,
+    first: usize,
+    rows: &[f32],
+    acc: &mut [f32],
+    fresh: bool,
+) {
+    use portable::{Fused, Plain};
+    match kernel {
+        // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2Fma => unsafe { avx2::accumulate_rows(pass, first, rows, acc, fresh) },
+        Kernel::Portable => portable::accumulate_rows::<Plain>(pass, first, rows, acc, fresh),
+        #[allow(unreachable_patterns)]
+        _ => portable::accumulate_rows::<Fused>(pass, first, rows, acc, fresh),
+    }
+}
+
+/// rows ← guard(rows ∘ acc ∘ inv), and their sums into `sums`: the end of an update whose
+/// numerators were accumulated apart. The same bits as [`update_rows`] gives.
+pub(crate) fn finish_rows(rows: &mut [f32], acc: &[f32], inv: &[f32], sums: &mut [f64]) {
+    let kp = inv.len();
+    sums.fill(0.0);
+    for (row, a) in rows.chunks_exact_mut(kp).zip(acc.chunks_exact(kp)) {
+        for (((x, &a), &q), s) in row.iter_mut().zip(a).zip(inv).zip(sums.iter_mut()) {
+            *x = guard(*x * a * q);
+            *s += *x as f64;
+        }
+    }
+}
+
 /// Σ v·ln(v/wh) − v over the non-zeros of `rows` (rows `first..`), without updating them; the
 /// same bits as [`update_rows`] returns for the same rows.
 pub(crate) fn divergence_rows(kernel: Kernel, pass: &Pass, first: usize, rows: &[f32]) -> f64 {
