@@ -124,12 +124,11 @@ pub fn run(args: FitArgs) -> Result<()> {
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;
     drop(bag);
     let matrix_seconds = started.elapsed().as_secs_f64();
+    nmf.check(matrix.n_words(), matrix.n_documents())
+        .with_context(|| format!("no topics can be fitted to {inputs}"))?;
     if let Some(Destination::File(path)) = &export {
         export_matrix(&matrix, path)?;
     }
-
-    nmf.check(matrix.n_words(), matrix.n_documents())
-        .with_context(|| format!("no topics can be fitted to {inputs}"))?;
     let bar = progress::bar(show, Some(args.max_iter as u64), "fitting", false);
     let started = Instant::now();
     let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, _| {

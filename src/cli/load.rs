@@ -3,17 +3,12 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use nmf_topics::corpus::{read_matrix_market, BagBuilder, BagOfWords, DocumentReader};
+use nmf_topics::corpus::{count, read_matrix_market, BagOfWords, DocumentReader};
 use nmf_topics::text::AnalyzerConfig;
 use nmf_topics::Analyzer;
 
 use super::options::{AnalyzerArgs, ReadArgs};
 use super::progress;
-
-/// Documents tokenised together (in parallel) before their counts are merged.
-const BATCH_DOCUMENTS: usize = 4096;
-/// Or fewer, once they hold this many bytes of text.
-const BATCH_BYTES: usize = 16 << 20;
 
 /// A loaded corpus and how the loading went.
 pub struct Loaded {
@@ -37,36 +32,20 @@ pub fn load(read: &ReadArgs, analyzer: &AnalyzerArgs, show_progress: bool) -> Re
         });
     }
     let config = analyzer.config()?;
-    let mut reader = DocumentReader::new(read.inputs(), read.options())?;
+    let reader = DocumentReader::new(read.inputs(), read.options())?;
     let watch = reader.progress();
     let bar = progress::bar(show_progress, watch.total_bytes(), "reading", true);
-    let mut builder = BagBuilder::new(Analyzer::new(config.clone())?);
-    let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
-    let (mut batch_bytes, mut text_bytes) = (0, 0u64);
-    loop {
-        let next = reader.next().transpose()?;
-        if next.is_none() || batch.len() >= BATCH_DOCUMENTS || batch_bytes >= BATCH_BYTES {
-            builder.add(std::mem::take(&mut batch));
-            batch_bytes = 0;
-            bar.set_position(watch.bytes());
-        }
-        match next {
-            Some(doc) => {
-                batch_bytes += doc.text.len();
-                text_bytes += doc.text.len() as u64;
-                batch.push(doc);
-            }
-            None => break,
-        }
-    }
+    let (bag, stats) = count(reader, Analyzer::new(config.clone())?, || {
+        bar.set_position(watch.bytes())
+    })?;
     bar.finish_and_clear();
-    for warning in reader.take_warnings() {
+    for warning in &stats.warnings {
         eprintln!("warning: {warning}");
     }
     Ok(Loaded {
-        bag: builder.finish(),
+        bag,
         analyzer: Some(config),
         seconds: started.elapsed().as_secs_f64(),
-        text_bytes,
+        text_bytes: stats.text_bytes,
     })
 }

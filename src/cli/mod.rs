@@ -9,9 +9,16 @@ mod progress;
 
 use clap::{Parser, Subcommand};
 
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics fit corpora/debian-5000.jsonl.gz                # 20 topics of the shipped corpus
+  nmf-topics fit notes/ -k 30 --json topics.json             # a folder of .txt/.md files
+  nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
+Run 'nmf-topics fit --help' for every option.";
+
 /// Readable topics from a pile of text: Lee & Seung's non-negative matrix factorisation (KL).
 #[derive(Parser, Debug)]
-#[command(name = "nmf-topics", version, about, long_about = None)]
+#[command(name = "nmf-topics", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

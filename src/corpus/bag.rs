@@ -1,15 +1,14 @@
 //! Counting: documents → term counts, tokenised in parallel.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
-use super::{Document, DocumentInfo};
+use super::{CorpusError, Document, DocumentInfo, DocumentReader, Warning};
 use crate::text::Analyzer;
 
 /// Documents tokenised together by one rayon task. Fixed, so that the work split does not
 /// depend on the number of threads (and the result does not either: ids are renumbered later).
-const CHUNK: usize = 64;
+const CHUNK: usize = 256;
 
 /// A corpus as term counts: for each document the terms it holds and how often.
 ///
@@ -79,7 +78,7 @@ impl BagOfWords {
 /// Builds a [`BagOfWords`] from batches of documents.
 pub struct BagBuilder {
     analyzer: Analyzer,
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     terms: Vec<String>,
     surfaces: Vec<Vec<(String, u64)>>,
     documents: Vec<DocumentInfo>,
@@ -101,7 +100,7 @@ impl BagBuilder {
     pub fn new(analyzer: Analyzer) -> BagBuilder {
         BagBuilder {
             analyzer,
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             terms: Vec::new(),
             surfaces: Vec::new(),
             documents: Vec::new(),
@@ -197,8 +196,79 @@ impl BagBuilder {
     }
 }
 
+/// What [`count`] did besides counting.
+#[derive(Debug, Default)]
+pub struct CountStats {
+    /// Bytes of text tokenised.
+    pub text_bytes: u64,
+    /// The reader's warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// Documents read ahead into one batch; the reader fills the next batch while the pool
+/// tokenises this one.
+const BATCH_DOCUMENTS: usize = 4096;
+/// Or fewer, once they hold this many bytes of text.
+const BATCH_BYTES: usize = 16 << 20;
+
+/// Reads every document of `reader` on a thread of its own and counts them with `analyzer` on
+/// the current rayon pool, batch by batch; `on_batch` runs after each batch (for progress).
+pub fn count(
+    mut reader: DocumentReader,
+    analyzer: Analyzer,
+    mut on_batch: impl FnMut(),
+) -> Result<(BagOfWords, CountStats), CorpusError> {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Document>, CorpusError>>(1);
+    let reading = std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
+        let mut bytes = 0;
+        let mut text_bytes = 0u64;
+        for doc in reader.by_ref() {
+            match doc {
+                Ok(doc) => {
+                    bytes += doc.text.len();
+                    text_bytes += doc.text.len() as u64;
+                    batch.push(doc);
+                    if batch.len() >= BATCH_DOCUMENTS || bytes >= BATCH_BYTES {
+                        bytes = 0;
+                        if send.send(Ok(std::mem::take(&mut batch))).is_err() {
+                            break;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = send.send(Err(e));
+                    break;
+                }
+            }
+        }
+        let _ = send.send(Ok(batch));
+        CountStats {
+            text_bytes,
+            warnings: reader.take_warnings(),
+        }
+    });
+    let mut builder = BagBuilder::new(analyzer);
+    let mut failure = None;
+    for batch in receive {
+        match batch {
+            Ok(batch) => builder.add(batch),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+        on_batch();
+    }
+    let stats = reading.join().expect("the reading thread does not panic");
+    match failure {
+        Some(e) => Err(e),
+        None => Ok((builder.finish(), stats)),
+    }
+}
+
 fn count_chunk(analyzer: &Analyzer, docs: &[Document], stem: bool) -> ChunkCounts {
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut out = ChunkCounts {
         terms: Vec::new(),
         surfaces: Vec::new(),

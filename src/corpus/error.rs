@@ -49,7 +49,7 @@ pub enum CorpusError {
         field: String,
     },
     /// A Matrix Market file is malformed.
-    #[error("{}, line {line}: {message}", .path.display())]
+    #[error("{}: {message}", location(.path, *.line))]
     BadMatrix {
         /// The file.
         path: PathBuf,
@@ -69,6 +69,14 @@ pub enum CorpusError {
     /// Inputs that cannot be combined.
     #[error("{0}")]
     Usage(String),
+}
+
+/// `FILE, line N`, or `FILE` alone for line 0 (the file as a whole).
+fn location(path: &std::path::Path, line: u64) -> String {
+    match line {
+        0 => path.display().to_string(),
+        n => format!("{}, line {n}", path.display()),
+    }
 }
 
 impl CorpusError {

@@ -119,8 +119,11 @@ impl<R: Read> Read for Counted<R> {
 
 /// Opens a file or standard input, decompressing gzip when the content starts with its magic
 /// bytes.
-pub(crate) fn open(input: &Input, bytes: Arc<AtomicU64>) -> Result<Box<dyn BufRead>, CorpusError> {
-    let raw: Box<dyn Read> = match input {
+pub(crate) fn open(
+    input: &Input,
+    bytes: Arc<AtomicU64>,
+) -> Result<Box<dyn BufRead + Send>, CorpusError> {
+    let raw: Box<dyn Read + Send> = match input {
         Input::Stdin => Box::new(io::stdin()),
         Input::Path(path) => Box::new(File::open(path).map_err(|e| open_error(path, e))?),
     };

@@ -207,11 +207,11 @@ pub fn read_matrix_market(
     }
 
     let terms = match options.vocab.clone().or_else(|| sibling(path, "vocab.txt")) {
-        Some(vocab) => read_list(&vocab, n_words, "words", "rows")?,
+        Some(vocab) => read_list(&vocab, n_words, "words", "rows", true)?,
         None => (1..=n_words).map(|i| format!("w{i}")).collect(),
     };
     let ids = match sibling(path, "docs.txt") {
-        Some(docs) => read_list(&docs, n_docs, "document ids", "columns")?,
+        Some(docs) => read_list(&docs, n_docs, "document ids", "columns", false)?,
         None => (1..=n_docs).map(|i| i.to_string()).collect(),
     };
     let documents = ids
@@ -240,12 +240,14 @@ fn sibling(path: &Path, suffix: &str) -> Option<PathBuf> {
     candidate.is_file().then_some(candidate)
 }
 
-/// One entry a line; there must be exactly `expected`, all different.
+/// One entry a line; there must be exactly `expected`, all different when `unique` (words must
+/// be; document ids from several inputs may repeat).
 fn read_list(
     path: &Path,
     expected: usize,
     what: &str,
     of: &str,
+    unique: bool,
 ) -> Result<Vec<String>, CorpusError> {
     let text = std::fs::read(path).map_err(|e| CorpusError::io(path, e))?;
     let (text, _) = decode(text);
@@ -263,10 +265,12 @@ fn read_list(
             list.len()
         )));
     }
-    let mut sorted: Vec<&String> = list.iter().collect();
-    sorted.sort();
-    if let Some(pair) = sorted.windows(2).find(|p| p[0] == p[1]) {
-        return Err(wrong(format!("'{}' appears more than once", pair[0])));
+    if unique {
+        let mut sorted: Vec<&String> = list.iter().collect();
+        sorted.sort();
+        if let Some(pair) = sorted.windows(2).find(|p| p[0] == p[1]) {
+            return Err(wrong(format!("'{}' appears more than once", pair[0])));
+        }
     }
     Ok(list)
 }

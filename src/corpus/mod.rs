@@ -28,7 +28,7 @@ mod jsonl;
 mod market;
 mod reader;
 
-pub use bag::{BagBuilder, BagOfWords};
+pub use bag::{count, BagBuilder, BagOfWords, CountStats};
 pub use document::{Document, DocumentInfo};
 pub use error::{CorpusError, Warning};
 pub use input::{Format, Input};

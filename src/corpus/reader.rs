@@ -77,7 +77,7 @@ enum Source {
     Idle,
     Folder(std::vec::IntoIter<(PathBuf, String)>),
     Stream {
-        reader: Box<dyn BufRead>,
+        reader: Box<dyn BufRead + Send>,
         path: PathBuf,
         json: bool,
         line: u64,

@@ -34,11 +34,12 @@ pub struct KlSolver<'a> {
     inv: Vec<f32>,
     doc_chunks: Vec<usize>,
     word_chunks: Vec<usize>,
-    /// V by word, cut into document blocks: block b's non-zeros of word w are
-    /// `block_indices/block_data[block_ptr[b * (n_words + 1) + w]..][..next]`.
+    /// V by word (CSR).
+    by_word: &'a Sparse,
+    /// Where each document block starts in each word's row of `by_word`, `(blocks + 1,
+    /// n_words)`: block b of word w is `block_ptr[b * n_words + w]..block_ptr[(b + 1) * n_words
+    /// + w]`, a slice of the row since its documents are sorted.
     block_ptr: Vec<usize>,
-    block_indices: Vec<u32>,
-    block_data: Vec<f32>,
     /// The W update's numerators, `(n_words, kp)`, summed block by block.
     w_acc: Vec<f32>,
     acc: Vec<f32>,
@@ -83,13 +84,7 @@ impl<'a> KlSolver<'a> {
         let word_chunks = chunk_bounds(&word_ptr);
         let chunks = doc_chunks.len().max(word_chunks.len()) - 1;
         let docs_per_block = (DOC_BLOCK_BYTES / (kp * 4)).max(1);
-        let (block_ptr, block_indices, block_data) = doc_blocks(
-            &word_ptr,
-            by_word.indices(),
-            by_word.data(),
-            n_docs,
-            docs_per_block,
-        );
+        let block_ptr = doc_blocks(&word_ptr, by_word.indices(), n_docs, docs_per_block);
         let mut solver = KlSolver {
             by_doc,
             doc_ptr,
@@ -103,9 +98,8 @@ impl<'a> KlSolver<'a> {
             inv: vec![0.0; kp],
             doc_chunks,
             word_chunks,
+            by_word,
             block_ptr,
-            block_indices,
-            block_data,
             w_acc: vec![0.0; n_words * kp],
             acc: vec![0.0; chunks * kp],
             sums: vec![0.0; chunks * kp],
@@ -162,7 +156,8 @@ impl<'a> KlSolver<'a> {
         let total_wh: f64 = self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum();
         reciprocals(&self.col_w, &mut self.inv);
         let pass = Pass {
-            indptr: &self.doc_ptr,
+            starts: &self.doc_ptr[..self.doc_ptr.len() - 1],
+            ends: &self.doc_ptr[1..],
             indices: self.by_doc.indices(),
             data: self.by_doc.data(),
             other: &self.w,
@@ -196,9 +191,8 @@ impl<'a> KlSolver<'a> {
             sums,
             divs,
             word_chunks,
+            by_word,
             block_ptr,
-            block_indices,
-            block_data,
             inv,
             col_w,
             kp,
@@ -207,12 +201,14 @@ impl<'a> KlSolver<'a> {
         } = self;
         let (kp, kernel) = (*kp, *kernel);
         let n = word_chunks.len() - 1;
-        let stride = w.len() / kp + 1;
-        for (b, indptr) in block_ptr.chunks_exact(stride).enumerate() {
+        let n_words = w.len() / kp;
+        let blocks = block_ptr.len() / n_words - 1;
+        for b in 0..blocks {
             let pass = Pass {
-                indptr,
-                indices: block_indices,
-                data: block_data,
+                starts: &block_ptr[b * n_words..(b + 1) * n_words],
+                ends: &block_ptr[(b + 1) * n_words..(b + 2) * n_words],
+                indices: by_word.indices(),
+                data: by_word.data(),
                 other: h,
                 inv,
                 kp,
@@ -247,7 +243,8 @@ impl<'a> KlSolver<'a> {
     pub fn divergence(&self) -> f64 {
         let total_wh: f64 = self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum();
         let pass = Pass {
-            indptr: &self.doc_ptr,
+            starts: &self.doc_ptr[..self.doc_ptr.len() - 1],
+            ends: &self.doc_ptr[1..],
             indices: self.by_doc.indices(),
             data: self.by_doc.data(),
             other: &self.w,
@@ -272,43 +269,24 @@ impl<'a> KlSolver<'a> {
     }
 }
 
-/// V by word cut into blocks of `per_block` documents: `(block_ptr, indices, data)`, block
-/// after block, each block holding every word's row (empty or not).
-fn doc_blocks(
-    word_ptr: &[usize],
-    indices: &[u32],
-    data: &[f32],
-    n_docs: usize,
-    per_block: usize,
-) -> (Vec<usize>, Vec<u32>, Vec<f32>) {
+/// Where each block of `per_block` documents starts in each word's row, `(blocks + 1, n_words)`
+/// row-major; the last block "starts" at the end of the row.
+fn doc_blocks(word_ptr: &[usize], indices: &[u32], n_docs: usize, per_block: usize) -> Vec<usize> {
     let n_words = word_ptr.len() - 1;
-    let stride = n_words + 1;
     let blocks = n_docs.div_ceil(per_block).max(1);
-    let mut ptr = vec![0usize; blocks * stride];
+    let mut ptr = vec![0usize; (blocks + 1) * n_words];
     for w in 0..n_words {
-        for &d in &indices[word_ptr[w]..word_ptr[w + 1]] {
-            ptr[d as usize / per_block * stride + w + 1] += 1;
+        let row = &indices[word_ptr[w]..word_ptr[w + 1]];
+        let mut at = 0;
+        for b in 0..=blocks {
+            let limit = b * per_block;
+            while at < row.len() && (row[at] as usize) < limit {
+                at += 1;
+            }
+            ptr[b * n_words + w] = word_ptr[w] + at;
         }
     }
-    let mut total = 0;
-    for block in ptr.chunks_exact_mut(stride) {
-        block[0] = total;
-        for count in &mut block[1..] {
-            total += *count;
-            *count = total;
-        }
-    }
-    let mut next = ptr.clone();
-    let (mut out_indices, mut out_data) = (vec![0u32; total], vec![0f32; total]);
-    for w in 0..n_words {
-        for i in word_ptr[w]..word_ptr[w + 1] {
-            let slot = &mut next[indices[i] as usize / per_block * stride + w];
-            out_indices[*slot] = indices[i];
-            out_data[*slot] = data[i];
-            *slot += 1;
-        }
-    }
-    (ptr, out_indices, out_data)
+    ptr
 }
 
 /// Splits rows into chunks of at least [`CHUNK_NNZ`] non-zeros: the bounds, first row of each
@@ -430,15 +408,9 @@ mod tests {
             let mut whole = KlSolver::random(&csc, &csr, k, 1).unwrap();
             let mut blocked = KlSolver::random(&csc, &csr, k, 1).unwrap();
             let n_docs = csc.cols();
-            let (ptr, indices, data) = doc_blocks(
-                &blocked_word_ptr(&csr),
-                csr.indices(),
-                csr.data(),
-                n_docs,
-                17,
-            );
-            assert_eq!(ptr.len() / (csc.rows() + 1), n_docs.div_ceil(17));
-            (blocked.block_ptr, blocked.block_indices, blocked.block_data) = (ptr, indices, data);
+            let ptr = doc_blocks(&blocked_word_ptr(&csr), csr.indices(), n_docs, 17);
+            assert_eq!(ptr.len() / csc.rows(), n_docs.div_ceil(17) + 1);
+            blocked.block_ptr = ptr;
             for _ in 0..5 {
                 whole.update_h(false);
                 blocked.update_h(false);

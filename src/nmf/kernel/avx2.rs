@@ -108,7 +108,7 @@ unsafe fn in_registers<const NV: usize, const DIV: bool>(
     let other = pass.other.as_ptr();
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact_mut(kp).enumerate() {
-        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let (start, end) = pass.range(first + r);
         let mut x = [_mm256_setzero_ps(); NV];
         for (i, v) in x.iter_mut().enumerate() {
             *v = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
@@ -152,7 +152,7 @@ unsafe fn accumulate_in_registers<const NV: usize>(
         .zip(acc_rows.chunks_exact_mut(kp))
         .enumerate()
     {
-        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let (start, end) = pass.range(first + r);
         if start == end {
             if fresh {
                 acc_row.fill(0.0);
@@ -201,7 +201,7 @@ unsafe fn accumulate_in_memory(
         .zip(acc_rows.chunks_exact_mut(kp))
         .enumerate()
     {
-        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let (start, end) = pass.range(first + r);
         let a = acc_row.as_mut_ptr();
         for n in start..end {
             prefetch(pass, n, kp);
@@ -227,7 +227,7 @@ unsafe fn divergence_in_registers<const NV: usize>(pass: &Pass, first: usize, ro
     let other = pass.other.as_ptr();
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact(kp).enumerate() {
-        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let (start, end) = pass.range(first + r);
         let mut x = [_mm256_setzero_ps(); NV];
         for (i, v) in x.iter_mut().enumerate() {
             *v = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
@@ -255,7 +255,7 @@ unsafe fn in_memory<const DIV: bool>(
     let a = acc.as_mut_ptr();
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact_mut(kp).enumerate() {
-        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let (start, end) = pass.range(first + r);
         let x = row.as_mut_ptr();
         acc.fill(0.0);
         for n in start..end {
@@ -297,7 +297,7 @@ unsafe fn divergence_in_memory(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
     let other = pass.other.as_ptr();
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact(kp).enumerate() {
-        let (start, end) = (pass.indptr[first + r], pass.indptr[first + r + 1]);
+        let (start, end) = pass.range(first + r);
         for n in start..end {
             let j = *pass.indices.get_unchecked(n) as usize;
             let v = *pass.data.get_unchecked(n);

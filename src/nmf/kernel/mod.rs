@@ -27,15 +27,24 @@ pub(crate) const LANES: usize = 8;
 const WH_FLOOR: f32 = 1e-12;
 
 /// One update pass: the rows being updated are `rows`, the other factor `other` (rows of `kp`
-/// values), V's non-zeros of row `i` are `indices/data[indptr[i]..indptr[i + 1]]`, and the new
+/// values), V's non-zeros of row `i` are `indices/data[starts[i]..ends[i]]`, and the new
 /// values are multiplied by `inv` (the reciprocals of the other factor's sums).
 pub(crate) struct Pass<'s> {
-    pub indptr: &'s [usize],
+    pub starts: &'s [usize],
+    pub ends: &'s [usize],
     pub indices: &'s [u32],
     pub data: &'s [f32],
     pub other: &'s [f32],
     pub inv: &'s [f32],
     pub kp: usize,
+}
+
+impl Pass<'_> {
+    /// The range of row `i`'s non-zeros.
+    #[inline(always)]
+    pub fn range(&self, i: usize) -> (usize, usize) {
+        (self.starts[i], self.ends[i])
+    }
 }
 
 /// Which inner loops this machine runs.

@@ -71,7 +71,7 @@ pub(crate) fn update_rows<M: MulAdd, const DIV: bool>(
     let mut div = 0.0;
     for (i, row) in rows.chunks_exact_mut(kp).enumerate() {
         let item = first + i;
-        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
+        let (start, end) = pass.range(item);
         acc.fill(0.0);
         for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
             let other = &pass.other[j as usize * kp..][..kp];
@@ -96,7 +96,7 @@ pub(crate) fn divergence_rows<M: MulAdd>(pass: &Pass, first: usize, rows: &[f32]
     let mut div = 0.0;
     for (i, row) in rows.chunks_exact(kp).enumerate() {
         let item = first + i;
-        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
+        let (start, end) = pass.range(item);
         for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
             let other = &pass.other[j as usize * kp..][..kp];
             div += kl_term(v, dot::<M>(row, other).max(WH_FLOOR));
@@ -124,7 +124,7 @@ pub(crate) fn accumulate_rows<M: MulAdd>(
         .enumerate()
     {
         let item = first + i;
-        let (start, end) = (pass.indptr[item], pass.indptr[item + 1]);
+        let (start, end) = pass.range(item);
         for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
             let other = &pass.other[j as usize * kp..][..kp];
             let wh = dot::<M>(row, other).max(WH_FLOOR);
