@@ -6,24 +6,26 @@ use rand_pcg::Pcg64;
 
 use crate::matrix::Sparse;
 
-/// Random W `(n_words, k)` and Hᵀ `(n_documents, k)`, row-major: |N(0, 1)|·√(mean(V)/k), drawn
-/// from a PCG-64 stream seeded with `seed`, all of W first.
-pub(crate) fn random(v: &Sparse, k: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
+/// Random W `(n_words, k)` and Hᵀ `(n_documents, k)`, rows padded with zeros to `kp`:
+/// |N(0, 1)|·√(mean(V)/k), drawn from a PCG-64 stream seeded with `seed`, all of W first.
+pub(crate) fn random(v: &Sparse, k: usize, kp: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
     let (n_words, n_docs) = v.shape();
     let total: f64 = v.data().iter().map(|&x| x as f64).sum();
     let mean = total / (n_words as f64 * n_docs as f64);
     let scale = (mean / k as f64).sqrt();
     let mut rng = Pcg64::seed_from_u64(seed);
-    let mut draw = |n: usize| -> Vec<f32> {
-        (0..n)
-            .map(|_| {
+    let mut draw = |rows: usize| -> Vec<f32> {
+        let mut out = vec![0f32; rows * kp];
+        for row in out.chunks_exact_mut(kp) {
+            for x in &mut row[..k] {
                 let z: f64 = StandardNormal.sample(&mut rng);
-                (z.abs() * scale) as f32
-            })
-            .collect()
+                *x = (z.abs() * scale) as f32;
+            }
+        }
+        out
     };
-    let w = draw(n_words * k);
-    let h = draw(n_docs * k);
+    let w = draw(n_words);
+    let h = draw(n_docs);
     (w, h)
 }
 

@@ -58,15 +58,7 @@ impl<'a> KlSolver<'a> {
         h0: &[f32],
     ) -> Result<KlSolver<'a>, NmfError> {
         let (n_words, n_docs) = by_doc.shape();
-        if !by_doc.is_csc()
-            || !by_word.is_csr()
-            || by_word.shape() != by_doc.shape()
-            || by_word.nnz() != by_doc.nnz()
-        {
-            return Err(NmfError::Matrix(
-                "by_doc must be V in CSC and by_word the same V in CSR".into(),
-            ));
-        }
+        check_matrices(by_doc, by_word)?;
         if k == 0 || w0.len() != n_words * k || h0.len() != n_docs * k {
             return Err(NmfError::Matrix(format!(
                 "starting factors must be ({n_words}, {k}) and ({n_docs}, {k})"
@@ -77,6 +69,25 @@ impl<'a> KlSolver<'a> {
                 "starting factors must be finite and non-negative".into(),
             ));
         }
+        let kp = k.div_ceil(LANES) * LANES;
+        Ok(KlSolver::with_factors(
+            by_doc,
+            by_word,
+            k,
+            init::pad(w0, k, kp),
+            init::pad(h0, k, kp),
+        ))
+    }
+
+    /// The solver for checked matrices and padded, checked factors.
+    fn with_factors(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        w: Vec<f32>,
+        h: Vec<f32>,
+    ) -> KlSolver<'a> {
+        let (n_words, n_docs) = by_doc.shape();
         let kp = k.div_ceil(LANES) * LANES;
         let doc_ptr = by_doc.indptr().to_proper().into_owned();
         let word_ptr = by_word.indptr().to_proper().into_owned();
@@ -91,8 +102,8 @@ impl<'a> KlSolver<'a> {
             k,
             kp,
             kernel: Kernel::detect(),
-            w: init::pad(w0, k, kp),
-            h: init::pad(h0, k, kp),
+            w,
+            h,
             col_w: vec![0.0; kp],
             row_h: vec![0.0; kp],
             inv: vec![0.0; kp],
@@ -107,7 +118,7 @@ impl<'a> KlSolver<'a> {
         };
         column_sums(&solver.w, kp, &mut solver.col_w);
         column_sums(&solver.h, kp, &mut solver.row_h);
-        Ok(solver)
+        solver
     }
 
     /// A solver started from random factors drawn from `seed`: |N(0, 1)| scaled by
@@ -118,11 +129,12 @@ impl<'a> KlSolver<'a> {
         k: usize,
         seed: u64,
     ) -> Result<KlSolver<'a>, NmfError> {
-        let (n_words, n_docs) = by_doc.shape();
-        let (w0, h0) = init::random(by_doc, k, seed);
-        debug_assert_eq!(w0.len(), n_words * k);
-        debug_assert_eq!(h0.len(), n_docs * k);
-        KlSolver::new(by_doc, by_word, k, &w0, &h0)
+        check_matrices(by_doc, by_word)?;
+        if k == 0 {
+            return Err(NmfError::Matrix("k must be at least 1".into()));
+        }
+        let (w, h) = init::random(by_doc, k, k.div_ceil(LANES) * LANES, seed);
+        Ok(KlSolver::with_factors(by_doc, by_word, k, w, h))
     }
 
     /// Uses plain multiply-adds instead of the fastest kernel (to compare the two).
@@ -267,6 +279,20 @@ impl<'a> KlSolver<'a> {
     pub fn into_model(self) -> NmfModel {
         NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
     }
+}
+
+/// `by_doc` must be V in CSC and `by_word` the same V in CSR.
+fn check_matrices(by_doc: &Sparse, by_word: &Sparse) -> Result<(), NmfError> {
+    if !by_doc.is_csc()
+        || !by_word.is_csr()
+        || by_word.shape() != by_doc.shape()
+        || by_word.nnz() != by_doc.nnz()
+    {
+        return Err(NmfError::Matrix(
+            "by_doc must be V in CSC and by_word the same V in CSR".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Where each block of `per_block` documents starts in each word's row, `(blocks + 1, n_words)`

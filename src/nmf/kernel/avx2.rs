@@ -2,8 +2,12 @@
 //!
 //! For rows of up to 8 vectors (K ≤ 64) the row being updated and its accumulator live in
 //! registers while the row's non-zeros stream past, so each non-zero costs one load and one FMA
-//! per vector for the dot product and the same for the accumulation. The dot product keeps two
-//! independent chains to hide FMA latency. Longer rows run the same arithmetic from memory.
+//! per vector for the dot product and the same for the accumulation. The non-zeros go in
+//! windows of 64: first their quotients v/(WH), four dot products at a time with one vector
+//! division, then the accumulation, whose only carried dependency is the accumulator; so the
+//! long chain dot → sum → divide → accumulate of one non-zero no longer stalls the next. The
+//! rows of the non-zeros to come are prefetched. Longer rows run the same arithmetic from
+//! memory.
 //!
 //! Every function here is `unsafe` for one reason: it must run on a CPU with AVX2 and FMA
 //! ([`super::Kernel::detect`] checks). Indices come from a sprs matrix whose structure was
@@ -105,28 +109,18 @@ unsafe fn in_registers<const NV: usize, const DIV: bool>(
     for (i, v) in inv.iter_mut().enumerate() {
         *v = _mm256_loadu_ps(pass.inv.as_ptr().add(i * LANES));
     }
-    let other = pass.other.as_ptr();
+    let mut q = [0f32; WINDOW];
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact_mut(kp).enumerate() {
         let (start, end) = pass.range(first + r);
-        let mut x = [_mm256_setzero_ps(); NV];
-        for (i, v) in x.iter_mut().enumerate() {
-            *v = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
-        }
+        let x = load_row::<NV>(row.as_ptr());
         let mut acc = [_mm256_setzero_ps(); NV];
-        for n in start..end {
-            prefetch(pass, n, kp);
-            let j = *pass.indices.get_unchecked(n) as usize;
-            let v = *pass.data.get_unchecked(n);
-            let o = other.add(j * kp);
-            let wh = dot_registers::<NV>(&x, o).max(WH_FLOOR);
-            if DIV {
-                div += kl_term(v, wh);
-            }
-            let q = _mm256_set1_ps(v / wh);
-            for (i, a) in acc.iter_mut().enumerate() {
-                *a = _mm256_fmadd_ps(q, _mm256_loadu_ps(o.add(i * LANES)), *a);
-            }
+        let mut window = start;
+        while window < end {
+            let stop = (window + WINDOW).min(end);
+            div += quotients::<NV, DIV>(pass, &x, window, stop, &mut q);
+            accumulate::<NV>(pass, window, stop, &q, &mut acc);
+            window = stop;
         }
         for i in 0..NV {
             let new = guard(_mm256_mul_ps(_mm256_mul_ps(x[i], acc[i]), inv[i]));
@@ -146,7 +140,7 @@ unsafe fn accumulate_in_registers<const NV: usize>(
     fresh: bool,
 ) {
     let kp = NV * LANES;
-    let other = pass.other.as_ptr();
+    let mut q = [0f32; WINDOW];
     for (r, (row, acc_row)) in rows
         .chunks_exact(kp)
         .zip(acc_rows.chunks_exact_mut(kp))
@@ -159,23 +153,18 @@ unsafe fn accumulate_in_registers<const NV: usize>(
             }
             continue;
         }
-        let mut x = [_mm256_setzero_ps(); NV];
-        let mut acc = [_mm256_setzero_ps(); NV];
-        for i in 0..NV {
-            x[i] = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
-            if !fresh {
-                acc[i] = _mm256_loadu_ps(acc_row.as_ptr().add(i * LANES));
-            }
-        }
-        for n in start..end {
-            prefetch(pass, n, kp);
-            let j = *pass.indices.get_unchecked(n) as usize;
-            let v = *pass.data.get_unchecked(n);
-            let o = other.add(j * kp);
-            let q = _mm256_set1_ps(v / dot_registers::<NV>(&x, o).max(WH_FLOOR));
-            for (i, a) in acc.iter_mut().enumerate() {
-                *a = _mm256_fmadd_ps(q, _mm256_loadu_ps(o.add(i * LANES)), *a);
-            }
+        let x = load_row::<NV>(row.as_ptr());
+        let mut acc = if fresh {
+            [_mm256_setzero_ps(); NV]
+        } else {
+            load_row::<NV>(acc_row.as_ptr())
+        };
+        let mut window = start;
+        while window < end {
+            let stop = (window + WINDOW).min(end);
+            quotients::<NV, false>(pass, &x, window, stop, &mut q);
+            accumulate::<NV>(pass, window, stop, &q, &mut acc);
+            window = stop;
         }
         for (i, a) in acc.iter().enumerate() {
             _mm256_storeu_ps(acc_row.as_mut_ptr().add(i * LANES), *a);
@@ -224,22 +213,131 @@ unsafe fn accumulate_in_memory(
 #[inline(always)]
 unsafe fn divergence_in_registers<const NV: usize>(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
     let kp = NV * LANES;
-    let other = pass.other.as_ptr();
+    let mut q = [0f32; WINDOW];
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact(kp).enumerate() {
         let (start, end) = pass.range(first + r);
-        let mut x = [_mm256_setzero_ps(); NV];
-        for (i, v) in x.iter_mut().enumerate() {
-            *v = _mm256_loadu_ps(row.as_ptr().add(i * LANES));
-        }
-        for n in start..end {
-            let j = *pass.indices.get_unchecked(n) as usize;
-            let v = *pass.data.get_unchecked(n);
-            let wh = dot_registers::<NV>(&x, other.add(j * kp)).max(WH_FLOOR);
-            div += kl_term(v, wh);
+        let x = load_row::<NV>(row.as_ptr());
+        let mut window = start;
+        while window < end {
+            let stop = (window + WINDOW).min(end);
+            div += quotients::<NV, true>(pass, &x, window, stop, &mut q);
+            window = stop;
         }
     }
     div
+}
+
+/// Non-zeros whose quotients are computed together before they are accumulated.
+const WINDOW: usize = 64;
+
+#[inline(always)]
+unsafe fn load_row<const NV: usize>(row: *const f32) -> [__m256; NV] {
+    let mut x = [_mm256_setzero_ps(); NV];
+    for (i, v) in x.iter_mut().enumerate() {
+        *v = _mm256_loadu_ps(row.add(i * LANES));
+    }
+    x
+}
+
+/// q[n − start] = v_n / max(x · o_n, floor) for the non-zeros `start..stop` (at most
+/// [`WINDOW`]), four dot products at a time so that their FMA chains overlap; returns
+/// Σ v·ln(v/wh) − v when `DIV`. Each dot product is one FMA chain in vector order and one
+/// horizontal sum, whether it is computed in a group of four or alone, so the bits do not
+/// depend on the grouping.
+#[inline(always)]
+unsafe fn quotients<const NV: usize, const DIV: bool>(
+    pass: &Pass,
+    x: &[__m256; NV],
+    start: usize,
+    stop: usize,
+    q: &mut [f32; WINDOW],
+) -> f64 {
+    let kp = NV * LANES;
+    let other = pass.other.as_ptr();
+    let row = |n: usize| other.add(*pass.indices.get_unchecked(n) as usize * kp);
+    let floor = _mm_set1_ps(WH_FLOOR);
+    let mut div = 0.0;
+    let mut n = start;
+    while n + 4 <= stop {
+        prefetch(pass, n, kp);
+        prefetch(pass, n + 1, kp);
+        prefetch(pass, n + 2, kp);
+        prefetch(pass, n + 3, kp);
+        let (o0, o1, o2, o3) = (row(n), row(n + 1), row(n + 2), row(n + 3));
+        let (mut d0, mut d1, mut d2, mut d3) = (
+            _mm256_setzero_ps(),
+            _mm256_setzero_ps(),
+            _mm256_setzero_ps(),
+            _mm256_setzero_ps(),
+        );
+        for (i, &xi) in x.iter().enumerate() {
+            d0 = _mm256_fmadd_ps(xi, _mm256_loadu_ps(o0.add(i * LANES)), d0);
+            d1 = _mm256_fmadd_ps(xi, _mm256_loadu_ps(o1.add(i * LANES)), d1);
+            d2 = _mm256_fmadd_ps(xi, _mm256_loadu_ps(o2.add(i * LANES)), d2);
+            d3 = _mm256_fmadd_ps(xi, _mm256_loadu_ps(o3.add(i * LANES)), d3);
+        }
+        let wh = _mm_max_ps(sum4(d0, d1, d2, d3), floor);
+        let v = _mm_loadu_ps(pass.data.as_ptr().add(n));
+        _mm_storeu_ps(q.as_mut_ptr().add(n - start), _mm_div_ps(v, wh));
+        if DIV {
+            let mut whs = [0f32; 4];
+            _mm_storeu_ps(whs.as_mut_ptr(), wh);
+            for (k, &w) in whs.iter().enumerate() {
+                div += kl_term(*pass.data.get_unchecked(n + k), w);
+            }
+        }
+        n += 4;
+    }
+    while n < stop {
+        prefetch(pass, n, kp);
+        let o = row(n);
+        let mut d = _mm256_setzero_ps();
+        for (i, &xi) in x.iter().enumerate() {
+            d = _mm256_fmadd_ps(xi, _mm256_loadu_ps(o.add(i * LANES)), d);
+        }
+        let zero = _mm256_setzero_ps();
+        let wh = _mm_cvtss_f32(_mm_max_ps(sum4(d, zero, zero, zero), floor));
+        let v = *pass.data.get_unchecked(n);
+        q[n - start] = v / wh;
+        if DIV {
+            div += kl_term(v, wh);
+        }
+        n += 1;
+    }
+    div
+}
+
+/// acc += q[n − start] · o_n for the non-zeros `start..stop`.
+#[inline(always)]
+unsafe fn accumulate<const NV: usize>(
+    pass: &Pass,
+    start: usize,
+    stop: usize,
+    q: &[f32; WINDOW],
+    acc: &mut [__m256; NV],
+) {
+    let kp = NV * LANES;
+    let other = pass.other.as_ptr();
+    for n in start..stop {
+        let o = other.add(*pass.indices.get_unchecked(n) as usize * kp);
+        let qn = _mm256_set1_ps(q[n - start]);
+        for (i, a) in acc.iter_mut().enumerate() {
+            *a = _mm256_fmadd_ps(qn, _mm256_loadu_ps(o.add(i * LANES)), *a);
+        }
+    }
+}
+
+/// The four horizontal sums of `a`, `b`, `c`, `d`, in one vector.
+#[inline(always)]
+unsafe fn sum4(a: __m256, b: __m256, c: __m256, d: __m256) -> __m128 {
+    let ab = _mm256_hadd_ps(a, b);
+    let cd = _mm256_hadd_ps(c, d);
+    let abcd = _mm256_hadd_ps(ab, cd);
+    _mm_add_ps(
+        _mm256_castps256_ps128(abcd),
+        _mm256_extractf128_ps::<1>(abcd),
+    )
 }
 
 #[inline(always)]
@@ -308,23 +406,7 @@ unsafe fn divergence_in_memory(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
     div
 }
 
-/// x · o with two accumulator chains: even vectors on one, odd on the other.
-#[inline(always)]
-unsafe fn dot_registers<const NV: usize>(x: &[__m256; NV], o: *const f32) -> f32 {
-    let (mut even, mut odd) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-    let mut i = 0;
-    while i + 1 < NV {
-        even = _mm256_fmadd_ps(x[i], _mm256_loadu_ps(o.add(i * LANES)), even);
-        odd = _mm256_fmadd_ps(x[i + 1], _mm256_loadu_ps(o.add((i + 1) * LANES)), odd);
-        i += 2;
-    }
-    if i < NV {
-        even = _mm256_fmadd_ps(x[i], _mm256_loadu_ps(o.add(i * LANES)), even);
-    }
-    horizontal_sum(_mm256_add_ps(even, odd))
-}
-
-/// [`dot_registers`] with both rows in memory, in the same order.
+/// x · o with both rows in memory, on two accumulator chains (even and odd vectors).
 #[inline(always)]
 unsafe fn dot_memory(x: *const f32, o: *const f32, nv: usize) -> f32 {
     let (mut even, mut odd) = (_mm256_setzero_ps(), _mm256_setzero_ps());

@@ -3,7 +3,8 @@
 //! - `portable.rs`: 8-lane loops in plain Rust, for any target (with fused multiply-adds on
 //!   aarch64, where NEON always has them);
 //! - `avx2.rs`: AVX2 and FMA intrinsics, chosen at run time on x86-64. For K ≤ 64 the row being
-//!   updated and its accumulator stay in registers across all of the row's non-zeros.
+//!   updated and its accumulator stay in registers across all of the row's non-zeros, whose
+//!   quotients are computed four at a time.
 //!
 //! All of them compute, for each row i being updated (a document in the H pass, a word in the W
 //! pass) with the other factor's rows o_j at V's non-zeros v_ij:
