@@ -21,7 +21,7 @@ pub fn bar(shown: bool, total: Option<u64>, message: &str, bytes: bool) -> Progr
     };
     let template = match (total.is_some(), bytes) {
         (true, true) => "{msg:>9} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-        (true, false) => "{msg:>9} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+        (true, false) => "{msg:>9} [{bar:40}] {pos}/{len} iterations ({eta} left)",
         (false, true) => "{msg:>9} {spinner} {bytes} ({bytes_per_sec})",
         (false, false) => "{msg:>9} {spinner} {pos}",
     };

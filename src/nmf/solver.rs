@@ -165,17 +165,9 @@ impl<'a> KlSolver<'a> {
     /// The H update. With `divergence`, also returns D(V‖WH) for the factors as they were
     /// before the update, at the cost of one logarithm per non-zero.
     pub fn update_h(&mut self, divergence: bool) -> Option<f64> {
-        let total_wh: f64 = self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum();
+        let total_wh = self.total_wh();
         reciprocals(&self.col_w, &mut self.inv);
-        let pass = Pass {
-            starts: &self.doc_ptr[..self.doc_ptr.len() - 1],
-            ends: &self.doc_ptr[1..],
-            indices: self.by_doc.indices(),
-            data: self.by_doc.data(),
-            other: &self.w,
-            inv: &self.inv,
-            kp: self.kp,
-        };
+        let pass = doc_pass(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
         let n = self.doc_chunks.len() - 1;
         run_pass(
             self.kernel,
@@ -191,7 +183,7 @@ impl<'a> KlSolver<'a> {
         divergence.then(|| self.divs[..n].iter().sum::<f64>() + total_wh)
     }
 
-    /// The W update, one document block after another (see [`DOC_BLOCK_BYTES`]); the sums
+    /// The W update, one block of documents after another (2 MB of H each); the sums
     /// run in the same order as without blocks, so the bits are the same.
     pub fn update_w(&mut self) {
         reciprocals(&self.row_h, &mut self.inv);
@@ -253,16 +245,8 @@ impl<'a> KlSolver<'a> {
     /// D(V‖WH) for the current factors, without updating them. Equal, bit for bit, to what
     /// [`KlSolver::update_h`] returns for the same factors.
     pub fn divergence(&self) -> f64 {
-        let total_wh: f64 = self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum();
-        let pass = Pass {
-            starts: &self.doc_ptr[..self.doc_ptr.len() - 1],
-            ends: &self.doc_ptr[1..],
-            indices: self.by_doc.indices(),
-            data: self.by_doc.data(),
-            other: &self.w,
-            inv: &self.inv,
-            kp: self.kp,
-        };
+        let total_wh = self.total_wh();
+        let pass = doc_pass(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
         let (chunks, kernel, h) = (&self.doc_chunks, self.kernel, &self.h);
         let parts: Vec<f64> = (0..chunks.len() - 1)
             .into_par_iter()
@@ -274,10 +258,34 @@ impl<'a> KlSolver<'a> {
         parts.iter().sum::<f64>() + total_wh
     }
 
+    /// Σ(WH) = Σ_k colsum(W)_k · rowsum(H)_k.
+    fn total_wh(&self) -> f64 {
+        self.col_w.iter().zip(&self.row_h).map(|(a, b)| a * b).sum()
+    }
+
     /// The fitted model: topics scaled to sum to 1, the scale moved into H, topics numbered by
     /// decreasing share.
     pub fn into_model(self) -> NmfModel {
         NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
+    }
+}
+
+/// The H update's pass: documents are the rows, W the other factor.
+fn doc_pass<'s>(
+    doc_ptr: &'s [usize],
+    by_doc: &'s Sparse,
+    w: &'s [f32],
+    inv: &'s [f32],
+    kp: usize,
+) -> Pass<'s> {
+    Pass {
+        starts: &doc_ptr[..doc_ptr.len() - 1],
+        ends: &doc_ptr[1..],
+        indices: by_doc.indices(),
+        data: by_doc.data(),
+        other: w,
+        inv,
+        kp,
     }
 }
 

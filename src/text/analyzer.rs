@@ -1,10 +1,10 @@
 //! The analyzer: word boundaries, lower-casing, length and stopword filters, stemming.
 
-use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
 use rust_stemmers::Stemmer;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
@@ -63,7 +63,7 @@ pub enum AnalyzerError {
 #[derive(Clone)]
 pub struct Analyzer {
     config: AnalyzerConfig,
-    stopwords: Arc<HashSet<String>>,
+    stopwords: Arc<FxHashSet<String>>,
     stemmer: Option<Arc<Stemmer>>,
 }
 
@@ -85,7 +85,7 @@ impl Analyzer {
                 max: config.max_chars,
             });
         }
-        let mut stopwords = HashSet::new();
+        let mut stopwords = FxHashSet::default();
         if config.stopwords {
             if let Some(list) = config.language.stopword_list() {
                 stopwords.extend(list.lines().map(normalise_word).filter(|w| !w.is_empty()));
