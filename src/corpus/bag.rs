@@ -123,19 +123,22 @@ impl BagBuilder {
     /// Tokenises `batch` in parallel (on the current rayon pool) and adds its counts. The text is
     /// dropped; the rest of each document is kept.
     pub fn add(&mut self, batch: Vec<Document>) {
+        let counted = tokenise(&self.analyzer, &batch);
+        self.absorb(counted, batch);
+    }
+
+    /// Adds the counts of a tokenised batch, chunk by chunk in order.
+    fn absorb(&mut self, counted: Vec<ChunkCounts>, batch: Vec<Document>) {
         let stem = self.analyzer.config().stem;
-        let counted: Vec<ChunkCounts> = batch
-            .par_chunks(CHUNK)
-            .map(|docs| count_chunk(&self.analyzer, docs, stem))
-            .collect();
-        for (chunk, docs) in counted.into_iter().zip(batch.chunks(CHUNK)) {
+        for chunk in counted {
             self.merge(chunk, stem);
-            self.documents.extend(docs.iter().map(|doc| DocumentInfo {
-                id: doc.id.clone(),
-                title: doc.title.clone(),
-                label: doc.label.clone(),
-            }));
         }
+        self.documents
+            .extend(batch.into_iter().map(|doc| DocumentInfo {
+                id: doc.id,
+                title: doc.title,
+                label: doc.label,
+            }));
     }
 
     fn merge(&mut self, chunk: ChunkCounts, stem: bool) {
@@ -248,11 +251,25 @@ pub fn count(
             warnings: reader.take_warnings(),
         }
     });
+    let tokeniser = analyzer.clone();
     let mut builder = BagBuilder::new(analyzer);
     let mut failure = None;
+    // Batch n is merged (in order, one thread) while batch n + 1 is tokenised.
+    let mut pending: Option<(Vec<ChunkCounts>, Vec<Document>)> = None;
     for batch in receive {
         match batch {
-            Ok(batch) => builder.add(batch),
+            Ok(batch) => {
+                let previous = pending.take();
+                let (counted, ()) = rayon::join(
+                    || tokenise(&tokeniser, &batch),
+                    || {
+                        if let Some((counted, docs)) = previous {
+                            builder.absorb(counted, docs);
+                        }
+                    },
+                );
+                pending = Some((counted, batch));
+            }
             Err(e) => {
                 failure = Some(e);
                 break;
@@ -260,11 +277,23 @@ pub fn count(
         }
         on_batch();
     }
+    if let Some((counted, docs)) = pending {
+        builder.absorb(counted, docs);
+    }
     let stats = reading.join().expect("the reading thread does not panic");
     match failure {
         Some(e) => Err(e),
         None => Ok((builder.finish(), stats)),
     }
+}
+
+/// The counts of `batch`, chunk by chunk, tokenised in parallel.
+fn tokenise(analyzer: &Analyzer, batch: &[Document]) -> Vec<ChunkCounts> {
+    let stem = analyzer.config().stem;
+    batch
+        .par_chunks(CHUNK)
+        .map(|docs| count_chunk(analyzer, docs, stem))
+        .collect()
 }
 
 fn count_chunk(analyzer: &Analyzer, docs: &[Document], stem: bool) -> ChunkCounts {
@@ -282,9 +311,8 @@ fn count_chunk(analyzer: &Analyzer, docs: &[Document], stem: bool) -> ChunkCount
             let id = match ids.get(term) {
                 Some(&id) => id,
                 None => {
-                    let id = out.terms.len() as u32;
+                    let id = counts.len() as u32;
                     ids.insert(term.to_owned(), id);
-                    out.terms.push(term.to_owned());
                     out.surfaces.push(Vec::new());
                     counts.push(0);
                     id
@@ -308,5 +336,9 @@ fn count_chunk(analyzer: &Analyzer, docs: &[Document], stem: bool) -> ChunkCount
             counts[id as usize] = 0;
         }
     }
+    // The map owns each term once; laid out by id, they need no second copy.
+    let mut terms: Vec<(u32, String)> = ids.into_iter().map(|(term, id)| (id, term)).collect();
+    terms.sort_unstable_by_key(|&(id, _)| id);
+    out.terms = terms.into_iter().map(|(_, term)| term).collect();
     out
 }

@@ -1,5 +1,6 @@
 //! Inputs: paths or standard input, their format, gzip, and UTF-8 decoding.
 
+use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::fmt;
 use std::fs::File;
@@ -156,20 +157,32 @@ pub(crate) fn open_error(path: &Path, e: io::Error) -> CorpusError {
 pub(crate) fn decode(bytes: Vec<u8>) -> (String, u64) {
     match String::from_utf8(bytes) {
         Ok(text) => (text, 0),
-        Err(e) => {
-            let bytes = e.into_bytes();
-            let mut text = String::with_capacity(bytes.len() + 8);
-            let mut bad = 0;
-            for chunk in bytes.utf8_chunks() {
-                text.push_str(chunk.valid());
-                if !chunk.invalid().is_empty() {
-                    text.push('\u{FFFD}');
-                    bad += 1;
-                }
-            }
-            (text, bad)
+        Err(e) => replace_invalid(e.as_bytes()),
+    }
+}
+
+/// [`decode`] of borrowed bytes: no copy when they are valid UTF-8.
+pub(crate) fn decode_slice(bytes: &[u8]) -> (Cow<'_, str>, u64) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), 0),
+        Err(_) => {
+            let (text, bad) = replace_invalid(bytes);
+            (Cow::Owned(text), bad)
         }
     }
+}
+
+fn replace_invalid(bytes: &[u8]) -> (String, u64) {
+    let mut text = String::with_capacity(bytes.len() + 8);
+    let mut bad = 0;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            text.push('\u{FFFD}');
+            bad += 1;
+        }
+    }
+    (text, bad)
 }
 
 /// Reads one line (without its end) into `buf`; false at the end of the input.

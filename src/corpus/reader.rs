@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::input::{decode, open, open_error, read_line};
+use super::input::{decode, decode_slice, open, open_error, read_line};
 use super::{folder, jsonl, CorpusError, Document, Format, Input, Warning};
 
 /// How inputs are read.
@@ -82,6 +82,8 @@ enum Source {
         json: bool,
         line: u64,
         invalid_utf8: u64,
+        /// The current line, reused from line to line.
+        buf: Vec<u8>,
     },
 }
 
@@ -173,6 +175,7 @@ impl DocumentReader {
                     json: format == Format::JsonLines,
                     line: 0,
                     invalid_utf8: 0,
+                    buf: Vec::new(),
                 };
                 Ok(None)
             }
@@ -203,7 +206,6 @@ impl DocumentReader {
     }
 
     fn next_document(&mut self) -> Result<Option<Document>, CorpusError> {
-        let mut buf = Vec::new();
         loop {
             match &mut self.current {
                 Source::Idle => match self.inputs.pop_front() {
@@ -242,9 +244,10 @@ impl DocumentReader {
                     json,
                     line,
                     invalid_utf8,
+                    buf,
                 } => {
-                    let more = read_line(reader.as_mut(), &mut buf)
-                        .map_err(|e| CorpusError::io(&*path, e))?;
+                    let more =
+                        read_line(reader.as_mut(), buf).map_err(|e| CorpusError::io(&*path, e))?;
                     if !more {
                         let (path, bad) = (path.clone(), *invalid_utf8);
                         self.current = Source::Idle;
@@ -252,7 +255,7 @@ impl DocumentReader {
                         continue;
                     }
                     *line += 1;
-                    let (text, bad) = decode(std::mem::take(&mut buf));
+                    let (text, bad) = decode_slice(buf);
                     *invalid_utf8 += bad;
                     if text.trim().is_empty() {
                         continue;
@@ -264,7 +267,7 @@ impl DocumentReader {
                             id: line.to_string(),
                             title: None,
                             label: None,
-                            text,
+                            text: text.into_owned(),
                         }))
                     };
                 }

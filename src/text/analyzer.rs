@@ -124,11 +124,21 @@ impl Analyzer {
     pub fn for_each_term(&self, text: &str, mut sink: impl FnMut(&str, &str, Range<usize>)) {
         let mut word = String::new();
         for (start, raw) in text.unicode_word_indices() {
-            if !raw.chars().any(char::is_alphabetic) {
+            let ascii = raw.is_ascii();
+            let has_letter = if ascii {
+                raw.bytes().any(|b| b.is_ascii_alphabetic())
+            } else {
+                raw.chars().any(char::is_alphabetic)
+            };
+            if !has_letter {
                 continue;
             }
             normalise_into(raw, &mut word);
-            let chars = word.chars().count();
+            let chars = if ascii {
+                word.len()
+            } else {
+                word.chars().count()
+            };
             if chars < self.config.min_chars
                 || chars > self.config.max_chars
                 || self.stopwords.contains(word.as_str())
@@ -156,7 +166,8 @@ impl Analyzer {
 fn normalise_into(raw: &str, out: &mut String) {
     out.clear();
     if raw.is_ascii() {
-        out.extend(raw.bytes().map(|b| b.to_ascii_lowercase() as char));
+        out.push_str(raw);
+        out.make_ascii_lowercase();
     } else {
         // Whole-string lower-casing: Greek final sigma depends on the position in the word.
         out.extend(raw.to_lowercase().chars().nfc().map(
