@@ -183,28 +183,12 @@ impl Report {
             .documents()
             .iter()
             .enumerate()
-            .map(|(d, info)| {
-                let mut weights: Vec<(usize, f32)> = model
-                    .document_weights(d)
-                    .into_iter()
-                    .enumerate()
-                    .filter(|&(_, x)| x > 0.0)
-                    .collect();
-                weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                weights.truncate(DOCUMENT_TOPICS);
-                DocumentTopics {
-                    id: info.id.clone(),
-                    title: info.title.clone(),
-                    label: info.label.clone(),
-                    tokens: tokens[d],
-                    topics: weights
-                        .into_iter()
-                        .map(|(k, weight)| TopicWeight {
-                            topic: k + 1,
-                            weight: round32(weight),
-                        })
-                        .collect(),
-                }
+            .map(|(d, info)| DocumentTopics {
+                id: info.id.clone(),
+                title: info.title.clone(),
+                label: info.label.clone(),
+                tokens: tokens[d],
+                topics: top_topics(model, d),
             })
             .collect();
         let per_token = if matrix.tokens() > 0.0 {
@@ -240,6 +224,29 @@ impl Report {
             documents,
         }
     }
+}
+
+/// Document `d`'s largest topics (at most [`DOCUMENT_TOPICS`], weight > 0), by decreasing
+/// weight. Sized to what it holds: a report keeps one for every document.
+fn top_topics(model: &NmfModel, d: usize) -> Vec<TopicWeight> {
+    let counts = model.document_counts(d);
+    let total: f64 = counts.iter().map(|&x| x as f64).sum();
+    let mut top: Vec<(usize, f32)> = Vec::with_capacity(DOCUMENT_TOPICS + 1);
+    for (k, &x) in counts.iter().enumerate() {
+        if x > 0.0 {
+            let at = top.partition_point(|&(j, y)| y > x || (y == x && j < k));
+            if at < DOCUMENT_TOPICS {
+                top.insert(at, (k, x));
+                top.truncate(DOCUMENT_TOPICS);
+            }
+        }
+    }
+    top.into_iter()
+        .map(|(k, x)| TopicWeight {
+            topic: k + 1,
+            weight: round32((x as f64 / total) as f32),
+        })
+        .collect()
 }
 
 /// `x` rounded to `digits` decimals.
