@@ -4,6 +4,7 @@ mod util;
 
 mod cli;
 mod counts;
+mod quality;
 mod readers;
 mod report;
 mod solver;

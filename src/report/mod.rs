@@ -8,15 +8,20 @@
 //!   field by field in the README — a contract, so fields are only ever added;
 //! - CSV of every document's topic weights ([`write_document_topics`]).
 //!
+//! Every report carries [`Quality`] scores: topic coherence (NPMI, UMass), diversity, and
+//! agreement with document labels (NMI) when there are labels.
+//!
 //! Every number written is finite: the solver guarantees it and the writers round it.
 
 mod csv;
 mod json;
+pub mod quality;
 mod summary;
 mod terminal;
 
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
+pub use quality::Quality;
 pub use summary::{
     CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
     TopicWeight, WordWeight,

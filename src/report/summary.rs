@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::quality::{Coherence, Quality};
 use crate::matrix::{CountMatrix, Pruning};
 use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint};
 use crate::text::AnalyzerConfig;
@@ -22,6 +23,8 @@ pub struct Report {
     pub parameters: Parameters,
     /// The fit.
     pub fit: FitFigures,
+    /// How good the topics are.
+    pub quality: Quality,
     /// The topics, by decreasing share.
     pub topics: Vec<Topic>,
     /// The documents, in input order.
@@ -101,6 +104,10 @@ pub struct Topic {
     pub label: String,
     /// Its share of the corpus's tokens.
     pub share: f64,
+    /// Mean NPMI of its top words (`null` with fewer than two words).
+    pub npmi: Option<f64>,
+    /// Mean UMass coherence of its top words (`null` with fewer than two words).
+    pub umass: Option<f64>,
     /// Its top words, by decreasing weight p(word | topic).
     pub words: Vec<WordWeight>,
 }
@@ -151,11 +158,22 @@ impl Report {
         top_words: usize,
     ) -> Report {
         let words = matrix.words();
+        let labels: Vec<Option<&str>> = matrix
+            .documents()
+            .iter()
+            .map(|doc| doc.label.as_deref())
+            .collect();
+        let (mut quality, coherence) = Quality::of(model, matrix.by_doc(), &labels);
+        quality.mean_npmi = round(quality.mean_npmi, 6);
+        quality.mean_umass = round(quality.mean_umass, 6);
+        quality.diversity = round(quality.diversity, 6);
+        quality.label_nmi = quality.label_nmi.map(|x| round(x, 6));
         let topics = model
             .topic_shares()
             .iter()
             .enumerate()
-            .map(|(k, &share)| {
+            .zip(&coherence)
+            .map(|((k, &share), &Coherence { npmi, umass })| {
                 let top = model.top_words(k, top_words.max(3));
                 let label = top
                     .iter()
@@ -167,6 +185,8 @@ impl Report {
                     id: k + 1,
                     label,
                     share: round(share, 6),
+                    npmi: npmi.map(|x| round(x, 6)),
+                    umass: umass.map(|x| round(x, 6)),
                     words: top
                         .iter()
                         .take(top_words)
@@ -220,6 +240,7 @@ impl Report {
                 threads: fit.threads,
                 kernel: fit.kernel,
             },
+            quality,
             topics,
             documents,
         }

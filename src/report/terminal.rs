@@ -8,14 +8,17 @@ use super::Report;
 const WIDTH: usize = 100;
 
 impl Report {
-    /// Writes the topics (number, label, share, top words with weights), then the corpus and fit
-    /// figures.
+    /// Writes the topics (number, label, share, NPMI, top words with weights), then the corpus,
+    /// fit and quality figures.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
         let id_width = self.topics.len().to_string().len() + 1;
         for topic in &self.topics {
+            let npmi = topic
+                .npmi
+                .map_or_else(|| "–".to_owned(), |x| format!("{x:.2}"));
             writeln!(
                 out,
-                "{:>id_width$}  {}  ({:.1}% of tokens)",
+                "{:>id_width$}  {}  ({:.1}% of tokens, NPMI {npmi})",
                 format!("#{}", topic.id),
                 topic.label,
                 topic.share * 100.0
@@ -75,6 +78,20 @@ impl Report {
             thousands(f.divergence),
             f.divergence_per_token
         )?;
+        let q = &self.quality;
+        write!(
+            out,
+            "topics: mean NPMI {:.3} and UMass {:.3} of the top {} words; diversity {:.3}",
+            q.mean_npmi, q.mean_umass, q.coherence_words, q.diversity
+        )?;
+        match q.label_nmi {
+            Some(nmi) => writeln!(
+                out,
+                "; NMI with the labels {nmi:.3} ({} documents)",
+                thousands(q.labelled_documents as f64)
+            )?,
+            None => writeln!(out)?,
+        }
         writeln!(
             out,
             "time:   {:.2} ms per iteration on {} threads ({}); reading {:.2} s, matrix {:.2} s, fitting {:.2} s",
