@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use nmf_topics::nmf::Init;
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, Report};
 
@@ -37,6 +38,11 @@ pub struct FitArgs {
         help_heading = "Model"
     )]
     topics: usize,
+
+    /// How the factors start: nndsvda (from a truncated SVD of the counts; steadier, more
+    /// coherent topics) or random
+    #[arg(long, default_value_t = Init::Nndsvda, value_name = "INIT", help_heading = "Model")]
+    init: Init,
 
     /// Most iterations to run
     #[arg(long, default_value_t = 200, value_name = "N", help_heading = "Model")]
@@ -94,6 +100,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let nmf = Nmf::new(args.topics)
+        .init(args.init)
         .max_iter(args.max_iter)
         .tol(args.tol)
         .seed(args.seed)

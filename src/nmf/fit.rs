@@ -68,7 +68,7 @@ impl Nmf {
         by_word: &Sparse,
         observe: &mut (dyn FnMut(usize, Option<f64>) + Send),
     ) -> Result<(NmfModel, FitReport), NmfError> {
-        let mut solver = KlSolver::random(by_doc, by_word, self.topics, self.seed)?;
+        let mut solver = KlSolver::start(by_doc, by_word, self.topics, self.init, self.seed)?;
         let mut trace: Vec<TracePoint> = Vec::new();
         let mut stop = StopReason::MaxIter;
         let mut iterations = 0;

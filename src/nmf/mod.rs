@@ -42,11 +42,12 @@ mod fit;
 mod init;
 mod kernel;
 mod model;
+mod nndsvd;
 mod params;
 mod solver;
 
 pub use bench::{benchmark, BenchResult, BenchSettings};
 pub use fit::FitReport;
 pub use model::NmfModel;
-pub use params::{Nmf, NmfError, StopReason, TracePoint};
+pub use params::{Init, Nmf, NmfError, StopReason, TracePoint};
 pub use solver::KlSolver;

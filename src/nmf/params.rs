@@ -1,5 +1,8 @@
 //! [`Nmf`]: the fit's parameters, checked once.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::Serialize;
 
 /// A fit that cannot be run.
@@ -48,11 +51,52 @@ pub struct TracePoint {
     pub divergence: f64,
 }
 
+/// How the factors start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Init {
+    /// NNDSVD of a randomised truncated SVD, zeros set to mean(V) (scikit-learn's
+    /// `init='nndsvda'`). The default: on the Debian corpus its topics are more coherent and
+    /// closer to the sections than those of a random start.
+    Nndsvda,
+    /// |N(0, 1)|·√(mean(V)/K) (scikit-learn's `init='random'`).
+    Random,
+}
+
+impl Init {
+    /// Its name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::Nndsvda => "nndsvda",
+            Init::Random => "random",
+        }
+    }
+}
+
+impl fmt::Display for Init {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Init {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Init, String> {
+        match s.trim().to_lowercase().as_str() {
+            "nndsvda" => Ok(Init::Nndsvda),
+            "random" => Ok(Init::Random),
+            _ => Err(format!("unknown start '{s}'; choose nndsvda or random")),
+        }
+    }
+}
+
 /// Parameters of a KL-NMF fit, with scikit-learn's names. Build with [`Nmf::new`] and the
 /// consuming setters; [`Nmf::fit`] checks them against the matrix.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Nmf {
     pub(crate) topics: usize,
+    pub(crate) init: Init,
     pub(crate) max_iter: usize,
     pub(crate) tol: f64,
     pub(crate) seed: u64,
@@ -61,17 +105,24 @@ pub struct Nmf {
 }
 
 impl Nmf {
-    /// `topics` topics; defaults: `max_iter` 200, `tol` 1e-4, `seed` 0, threads: all cores,
-    /// divergence evaluated every 10 iterations.
+    /// `topics` topics; defaults: NNDSVDa start, `max_iter` 200, `tol` 1e-4, `seed` 0,
+    /// threads: all cores, divergence evaluated every 10 iterations.
     pub fn new(topics: usize) -> Nmf {
         Nmf {
             topics,
+            init: Init::Nndsvda,
             max_iter: 200,
             tol: 1e-4,
             seed: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             eval_every: 10,
         }
+    }
+
+    /// How the factors start.
+    pub fn init(mut self, init: Init) -> Nmf {
+        self.init = init;
+        self
     }
 
     /// At most this many iterations.
@@ -87,7 +138,7 @@ impl Nmf {
         self
     }
 
-    /// Seed of the random start.
+    /// Seed of the random start, or of the random projection of the NNDSVDa start.
     pub fn seed(mut self, seed: u64) -> Nmf {
         self.seed = seed;
         self

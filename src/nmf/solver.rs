@@ -2,8 +2,8 @@
 
 use rayon::prelude::*;
 
-use super::init;
 use super::kernel::{self, Kernel, Pass, LANES};
+use super::{init, nndsvd, Init};
 use super::{NmfError, NmfModel};
 use crate::matrix::Sparse;
 
@@ -135,6 +135,40 @@ impl<'a> KlSolver<'a> {
         }
         let (w, h) = init::random(by_doc, k, k.div_ceil(LANES) * LANES, seed);
         Ok(KlSolver::with_factors(by_doc, by_word, k, w, h))
+    }
+
+    /// A solver started from an NNDSVDa start ([`Init::Nndsvda`]), its random projection
+    /// drawn from `seed`.
+    pub fn nndsvda(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        seed: u64,
+    ) -> Result<KlSolver<'a>, NmfError> {
+        check_matrices(by_doc, by_word)?;
+        let (n_words, n_docs) = by_doc.shape();
+        if k == 0 || k > n_words.min(n_docs) {
+            return Err(NmfError::Matrix(format!(
+                "k must be between 1 and {}",
+                n_words.min(n_docs)
+            )));
+        }
+        let (w, h) = nndsvd::nndsvd(by_doc, by_word, k, k.div_ceil(LANES) * LANES, seed, true);
+        Ok(KlSolver::with_factors(by_doc, by_word, k, w, h))
+    }
+
+    /// A solver started as `init` says.
+    pub fn start(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        init: Init,
+        seed: u64,
+    ) -> Result<KlSolver<'a>, NmfError> {
+        match init {
+            Init::Random => KlSolver::random(by_doc, by_word, k, seed),
+            Init::Nndsvda => KlSolver::nndsvda(by_doc, by_word, k, seed),
+        }
     }
 
     /// Uses plain multiply-adds instead of the fastest kernel (to compare the two).

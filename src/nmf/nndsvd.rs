@@ -1,0 +1,398 @@
+//! The NNDSVD start (Boutsidis & Gallopoulos 2008) from a randomised truncated SVD (Halko,
+//! Martinsson & Tropp 2011), as scikit-learn's `init='nndsvda'`.
+//!
+//! The SVD: V·Ω for a Gaussian Ω with K + 10 columns, four power iterations re-orthonormalised
+//! by QR, then the exact SVD of the small projection (from its Gram matrix). The sparse products run in parallel over
+//! rows, each row in a fixed order, and the dense steps (nalgebra) on one thread, so the start
+//! is the same whatever the number of threads.
+//!
+//! NNDSVD: each singular pair (u, v) is split into its positive and negative parts, and the
+//! pair of parts with the larger norm product becomes a topic and its weights. With `fill`
+//! (the "a" of NNDSVDa), the zeros are then set to a small value (see [`fill_value`]): a
+//! multiplicative update can never move a zero.
+
+use nalgebra::{Cholesky, DMatrix, SymmetricEigen};
+use rand_distr::{Distribution, StandardNormal};
+use rand_pcg::Pcg64;
+use rayon::prelude::*;
+
+use crate::matrix::Sparse;
+
+/// Extra columns of the random projection.
+const OVERSAMPLE: usize = 10;
+/// Power iterations: the Debian corpus's spectrum decays slowly; scikit-learn uses 4 to 7.
+const POWER_ITERATIONS: usize = 4;
+
+/// W `(n_words, kp)` and Hᵀ `(n_documents, kp)`, rows padded with zeros from `k` to `kp`.
+/// `by_doc` and `by_word` are V in CSC and CSR.
+pub(crate) fn nndsvd(
+    by_doc: &Sparse,
+    by_word: &Sparse,
+    k: usize,
+    kp: usize,
+    seed: u64,
+    fill: bool,
+) -> (Vec<f32>, Vec<f32>) {
+    let (n_words, n_docs) = by_doc.shape();
+    let (left, values, right) = truncated_svd(by_doc, by_word, k, seed);
+    let mut w = vec![0f32; n_words * kp];
+    let mut h = vec![0f32; n_docs * kp];
+    let kk = values.len();
+    for (j, &sigma) in values.iter().enumerate() {
+        let u: Vec<f64> = left.iter().skip(j).step_by(kk).copied().collect();
+        let v: Vec<f64> = right.iter().skip(j).step_by(kk).copied().collect();
+        let (u, v, scale) = if j == 0 {
+            // The leading pair of a non-negative matrix has one sign; take it positive.
+            (
+                u.iter().map(|x| x.abs()).collect(),
+                v.iter().map(|x| x.abs()).collect(),
+                sigma,
+            )
+        } else {
+            dominant_parts(&u, &v, sigma)
+        };
+        let scale = scale.max(0.0).sqrt();
+        for (row, x) in w.chunks_exact_mut(kp).zip(&u) {
+            row[j] = (scale * x) as f32;
+        }
+        for (row, x) in h.chunks_exact_mut(kp).zip(&v) {
+            row[j] = (scale * x) as f32;
+        }
+    }
+    let fill = if fill { fill_value(by_doc, k) } else { 0.0 };
+    for factor in [&mut w, &mut h] {
+        for row in factor.chunks_exact_mut(kp) {
+            for x in &mut row[..k] {
+                if !(*x >= f32::EPSILON && x.is_finite()) {
+                    *x = fill;
+                }
+            }
+        }
+    }
+    (w, h)
+}
+
+/// What NNDSVDa puts in place of zeros: mean(V), as scikit-learn, but at most √(mean(V)/K),
+/// the scale of the random start. The two agree on word counts (mean(V) ≪ 1/K); the cap keeps
+/// W·H finite when the counts are huge (mean(V) is in the units of V, W and H in those of √V).
+fn fill_value(v: &Sparse, k: usize) -> f32 {
+    let (n_words, n_docs) = v.shape();
+    let mean = v.data().iter().map(|&x| x as f64).sum::<f64>() / (n_words * n_docs) as f64;
+    mean.min((mean / k as f64).sqrt()) as f32
+}
+
+/// Of u = u⁺ − u⁻ and v = v⁺ − v⁻, the unit parts (u⁺, v⁺) or (u⁻, v⁻) whose norm product is
+/// larger, and σ times that product.
+fn dominant_parts(u: &[f64], v: &[f64], sigma: f64) -> (Vec<f64>, Vec<f64>, f64) {
+    let norm = |x: &[f64], sign: f64| {
+        x.iter()
+            .map(|&a| (sign * a).max(0.0).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (up, un, vp, vn) = (norm(u, 1.0), norm(u, -1.0), norm(v, 1.0), norm(v, -1.0));
+    let sign = if up * vp >= un * vn { 1.0 } else { -1.0 };
+    let (nu, nv) = if sign > 0.0 { (up, vp) } else { (un, vn) };
+    let part = |x: &[f64], n: f64| -> Vec<f64> {
+        x.iter()
+            .map(|&a| {
+                if n > 0.0 {
+                    (sign * a).max(0.0) / n
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    };
+    (part(u, nu), part(v, nv), sigma * nu * nv)
+}
+
+/// Rows summed together into one partial Gram matrix; fixed, so the sums do not depend on the
+/// number of threads.
+const GRAM_ROWS: usize = 4096;
+
+/// The `k` leading singular triplets of V: left vectors `(n_words, k)`, values, right vectors
+/// `(n_documents, k)`; the vectors row-major.
+///
+/// Tall matrices are kept row-major and orthonormalised in place by Cholesky QR, done twice
+/// for accuracy (CholeskyQR2); only `l × l` matrices go through nalgebra. Ω is never stored:
+/// row d is drawn from its own PCG stream. So the start needs three `n × l` arrays at most.
+fn truncated_svd(
+    by_doc: &Sparse,
+    by_word: &Sparse,
+    k: usize,
+    seed: u64,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (n_words, n_docs) = by_doc.shape();
+    let l = (k + OVERSAMPLE).min(n_words).min(n_docs);
+    let mut q = times_gaussian(by_word, l, seed);
+    orthonormalise(&mut q, l);
+    for _ in 0..POWER_ITERATIONS {
+        let mut z = times(by_doc, &q, l);
+        orthonormalise(&mut z, l);
+        q = times(by_word, &z, l);
+        orthonormalise(&mut q, l);
+    }
+    // B = Qᵀ·V is l × n_documents; with B·Bᵀ = U·Σ²·Uᵀ, V ≈ (Q·U)·Σ·(Bᵀ·U·Σ⁻¹)ᵀ.
+    let bt = times(by_doc, &q, l);
+    let eigen = SymmetricEigen::new(gram(&bt, l));
+    let mut order: Vec<usize> = (0..l).collect();
+    order.sort_by(|&a, &b| {
+        eigen.eigenvalues[b]
+            .total_cmp(&eigen.eigenvalues[a])
+            .then(a.cmp(&b))
+    });
+    order.truncate(k);
+    let values: Vec<f64> = order
+        .iter()
+        .map(|&j| eigen.eigenvalues[j].max(0.0).sqrt())
+        .collect();
+    // The kept eigenvectors, row-major (l, k).
+    let u: Vec<f64> = (0..l * k)
+        .map(|at| eigen.eigenvectors[(at / k, order[at % k])])
+        .collect();
+    let project = |rows: &[f64], scale: &[f64]| -> Vec<f64> {
+        let mut out = vec![0f64; rows.len() / l * k];
+        out.par_chunks_mut(k)
+            .zip(rows.par_chunks(l))
+            .for_each(|(o, r)| {
+                for (&x, u_row) in r.iter().zip(u.chunks_exact(k)) {
+                    for (o, &b) in o.iter_mut().zip(u_row) {
+                        *o += x * b;
+                    }
+                }
+                for (o, &c) in o.iter_mut().zip(scale) {
+                    *o *= c;
+                }
+            });
+        out
+    };
+    let left = project(&q, &vec![1.0; k]);
+    let inverse: Vec<f64> = values
+        .iter()
+        .map(|&x| if x > 0.0 { 1.0 / x } else { 0.0 })
+        .collect();
+    let right = project(&bt, &inverse);
+    (left, values, right)
+}
+
+/// `m · x` for `x` row-major with `l` columns, where row i of the result takes the stored
+/// entries of `m`'s outer row i: V·X with `by_word`, Vᵀ·X with `by_doc`. Row-major result.
+fn times(m: &Sparse, x: &[f64], l: usize) -> Vec<f64> {
+    let mut out = vec![0f64; m.outer_dims() * l];
+    out.par_chunks_mut(l).enumerate().for_each(|(i, row)| {
+        if let Some(view) = m.outer_view(i) {
+            for (j, &value) in view.iter() {
+                let value = value as f64;
+                for (o, &a) in row.iter_mut().zip(&x[j * l..][..l]) {
+                    *o += value * a;
+                }
+            }
+        }
+    });
+    out
+}
+
+/// `V · Ω` for a standard Gaussian Ω `(n_documents, l)` whose row d is drawn from PCG stream d
+/// of `seed`; `by_word` is V in CSR.
+fn times_gaussian(by_word: &Sparse, l: usize, seed: u64) -> Vec<f64> {
+    let omega: Vec<f64> = (0..by_word.inner_dims())
+        .into_par_iter()
+        .flat_map_iter(|d| {
+            let mut rng = Pcg64::new(seed as u128, d as u128);
+            (0..l).map(move |_| StandardNormal.sample(&mut rng))
+        })
+        .collect();
+    times(by_word, &omega, l)
+}
+
+/// Yᵀ·Y of `y`, row-major with `l` columns.
+fn gram(y: &[f64], l: usize) -> DMatrix<f64> {
+    let partial: Vec<Vec<f64>> = y
+        .par_chunks(GRAM_ROWS * l)
+        .map(|rows| {
+            let mut g = vec![0f64; l * l];
+            // The upper triangle only; it is symmetric.
+            for r in rows.chunks_exact(l) {
+                for (i, &a) in r.iter().enumerate() {
+                    for (gij, &b) in g[i * l + i..(i + 1) * l].iter_mut().zip(&r[i..]) {
+                        *gij += a * b;
+                    }
+                }
+            }
+            g
+        })
+        .collect();
+    let mut g = DMatrix::zeros(l, l);
+    for part in &partial {
+        for i in 0..l {
+            for j in i..l {
+                g[(i, j)] += part[i * l + j];
+            }
+        }
+    }
+    g.fill_lower_triangle_with_upper_triangle();
+    g
+}
+
+/// Replaces the columns of `y` (row-major, `l` columns) by an orthonormal basis of their span.
+fn orthonormalise(y: &mut [f64], l: usize) {
+    for _ in 0..2 {
+        // Y = Q·R with R = Lᵀ from Yᵀ·Y = L·Lᵀ, so each row of Q is a row of Y times L⁻ᵀ.
+        let Some(chol) = Cholesky::new(gram(y, l)) else {
+            householder(y, l);
+            return;
+        };
+        let Some(inverse) = chol.l().try_inverse() else {
+            householder(y, l);
+            return;
+        };
+        let inverse: Vec<f64> = (0..l * l).map(|at| inverse[(at / l, at % l)]).collect();
+        y.par_chunks_mut(l).for_each_init(
+            || vec![0f64; l],
+            |r, row| {
+                r.copy_from_slice(row);
+                for (i, x) in row.iter_mut().enumerate() {
+                    // L⁻¹ is lower triangular.
+                    *x = inverse[i * l..=i * l + i]
+                        .iter()
+                        .zip(&r[..=i])
+                        .map(|(a, b)| a * b)
+                        .sum();
+                }
+            },
+        );
+    }
+}
+
+/// The same by Householder QR, for columns that are (nearly) dependent: V of rank below l.
+fn householder(y: &mut [f64], l: usize) {
+    let rows = y.len() / l;
+    let q = DMatrix::from_row_slice(rows, l, y).qr().q();
+    for (r, row) in y.chunks_exact_mut(l).enumerate() {
+        for (c, x) in row.iter_mut().enumerate() {
+            *x = q[(r, c)];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// V = Σ_g a_g·b_gᵀ over three groups of words and documents: rank 3, non-negative.
+    fn blocks() -> (Sparse, Sparse, Vec<f64>) {
+        let (n_words, n_docs) = (30, 45);
+        let mut dense = vec![0f64; n_words * n_docs];
+        let mut triplets = sprs::TriMatI::<f32, u32>::new((n_words, n_docs));
+        for w in 0..n_words {
+            for d in 0..n_docs {
+                if w % 3 == d % 3 {
+                    let x = (1 + w % 7) as f64 * (2 + d % 5) as f64;
+                    dense[w * n_docs + d] = x;
+                    triplets.add_triplet(w, d, x as f32);
+                }
+            }
+        }
+        (triplets.to_csc(), triplets.to_csr(), dense)
+    }
+
+    fn relative_error(w: &[f32], h: &[f32], kp: usize, dense: &[f64], n_docs: usize) -> f64 {
+        let (mut err, mut norm) = (0.0, 0.0);
+        for (i, &x) in dense.iter().enumerate() {
+            let (row, col) = (&w[i / n_docs * kp..][..kp], &h[i % n_docs * kp..][..kp]);
+            let wh: f64 = row
+                .iter()
+                .zip(col)
+                .map(|(&a, &b)| a as f64 * b as f64)
+                .sum();
+            err += (x - wh).powi(2);
+            norm += x * x;
+        }
+        (err / norm).sqrt()
+    }
+
+    #[test]
+    fn nndsvd_reconstructs_a_non_negative_matrix_of_exact_low_rank() {
+        let (csc, csr, dense) = blocks();
+        let (w, h) = nndsvd(&csc, &csr, 3, 8, 0, false);
+        let error = relative_error(&w, &h, 8, &dense, 45);
+        assert!(error < 1e-5, "relative error {error}");
+        assert!(w.iter().chain(&h).all(|&x| x >= 0.0 && x.is_finite()));
+        // The padding stays zero.
+        assert!(w
+            .chunks_exact(8)
+            .all(|row| row[3..].iter().all(|&x| x == 0.0)));
+    }
+
+    #[test]
+    fn nndsvda_fills_exactly_the_zeros() {
+        let (csc, csr, dense) = blocks();
+        let mean = dense.iter().sum::<f64>() / dense.len() as f64;
+        let mean = mean.min((mean / 3.0).sqrt()) as f32;
+        let plain = nndsvd(&csc, &csr, 3, 8, 0, false);
+        let filled = nndsvd(&csc, &csr, 3, 8, 0, true);
+        let mut zeros = 0;
+        for (a, b) in [(&plain.0, &filled.0), (&plain.1, &filled.1)] {
+            for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+                for (&x, &y) in x[..3].iter().zip(&y[..3]) {
+                    if x == 0.0 {
+                        zeros += 1;
+                        assert_eq!(y, mean);
+                    } else {
+                        assert_eq!(x, y);
+                    }
+                }
+            }
+        }
+        // Each word and document belongs to one of the three blocks.
+        assert_eq!(zeros, 2 * (30 + 45));
+    }
+
+    #[test]
+    fn leading_singular_values_match_a_full_svd() {
+        // Rank 3 plus a little noise: full rank, so the Cholesky QR path runs.
+        let (n_words, n_docs) = (40, 60);
+        let mut triplets = sprs::TriMatI::<f32, u32>::new((n_words, n_docs));
+        let mut dense = DMatrix::<f64>::zeros(n_words, n_docs);
+        for w in 0..n_words {
+            for d in 0..n_docs {
+                let noise = ((w * 31 + d * 17) % 13) as f64 / 130.0;
+                let x = (1 + w % 7) as f64 * (2 + d % 5) as f64
+                    + ((w + d) % 3) as f64 * (1 + d % 4) as f64
+                    + (w % 2) as f64 * (d % 6) as f64
+                    + noise;
+                triplets.add_triplet(w, d, x as f32);
+                dense[(w, d)] = x as f32 as f64;
+            }
+        }
+        let (_, values, _) = truncated_svd(&triplets.to_csc(), &triplets.to_csr(), 3, 0);
+        let mut exact: Vec<f64> = dense
+            .svd(false, false)
+            .singular_values
+            .iter()
+            .copied()
+            .collect();
+        exact.sort_by(|a, b| b.total_cmp(a));
+        for (got, want) in values.iter().zip(&exact) {
+            assert!(
+                (got - want).abs() <= 1e-6 * want,
+                "{values:?} vs {:?}",
+                &exact[..3]
+            );
+        }
+    }
+
+    #[test]
+    fn the_start_does_not_depend_on_the_number_of_threads() {
+        let (csc, csr, _) = blocks();
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| nndsvd(&csc, &csr, 3, 8, 5, true))
+        };
+        assert_eq!(on(1), on(2));
+    }
+}
