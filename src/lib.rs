@@ -11,7 +11,8 @@
 //! 2. [`corpus`]: readers ([`DocumentReader`]) and counting ([`BagBuilder`] → [`BagOfWords`]);
 //! 3. [`matrix`]: vocabulary [`Pruning`] and the sparse [`CountMatrix`];
 //! 4. [`nmf`]: the solver ([`Nmf`] → [`NmfModel`] and a [`FitReport`]);
-//! 5. [`report`]: terminal, JSON and CSV reports ([`Report`]).
+//! 5. [`report`]: terminal, JSON and CSV reports ([`Report`]);
+//! 6. [`model`]: a fitted model saved to a directory and loaded back ([`SavedModel`]).
 //!
 //! ```
 //! use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Document, Nmf, Pruning};
@@ -34,12 +35,14 @@
 
 pub mod corpus;
 pub mod matrix;
+pub mod model;
 pub mod nmf;
 pub mod report;
 pub mod text;
 
 pub use corpus::{BagBuilder, BagOfWords, Document, DocumentReader};
 pub use matrix::{CountMatrix, Pruning};
+pub use model::SavedModel;
 pub use nmf::{FitReport, Nmf, NmfModel};
 pub use report::Report;
 pub use text::{Analyzer, AnalyzerConfig};

@@ -3,7 +3,9 @@
 mod util;
 
 mod cli;
+mod cli_topics;
 mod counts;
+mod model;
 mod readers;
 mod report;
 mod solver;

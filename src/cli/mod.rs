@@ -6,6 +6,7 @@ mod load;
 mod options;
 mod output;
 mod progress;
+mod topics;
 
 use clap::{Parser, Subcommand};
 
@@ -13,6 +14,8 @@ const EXAMPLES: &str = "\
 Examples:
   nmf-topics fit corpora/debian-5000.jsonl.gz                # 20 topics of the shipped corpus
   nmf-topics fit notes/ -k 30 --json topics.json             # a folder of .txt/.md files
+  nmf-topics fit corpus.jsonl --model m                      # fit and save the model in m/
+  nmf-topics topics --model m --relevance 0.6                # its topics, specific words first
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -27,6 +30,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Fit(fit::FitArgs),
+    Topics(topics::TopicsArgs),
     Bench(bench::BenchArgs),
 }
 
@@ -35,6 +39,7 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Fit(args) => fit::run(args),
+        Command::Topics(args) => topics::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

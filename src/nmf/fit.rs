@@ -2,13 +2,13 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, TracePoint};
 use crate::matrix::Sparse;
 
 /// The record of a fit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
     /// Iterations run.
     pub iterations: usize,
@@ -25,7 +25,7 @@ pub struct FitReport {
     /// Threads used.
     pub threads: usize,
     /// The inner-loop kernel: `avx2+fma`, `neon` or `portable`.
-    pub kernel: &'static str,
+    pub kernel: String,
 }
 
 impl FitReport {
@@ -104,7 +104,7 @@ impl Nmf {
             seconds,
             seconds_per_iteration: seconds / iterations.max(1) as f64,
             threads: self.threads,
-            kernel: solver.kernel(),
+            kernel: solver.kernel().to_owned(),
         };
         Ok((solver.into_model(), report))
     }

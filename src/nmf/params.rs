@@ -1,6 +1,6 @@
 //! [`Nmf`]: the fit's parameters, checked once.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A fit that cannot be run.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -30,7 +30,7 @@ pub enum NmfError {
 }
 
 /// Why the iterations stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The divergence fell by less than `tol` (relative) over 10 iterations.
@@ -40,7 +40,7 @@ pub enum StopReason {
 }
 
 /// The divergence after some iterations.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TracePoint {
     /// Iterations done.
     pub iteration: usize,
@@ -50,7 +50,7 @@ pub struct TracePoint {
 
 /// Parameters of a KL-NMF fit, with scikit-learn's names. Build with [`Nmf::new`] and the
 /// consuming setters; [`Nmf::fit`] checks them against the matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Nmf {
     pub(crate) topics: usize,
     pub(crate) max_iter: usize,

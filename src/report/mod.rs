@@ -8,15 +8,19 @@
 //!   field by field in the README — a contract, so fields are only ever added;
 //! - CSV of every document's topic weights ([`write_document_topics`]).
 //!
+//! A topic's words are ranked by weight p(word | topic), or by relevance ([`Ranking`]).
+//!
 //! Every number written is finite: the solver guarantees it and the writers round it.
 
 mod csv;
 mod json;
+mod relevance;
 mod summary;
 mod terminal;
 
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
+pub use relevance::Ranking;
 pub use summary::{
     CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
     TopicWeight, WordWeight,

@@ -1,10 +1,12 @@
 //! The content of a report, built from the matrix, the model and the fit record.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::matrix::{CountMatrix, Pruning};
 use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint};
 use crate::text::AnalyzerConfig;
+
+use super::relevance::{self, Ranking};
 
 /// Topics listed per document in a report (those with weight > 0).
 const DOCUMENT_TOPICS: usize = 5;
@@ -22,6 +24,9 @@ pub struct Report {
     pub parameters: Parameters,
     /// The fit.
     pub fit: FitFigures,
+    /// λ when the topics' words are ranked by relevance (absent: by weight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<f64>,
     /// The topics, by decreasing share.
     pub topics: Vec<Topic>,
     /// The documents, in input order.
@@ -46,7 +51,7 @@ pub struct CorpusFigures {
 }
 
 /// The settings of every stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parameters {
     /// The analyzer's settings; `null` for a matrix read from a file.
     pub analyzer: Option<AnalyzerConfig>,
@@ -57,7 +62,7 @@ pub struct Parameters {
 }
 
 /// Wall-clock seconds of each stage.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct StageSeconds {
     /// Reading and tokenising.
     pub reading: f64,
@@ -89,7 +94,7 @@ pub struct FitFigures {
     /// Threads used.
     pub threads: usize,
     /// Inner-loop kernel.
-    pub kernel: &'static str,
+    pub kernel: String,
 }
 
 /// One topic.
@@ -112,6 +117,9 @@ pub struct WordWeight {
     pub word: String,
     /// p(word | topic).
     pub weight: f32,
+    /// Its relevance to the topic, when words are ranked by relevance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<f32>,
 }
 
 /// A document's main topics.
@@ -150,17 +158,39 @@ impl Report {
         seconds: StageSeconds,
         top_words: usize,
     ) -> Report {
+        Report::ranked(
+            matrix,
+            model,
+            fit,
+            parameters,
+            seconds,
+            top_words,
+            Ranking::Weight,
+        )
+    }
+
+    /// As [`Report::new`], with each topic's words ranked by `ranking`; the label is the
+    /// three best words under it.
+    pub fn ranked(
+        matrix: &CountMatrix,
+        model: &NmfModel,
+        fit: &FitReport,
+        parameters: Parameters,
+        seconds: StageSeconds,
+        top_words: usize,
+        ranking: Ranking,
+    ) -> Report {
         let words = matrix.words();
         let topics = model
             .topic_shares()
             .iter()
             .enumerate()
             .map(|(k, &share)| {
-                let top = model.top_words(k, top_words.max(3));
+                let top = relevance::top_words(matrix, model, k, top_words.max(3), ranking);
                 let label = top
                     .iter()
                     .take(3)
-                    .map(|&(w, _)| words[w].as_str())
+                    .map(|&(w, _, _)| words[w].as_str())
                     .collect::<Vec<_>>()
                     .join(" ");
                 Topic {
@@ -170,9 +200,10 @@ impl Report {
                     words: top
                         .iter()
                         .take(top_words)
-                        .map(|&(w, weight)| WordWeight {
+                        .map(|&(w, weight, relevance)| WordWeight {
                             word: words[w].clone(),
                             weight: round32(weight),
+                            relevance: relevance.map(round32),
                         })
                         .collect(),
                 }
@@ -234,7 +265,11 @@ impl Report {
                 seconds,
                 seconds_per_iteration: fit.seconds_per_iteration,
                 threads: fit.threads,
-                kernel: fit.kernel,
+                kernel: fit.kernel.clone(),
+            },
+            relevance: match ranking {
+                Ranking::Weight => None,
+                Ranking::Relevance(lambda) => Some(lambda),
             },
             topics,
             documents,

@@ -12,6 +12,12 @@ impl Report {
     /// figures.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
         let id_width = self.topics.len().to_string().len() + 1;
+        if let Some(lambda) = self.relevance {
+            writeln!(
+                out,
+                "words ranked by relevance, λ = {lambda} (the figures are p(word | topic))\n"
+            )?;
+        }
         for topic in &self.topics {
             writeln!(
                 out,
