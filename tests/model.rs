@@ -85,7 +85,10 @@ fn saving_replaces_an_older_model_and_leaves_nothing_behind() {
     saved.save(&path).unwrap();
     fs::write(path.join("model.json"), {
         let text = fs::read_to_string(path.join("model.json")).unwrap();
-        text.replace("\"writer\": \"nmf-topics", "\"writer\": \"zz-marker nmf-topics")
+        text.replace(
+            "\"writer\": \"nmf-topics",
+            "\"writer\": \"zz-marker nmf-topics",
+        )
     })
     .unwrap();
     saved.save(&path).unwrap();

@@ -4,6 +4,7 @@ mod util;
 
 mod cli;
 mod cli_topics;
+mod cli_transform;
 mod counts;
 mod model;
 mod readers;

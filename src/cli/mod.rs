@@ -7,6 +7,7 @@ mod options;
 mod output;
 mod progress;
 mod topics;
+mod transform;
 
 use clap::{Parser, Subcommand};
 
@@ -16,6 +17,7 @@ Examples:
   nmf-topics fit notes/ -k 30 --json topics.json             # a folder of .txt/.md files
   nmf-topics fit corpus.jsonl --model m                      # fit and save the model in m/
   nmf-topics topics --model m --relevance 0.6                # its topics, specific words first
+  nmf-topics transform --model m new.jsonl                   # topic weights of new documents
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -31,6 +33,7 @@ struct Cli {
 enum Command {
     Fit(fit::FitArgs),
     Topics(topics::TopicsArgs),
+    Transform(transform::TransformArgs),
     Bench(bench::BenchArgs),
 }
 
@@ -40,6 +43,7 @@ pub fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Fit(args) => fit::run(args),
         Command::Topics(args) => topics::run(args),
+        Command::Transform(args) => transform::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

@@ -18,6 +18,9 @@ pub enum NmfError {
     /// The tolerance is negative or not a number.
     #[error("--tol {0}: the tolerance must be a number ≥ 0 (0 runs every iteration)")]
     Tolerance(f64),
+    /// The document-weights tolerance is negative or not a number.
+    #[error("transform tolerance {0}: it must be a number ≥ 0")]
+    TransformTolerance(f64),
     /// No iteration asked for.
     #[error("--max-iter 0: give at least 1 iteration")]
     MaxIter,
@@ -58,11 +61,14 @@ pub struct Nmf {
     pub(crate) seed: u64,
     pub(crate) threads: usize,
     pub(crate) eval_every: usize,
+    pub(crate) transform_max_iter: usize,
+    pub(crate) transform_tol: f64,
 }
 
 impl Nmf {
     /// `topics` topics; defaults: `max_iter` 200, `tol` 1e-4, `seed` 0, threads: all cores,
-    /// divergence evaluated every 10 iterations.
+    /// divergence evaluated every 10 iterations; document weights solved with W fixed for at
+    /// most `transform_max_iter` 1000 updates, to `transform_tol` 1e-6.
     pub fn new(topics: usize) -> Nmf {
         Nmf {
             topics,
@@ -71,6 +77,8 @@ impl Nmf {
             seed: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             eval_every: 10,
+            transform_max_iter: 1000,
+            transform_tol: 1e-6,
         }
     }
 
@@ -106,6 +114,21 @@ impl Nmf {
         self
     }
 
+    /// At most this many updates per document when its weights are solved with W fixed (at
+    /// the end of [`Nmf::fit`] and in [`Nmf::transform`]); 0 skips that step in `fit`, which
+    /// then keeps H as the joint updates left it.
+    pub fn transform_max_iter(mut self, n: usize) -> Nmf {
+        self.transform_max_iter = n;
+        self
+    }
+
+    /// A document's weights are solved when no weight moves by more than this fraction of
+    /// its word count in an update.
+    pub fn transform_tol(mut self, tol: f64) -> Nmf {
+        self.transform_tol = tol;
+        self
+    }
+
     /// Number of topics.
     pub fn topics(&self) -> usize {
         self.topics
@@ -127,6 +150,9 @@ impl Nmf {
     pub fn check_settings(&self) -> Result<(), NmfError> {
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
             return Err(NmfError::Tolerance(self.tol));
+        }
+        if !(self.transform_tol >= 0.0 && self.transform_tol.is_finite()) {
+            return Err(NmfError::TransformTolerance(self.transform_tol));
         }
         if self.max_iter == 0 {
             return Err(NmfError::MaxIter);

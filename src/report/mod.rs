@@ -8,6 +8,9 @@
 //!   field by field in the README — a contract, so fields are only ever added;
 //! - CSV of every document's topic weights ([`write_document_topics`]).
 //!
+//! [`Transformed`] is what `transform` writes: new documents' topic weights under a saved
+//! model, for a terminal, as JSON or as CSV.
+//!
 //! A topic's words are ranked by weight p(word | topic), or by relevance ([`Ranking`]).
 //!
 //! Every number written is finite: the solver guarantees it and the writers round it.
@@ -17,6 +20,7 @@ mod json;
 mod relevance;
 mod summary;
 mod terminal;
+mod transformed;
 
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
@@ -24,4 +28,7 @@ pub use relevance::Ranking;
 pub use summary::{
     CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
     TopicWeight, WordWeight,
+};
+pub use transformed::{
+    TopicLabel, Transformed, TransformedDocument, UnknownFigures, TRANSFORM_FORMAT,
 };

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint};
+use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint, TransformReport};
 use crate::text::AnalyzerConfig;
 
 use super::relevance::{self, Ranking};
@@ -95,6 +95,9 @@ pub struct FitFigures {
     pub threads: usize,
     /// Inner-loop kernel.
     pub kernel: String,
+    /// How the document weights were solved with W fixed after the joint iterations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transform: Option<TransformReport>,
 }
 
 /// One topic.
@@ -266,6 +269,7 @@ impl Report {
                 seconds_per_iteration: fit.seconds_per_iteration,
                 threads: fit.threads,
                 kernel: fit.kernel.clone(),
+                transform: fit.transform.clone(),
             },
             relevance: match ranking {
                 Ranking::Weight => None,
@@ -284,7 +288,7 @@ fn round(x: f64, digits: i32) -> f64 {
 }
 
 /// `x` rounded to 6 significant digits, so reports are stable and short.
-fn round32(x: f32) -> f32 {
+pub(super) fn round32(x: f32) -> f32 {
     if x == 0.0 {
         return 0.0;
     }

@@ -81,6 +81,19 @@ impl Report {
             thousands(f.divergence),
             f.divergence_per_token
         )?;
+        if let Some(t) = &f.transform {
+            writeln!(
+                out,
+                "        weights solved with W fixed: {:.0} updates a document on average, at most {}{}",
+                t.iterations_mean,
+                t.iterations_max,
+                if t.unconverged > 0 {
+                    format!(" ({} documents stopped at the limit)", thousands(t.unconverged as f64))
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         writeln!(
             out,
             "time:   {:.2} ms per iteration on {} threads ({}); reading {:.2} s, matrix {:.2} s, fitting {:.2} s",
