@@ -6,6 +6,7 @@ mod load;
 mod options;
 mod output;
 mod progress;
+mod senses;
 mod topics;
 mod transform;
 
@@ -17,6 +18,7 @@ Examples:
   nmf-topics fit notes/ -k 30 --json topics.json             # a folder of .txt/.md files
   nmf-topics fit corpus.jsonl --model m                      # fit and save the model in m/
   nmf-topics topics --model m --relevance 0.6                # its topics, specific words first
+  nmf-topics senses server --model m                         # the topics of one word
   nmf-topics transform --model m new.jsonl                   # topic weights of new documents
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
@@ -33,6 +35,7 @@ struct Cli {
 enum Command {
     Fit(fit::FitArgs),
     Topics(topics::TopicsArgs),
+    Senses(senses::SensesArgs),
     Transform(transform::TransformArgs),
     Bench(bench::BenchArgs),
 }
@@ -43,6 +46,7 @@ pub fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Fit(args) => fit::run(args),
         Command::Topics(args) => topics::run(args),
+        Command::Senses(args) => senses::run(args),
         Command::Transform(args) => transform::run(args),
         Command::Bench(args) => bench::run(args),
     }

@@ -8,6 +8,9 @@
 //!   field by field in the README — a contract, so fields are only ever added;
 //! - CSV of every document's topic weights ([`write_document_topics`]).
 //!
+//! [`Senses`] is what `senses` writes: the topics in which a word carries weight, and the
+//! documents where each of them dominates.
+//!
 //! [`Transformed`] is what `transform` writes: new documents' topic weights under a saved
 //! model, for a terminal, as JSON or as CSV.
 //!
@@ -18,6 +21,7 @@
 mod csv;
 mod json;
 mod relevance;
+mod senses;
 mod summary;
 mod terminal;
 mod transformed;
@@ -25,6 +29,9 @@ mod transformed;
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
 pub use relevance::Ranking;
+pub use senses::{
+    find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
+};
 pub use summary::{
     CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
     TopicWeight, WordWeight,
