@@ -6,6 +6,7 @@ mod load;
 mod options;
 mod output;
 mod progress;
+mod report;
 mod senses;
 mod topics;
 mod transform;
@@ -20,6 +21,7 @@ Examples:
   nmf-topics topics --model m --relevance 0.6                # its topics, specific words first
   nmf-topics senses server --model m                         # the topics of one word
   nmf-topics transform --model m new.jsonl                   # topic weights of new documents
+  nmf-topics report --model m --html m.html                  # a page to look at in a browser
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -36,6 +38,7 @@ enum Command {
     Fit(fit::FitArgs),
     Topics(topics::TopicsArgs),
     Senses(senses::SensesArgs),
+    Report(report::ReportArgs),
     Transform(transform::TransformArgs),
     Bench(bench::BenchArgs),
 }
@@ -47,6 +50,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Fit(args) => fit::run(args),
         Command::Topics(args) => topics::run(args),
         Command::Senses(args) => senses::run(args),
+        Command::Report(args) => report::run(args),
         Command::Transform(args) => transform::run(args),
         Command::Bench(args) => bench::run(args),
     }

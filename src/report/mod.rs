@@ -6,7 +6,9 @@
 //! - text for a terminal ([`Report::write_terminal`]);
 //! - JSON ([`Report::write_json`]): one object, `"format": "nmf-topics/report"`, documented
 //!   field by field in the README — a contract, so fields are only ever added;
-//! - CSV of every document's topic weights ([`write_document_topics`]).
+//! - CSV of every document's topic weights ([`write_document_topics`]);
+//! - one self-contained HTML page ([`Report::write_html`]): topic cards with bar charts, the
+//!   shares, the divergence trace and a sortable, filterable table of the documents.
 //!
 //! [`Senses`] is what `senses` writes: the topics in which a word carries weight, and the
 //! documents where each of them dominates.
@@ -19,6 +21,7 @@
 //! Every number written is finite: the solver guarantees it and the writers round it.
 
 mod csv;
+mod html;
 mod json;
 mod relevance;
 mod senses;
