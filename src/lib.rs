@@ -30,7 +30,15 @@
 //! let (model, fit) = Nmf::new(2).seed(7).fit(v.by_doc(), v.by_word()).unwrap();
 //! assert_eq!(model.topics(), 2);
 //! assert!(fit.divergence.is_finite());
+//!
+//! // Documents' topic weights with the topics fixed: for the training documents, the fitted ones.
+//! let (h, _) = Nmf::new(2).transform(&model, v.by_doc(), v.by_word()).unwrap();
+//! assert_eq!(h, model.h(), "a training document gets back its fitted weights");
 //! ```
+//!
+//! A fit is saved with [`SavedModel::save`] (a directory: the matrices in safetensors, the
+//! vocabulary, documents and settings in JSON) and read back, checked, with
+//! [`SavedModel::load`].
 #![deny(missing_docs)]
 
 pub mod corpus;

@@ -214,6 +214,17 @@ fn shapes_that_do_not_match_the_matrices_are_refused() {
 }
 
 #[test]
+fn the_tensor_file_must_be_in_the_model_directory() {
+    let (_dir, path) = saved_copy();
+    edit_json(&path, |v| v["tensors"] = "../elsewhere.safetensors".into());
+    let err = load_err(&path);
+    assert!(
+        err.contains("must name a file in the model's directory"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_corrupt_value_is_refused() {
     let (_dir, path) = saved_copy();
     let file = path.join("model.safetensors");

@@ -152,6 +152,12 @@ impl SavedModel {
             .check(s.words, s.documents)
             .map_err(|e| damaged(format!("parameters.nmf: {e}")))?;
 
+        if meta.tensors.is_empty() || meta.tensors.contains(['/', '\\']) || meta.tensors == ".." {
+            return Err(damaged(format!(
+                "\"tensors\" must name a file in the model's directory, not {:?}",
+                meta.tensors
+            )));
+        }
         let tensor_path = dir.join(&meta.tensors);
         let bytes = fs::read(&tensor_path).map_err(|source| ModelError::Io {
             action: "read",

@@ -58,6 +58,11 @@ impl Nmf {
             )));
         }
         self.check_settings()?;
+        if self.transform_max_iter == 0 {
+            return Err(NmfError::Matrix(
+                "transform_max_iter is 0: the weights need at least 1 update".into(),
+            ));
+        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .build()
