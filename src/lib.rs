@@ -11,7 +11,8 @@
 //! 2. [`corpus`]: readers ([`DocumentReader`]) and counting ([`BagBuilder`] → [`BagOfWords`]);
 //! 3. [`matrix`]: vocabulary [`Pruning`] and the sparse [`CountMatrix`];
 //! 4. [`nmf`]: the solver ([`Nmf`] → [`NmfModel`] and a [`FitReport`]);
-//! 5. [`report`]: terminal, JSON and CSV reports ([`Report`]).
+//! 5. [`report`]: terminal, JSON and CSV reports ([`Report`]);
+//! 6. [`model`]: a fitted model saved to a directory and loaded back ([`SavedModel`]).
 //!
 //! ```
 //! use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Document, Nmf, Pruning};
@@ -29,17 +30,27 @@
 //! let (model, fit) = Nmf::new(2).seed(7).fit(v.by_doc(), v.by_word()).unwrap();
 //! assert_eq!(model.topics(), 2);
 //! assert!(fit.divergence.is_finite());
+//!
+//! // Documents' topic weights with the topics fixed: for the training documents, the fitted ones.
+//! let (h, _) = Nmf::new(2).transform(&model, v.by_doc(), v.by_word()).unwrap();
+//! assert_eq!(h, model.h(), "a training document gets back its fitted weights");
 //! ```
+//!
+//! A fit is saved with [`SavedModel::save`] (a directory: the matrices in safetensors, the
+//! vocabulary, documents and settings in JSON) and read back, checked, with
+//! [`SavedModel::load`].
 #![deny(missing_docs)]
 
 pub mod corpus;
 pub mod matrix;
+pub mod model;
 pub mod nmf;
 pub mod report;
 pub mod text;
 
 pub use corpus::{BagBuilder, BagOfWords, Document, DocumentReader};
 pub use matrix::{CountMatrix, Pruning};
+pub use model::SavedModel;
 pub use nmf::{FitReport, Nmf, NmfModel};
 pub use report::Report;
 pub use text::{Analyzer, AnalyzerConfig};

@@ -111,7 +111,9 @@ fn fit_default_corpus_writes_a_complete_json_report_and_a_terminal_report() {
         "the divergence never increases: {trace:?}"
     );
     assert!(trace[trace.len() - 1] < trace[0]);
-    assert_eq!(fit["divergence"].as_f64(), trace.last().copied());
+    // The trace ends with the joint iterations; solving the weights with W fixed lowers D.
+    assert!(fit["divergence"].as_f64().unwrap() <= *trace.last().unwrap());
+    assert!(fit["transform"]["iterations_max"].as_u64().unwrap() >= 1);
     assert_eq!(report["parameters"]["nmf"]["topics"].as_u64(), Some(8));
 
     assert_finite(&report, "");

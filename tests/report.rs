@@ -33,7 +33,7 @@ fn golden_report() -> (Report, String) {
     // Timings are the only figures that change from run to run.
     fit.seconds = 0.0;
     fit.seconds_per_iteration = 0.0;
-    fit.kernel = "any";
+    fit.kernel = "any".into();
     let parameters = Parameters {
         analyzer: Some(config),
         pruning,

@@ -435,3 +435,137 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
     let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
     dot / (na * nb)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Solving H with W fixed (the end of a fit, and transform)
+
+#[test]
+fn solve_h_equals_the_dense_reference_from_a_uniform_start() {
+    let (n, m, k) = (30, 25, 4);
+    let (v, w, _) = random_problem(n, m, k, 0.3, 11);
+    let (csc, csr) = sparse_from_dense(n, m, &v);
+    let dense = Dense {
+        n,
+        m,
+        k,
+        v: as_f64(&v),
+    };
+    for updates in [1, 3, 8] {
+        let mut s = KlSolver::new(&csc, &csr, k, &w, &vec![0.0; m * k]).unwrap();
+        let stats = s.solve_h(updates, 0.0);
+        let wd = as_f64(&w);
+        // Uniform start: the document's count spread evenly over the topics.
+        let mut h: Vec<f64> = (0..m)
+            .flat_map(|j| {
+                let total: f64 = (0..n).map(|i| dense.v[i * m + j]).sum();
+                std::iter::repeat_n(total / k as f64, k)
+            })
+            .collect();
+        for _ in 0..updates {
+            h = dense.update_h(&wd, &h);
+        }
+        // A document without words stays at 0 without an update.
+        for (j, stat) in stats.iter().enumerate() {
+            let empty = (0..n).all(|i| dense.v[i * m + j] == 0.0);
+            assert_eq!(*stat, (if empty { 0 } else { updates as u32 }, empty));
+        }
+        assert_close(&solver_h(&s, m), &h, 1e-4, &format!("H after {updates}"));
+    }
+}
+
+#[test]
+fn solving_h_never_increases_the_divergence() {
+    let (csc, csr) = big_problem();
+    let (model, _) = Nmf::new(8)
+        .max_iter(20)
+        .transform_max_iter(0)
+        .seed(2)
+        .fit(&csc, &csr)
+        .unwrap();
+    let m = csc.cols();
+    let mut last = f64::INFINITY;
+    for updates in 1..=40 {
+        let mut s = KlSolver::new(&csc, &csr, 8, model.w(), &vec![0.0; m * 8]).unwrap();
+        s.solve_h(updates, 1e-6);
+        let d = s.divergence();
+        assert!(d.is_finite());
+        assert!(d <= last * (1.0 + 1e-9), "{updates} updates: {d} > {last}");
+        last = d;
+    }
+}
+
+#[test]
+fn a_documents_weights_depend_neither_on_the_others_nor_on_the_threads() {
+    let (csc, csr) = big_problem();
+    let nmf = Nmf::new(7).max_iter(15).seed(4);
+    let (model, _) = nmf.clone().threads(2).fit(&csc, &csr).unwrap();
+    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let (all, _) = nmf
+        .clone()
+        .threads(1)
+        .transform(&model, &csc, &csr)
+        .unwrap();
+    let (all3, report) = nmf
+        .clone()
+        .threads(3)
+        .transform(&model, &csc, &csr)
+        .unwrap();
+    assert_eq!(bits(&all), bits(&all3), "1 and 3 threads");
+    assert_eq!(report.documents, csc.cols());
+    // Every third document on its own.
+    let picked: Vec<usize> = (0..csc.cols()).step_by(3).collect();
+    let dense: Vec<f32> = {
+        let n = csc.rows();
+        let mut d = vec![0f32; n * picked.len()];
+        for (c, &j) in picked.iter().enumerate() {
+            for (i, &x) in csc.outer_view(j).unwrap().iter() {
+                d[i * picked.len() + c] = x;
+            }
+        }
+        d
+    };
+    let (sub_csc, sub_csr) = sparse_from_dense(csc.rows(), picked.len(), &dense);
+    let (some, _) = nmf.transform(&model, &sub_csc, &sub_csr).unwrap();
+    for (c, &j) in picked.iter().enumerate() {
+        assert_eq!(
+            bits(&some[c * 7..][..7]),
+            bits(&all[j * 7..][..7]),
+            "doc {j}"
+        );
+    }
+}
+
+#[test]
+fn a_fit_ends_with_the_weights_transform_gives_and_a_lower_divergence() {
+    let (csc, csr) = big_problem();
+    let nmf = Nmf::new(9).max_iter(25).tol(0.0).seed(8);
+    let (model, fit) = nmf.fit(&csc, &csr).unwrap();
+    let joint = fit.trace.last().unwrap().divergence;
+    assert!(fit.divergence < joint, "{} vs {joint}", fit.divergence);
+    let report = fit.transform.as_ref().unwrap();
+    assert_eq!(report.documents, csc.cols());
+    assert!(report.iterations_max >= 1);
+    let (h, _) = nmf.transform(&model, &csc, &csr).unwrap();
+    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(&h),
+        bits(model.h()),
+        "transform gives back the fitted H"
+    );
+    // Each document's counts sum to its words.
+    for j in 0..csc.cols() {
+        let words: f64 = csc
+            .outer_view(j)
+            .unwrap()
+            .data()
+            .iter()
+            .map(|&x| x as f64)
+            .sum();
+        let counts: f64 = model.document_counts(j).iter().map(|&x| x as f64).sum();
+        assert!((words - counts).abs() <= 1e-3 * words.max(1.0), "doc {j}");
+    }
+    // Without the step, H is where the joint updates left it.
+    let (_, plain) = nmf.transform_max_iter(0).fit(&csc, &csr).unwrap();
+    assert!(plain.transform.is_none());
+    assert_eq!(plain.divergence, joint);
+}

@@ -3,7 +3,12 @@
 mod util;
 
 mod cli;
+mod cli_report;
+mod cli_senses;
+mod cli_topics;
+mod cli_transform;
 mod counts;
+mod model;
 mod quality;
 mod readers;
 mod report;

@@ -130,3 +130,57 @@ pub fn sparse_from_dense(rows: usize, cols: usize, dense: &[f32]) -> (Sparse, Sp
     let csr = csc.to_other_storage();
     (csc, csr)
 }
+
+/// A path as an argument.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+/// Runs the binary and checks that it succeeded.
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nmf-topics {}\nstderr:\n{}",
+        args.join(" "),
+        stderr(&out)
+    );
+    out
+}
+
+/// Runs the binary, checks that it failed with exit code 2 and no panic, and returns its
+/// standard error.
+pub fn run_err(args: &[&str]) -> String {
+    let out = run(args);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "nmf-topics {} should fail\nstderr:\n{err}",
+        args.join(" ")
+    );
+    assert!(err.starts_with("error:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// `fit` of the shipped corpus, small and fast, saved to `dir/model`; returns the model's path.
+pub fn fit_small_model(dir: &Path, extra: &[&str]) -> PathBuf {
+    let model = dir.join("model");
+    let corpus = default_corpus();
+    let mut args = vec![
+        "fit",
+        arg(&corpus),
+        "-k",
+        "6",
+        "--max-iter",
+        "30",
+        "--quiet",
+        "--model",
+        arg(&model),
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args);
+    model
+}

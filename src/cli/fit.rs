@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nmf_topics::nmf::Init;
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
-use nmf_topics::{CountMatrix, Nmf, Report};
+use nmf_topics::{CountMatrix, Nmf, SavedModel};
 
 use super::load::load;
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
@@ -20,7 +20,8 @@ Examples:
   nmf-topics fit notes/ -k 30 --json topics.json --doc-topics documents.csv
   zcat posts.txt.gz | nmf-topics fit - --lines --stem --min-df 5 --max-df 0.5
   nmf-topics fit corpus.jsonl --export-matrix v.mtx     # then run any other tool on v.mtx
-  nmf-topics fit v.mtx -k 50 --tol 0 --max-iter 500";
+  nmf-topics fit v.mtx -k 50 --tol 0 --max-iter 500
+  nmf-topics fit corpus.jsonl --model topics.model      # then: topics, senses, transform, report";
 
 /// Find topics in documents and report them
 #[derive(Args, Debug)]
@@ -90,6 +91,11 @@ pub struct FitArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     export_matrix: Option<PathBuf>,
 
+    /// Save the model to the directory DIR (created, or replaced if it holds an older model),
+    /// for the topics, senses, transform and report subcommands
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    model: Option<PathBuf>,
+
     /// No progress bars
     #[arg(short, long, help_heading = "Output")]
     quiet: bool,
@@ -116,6 +122,9 @@ pub fn run(args: FitArgs) -> Result<()> {
             .flatten()
             .collect::<Vec<_>>(),
     )?;
+    if let Some(dir) = &args.model {
+        SavedModel::check_destination(dir)?;
+    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -144,10 +153,10 @@ pub fn run(args: FitArgs) -> Result<()> {
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
 
-    let report = Report::new(
-        &matrix,
-        &model,
-        &fit,
+    let saved = SavedModel::new(
+        matrix,
+        model,
+        fit,
         Parameters {
             analyzer,
             pruning,
@@ -158,17 +167,16 @@ pub fn run(args: FitArgs) -> Result<()> {
             matrix: matrix_seconds,
             fitting,
         },
-        args.top_words,
-    );
+    )?;
+    if let Some(dir) = &args.model {
+        saved.save(dir)?;
+    }
     if let Some(dest) = &doc_topics {
-        output::write_to(dest, |out| write_document_topics(&matrix, &model, out))?;
+        output::write_to(dest, |out| {
+            write_document_topics(saved.matrix(), saved.model(), out)
+        })?;
     }
-    if let Some(dest) = &json {
-        output::write_to(dest, |out| report.write_json(out))?;
-    }
-    if !matches!(json, Some(Destination::Stdout)) {
-        output::write_to(&Destination::Stdout, |out| report.write_terminal(out))?;
-    }
+    output::write_report(&saved.report(args.top_words), json.as_ref())?;
     Ok(())
 }
 

@@ -21,6 +21,21 @@ pub struct Loaded {
 }
 
 pub fn load(read: &ReadArgs, analyzer: &AnalyzerArgs, show_progress: bool) -> Result<Loaded> {
+    let config = if read.matrix_market()?.is_some() {
+        None
+    } else {
+        Some(analyzer.config()?)
+    };
+    load_with(read, config, show_progress)
+}
+
+/// As [`load`], with the analyzer's settings given (`None`: only a Matrix Market input can be
+/// read).
+pub fn load_with(
+    read: &ReadArgs,
+    config: Option<AnalyzerConfig>,
+    show_progress: bool,
+) -> Result<Loaded> {
     let started = Instant::now();
     if let Some((path, options)) = read.matrix_market()? {
         let bag = read_matrix_market(&path, &options)?;
@@ -31,7 +46,11 @@ pub fn load(read: &ReadArgs, analyzer: &AnalyzerArgs, show_progress: bool) -> Re
             text_bytes: 0,
         });
     }
-    let config = analyzer.config()?;
+    let config = config.ok_or_else(|| {
+        anyhow::anyhow!(
+            "the model was fitted to a Matrix Market matrix, so it has no analyzer to read text with: give a .mtx file counted over the model's vocabulary"
+        )
+    })?;
     let reader = DocumentReader::new(read.inputs(), read.options())?;
     let watch = reader.progress();
     let bar = progress::bar(show_progress, watch.total_bytes(), "reading", true);

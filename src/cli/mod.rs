@@ -6,6 +6,10 @@ mod load;
 mod options;
 mod output;
 mod progress;
+mod report;
+mod senses;
+mod topics;
+mod transform;
 
 use clap::{Parser, Subcommand};
 
@@ -13,6 +17,11 @@ const EXAMPLES: &str = "\
 Examples:
   nmf-topics fit corpora/debian-5000.jsonl.gz                # 20 topics of the shipped corpus
   nmf-topics fit notes/ -k 30 --json topics.json             # a folder of .txt/.md files
+  nmf-topics fit corpus.jsonl --model m                      # fit and save the model in m/
+  nmf-topics topics --model m --relevance 0.6                # its topics, specific words first
+  nmf-topics senses server --model m                         # the topics of one word
+  nmf-topics transform --model m new.jsonl                   # topic weights of new documents
+  nmf-topics report --model m --html m.html                  # a page to look at in a browser
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -27,6 +36,10 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Fit(fit::FitArgs),
+    Topics(topics::TopicsArgs),
+    Senses(senses::SensesArgs),
+    Report(report::ReportArgs),
+    Transform(transform::TransformArgs),
     Bench(bench::BenchArgs),
 }
 
@@ -35,6 +48,10 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Fit(args) => fit::run(args),
+        Command::Topics(args) => topics::run(args),
+        Command::Senses(args) => senses::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Transform(args) => transform::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use nmf_topics::Report;
 
 /// A file to write, or `-` for standard output.
 #[derive(Debug, Clone)]
@@ -66,6 +67,18 @@ pub fn write_to(
         }
         Destination::File(path) => write_file(path, write),
     }
+}
+
+/// Writes the report as JSON to `json` when given, and as text to standard output unless the
+/// JSON went there.
+pub fn write_report(report: &Report, json: Option<&Destination>) -> Result<()> {
+    if let Some(dest) = json {
+        write_to(dest, |out| report.write_json(out))?;
+    }
+    if !matches!(json, Some(Destination::Stdout)) {
+        write_to(&Destination::Stdout, |out| report.write_terminal(out))?;
+    }
+    Ok(())
 }
 
 /// Writes `path` atomically (temporary file, then rename).

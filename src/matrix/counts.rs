@@ -41,6 +41,9 @@ pub enum MatrixError {
     /// Settings that are wrong on their own.
     #[error("{0}")]
     Settings(String),
+    /// Parts given to [`CountMatrix::from_parts`] that do not fit together.
+    #[error("{0}")]
+    Parts(String),
 }
 
 /// The word × document count matrix V, shape `(n_words, n_documents)`, with its vocabulary and
@@ -151,6 +154,60 @@ impl CountMatrix {
         })
     }
 
+    /// A count matrix from its parts, as a saved model holds them: V in CSC, shape
+    /// `(terms.len(), documents.len())`, the counted `terms` and the `words` shown for them
+    /// (the same when not stemming), the documents, and the number of distinct terms there were
+    /// before pruning. Fails, saying what is wrong, when the parts do not fit together or a
+    /// count is negative or not finite.
+    pub fn from_parts(
+        by_doc: Sparse,
+        terms: Vec<String>,
+        words: Vec<String>,
+        documents: Vec<DocumentInfo>,
+        terms_before: usize,
+    ) -> Result<CountMatrix, MatrixError> {
+        let bad = |what: String| Err(MatrixError::Parts(what));
+        if !by_doc.is_csc() {
+            return bad("the counts must be stored by column (CSC)".into());
+        }
+        if by_doc.shape() != (terms.len(), documents.len()) {
+            return bad(format!(
+                "the counts are {} × {} but there are {} words and {} documents",
+                by_doc.rows(),
+                by_doc.cols(),
+                terms.len(),
+                documents.len()
+            ));
+        }
+        if words.len() != terms.len() {
+            return bad(format!(
+                "{} words are shown for {} terms",
+                words.len(),
+                terms.len()
+            ));
+        }
+        if let Some(c) = by_doc
+            .data()
+            .iter()
+            .find(|c| !(c.is_finite() && **c >= 0.0))
+        {
+            return bad(format!(
+                "a count is {c}: counts must be finite and non-negative"
+            ));
+        }
+        let tokens = by_doc.data().iter().map(|&c| c as f64).sum();
+        let by_word = by_doc.to_other_storage();
+        Ok(CountMatrix {
+            by_doc,
+            by_word,
+            terms,
+            words,
+            documents,
+            tokens,
+            terms_before,
+        })
+    }
+
     /// V compressed by column (CSC): document `d`'s words are `by_doc().outer_view(d)`.
     pub fn by_doc(&self) -> &Sparse {
         &self.by_doc
@@ -207,6 +264,14 @@ impl CountMatrix {
             .indptr()
             .as_slice()
             .map_or(0, |p| p.windows(2).filter(|w| w[0] == w[1]).count())
+    }
+
+    /// Total count of each word: its row sums.
+    pub fn word_tokens(&self) -> Vec<f64> {
+        self.by_word
+            .outer_iterator()
+            .map(|row| row.data().iter().map(|&c| c as f64).sum())
+            .collect()
     }
 
     /// Total count of each document: its column sums.

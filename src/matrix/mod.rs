@@ -16,9 +16,14 @@
 //! column (CSC: a document's words are contiguous) and by row (CSR: a word's documents are
 //! contiguous), the two access orders of the solver. Documents keep the input order; a
 //! document left with no word keeps its (empty) column.
+//!
+//! New documents are counted over a saved model's vocabulary with
+//! [`CountMatrix::with_vocabulary`]; the words it lacks are counted in [`UnknownWords`].
 
 mod counts;
 mod pruning;
+mod vocabulary;
 
 pub use counts::{CountMatrix, MatrixError, Sparse};
 pub use pruning::{DocFreq, Pruning};
+pub use vocabulary::UnknownWords;

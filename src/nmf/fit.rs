@@ -2,30 +2,35 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, TracePoint};
+use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, TracePoint, TransformReport};
 use crate::matrix::Sparse;
 
 /// The record of a fit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
     /// Iterations run.
     pub iterations: usize,
     /// Why they stopped.
     pub stop: StopReason,
-    /// D(V‖WH) at the end.
+    /// D(V‖WH) at the end, after the document weights were solved with W fixed.
     pub divergence: f64,
-    /// D(V‖WH) every `eval_every` iterations from the start (iteration 0), and at the end.
+    /// D(V‖WH) every `eval_every` iterations from the start (iteration 0), and at the end of
+    /// the joint iterations.
     pub trace: Vec<TracePoint>,
-    /// Wall-clock seconds of the iterations (the start and the final divergence excluded).
+    /// How the document weights were solved with W fixed after the joint iterations (see
+    /// [`Nmf::transform`]); `None` when `transform_max_iter` is 0.
+    pub transform: Option<TransformReport>,
+    /// Wall-clock seconds of the joint iterations (the start, the final divergence and the
+    /// document weights excluded).
     pub seconds: f64,
     /// `seconds / iterations`.
     pub seconds_per_iteration: f64,
     /// Threads used.
     pub threads: usize,
     /// The inner-loop kernel: `avx2+fma`, `neon` or `portable`.
-    pub kernel: &'static str,
+    pub kernel: String,
 }
 
 impl FitReport {
@@ -91,11 +96,38 @@ impl Nmf {
             }
         }
         let seconds = started.elapsed().as_secs_f64();
-        let divergence = solver.divergence();
+        let joint = solver.divergence();
         trace.push(TracePoint {
             iteration: iterations,
-            divergence,
+            divergence: joint,
         });
+        let kernel = solver.kernel().to_owned();
+        let mut model = solver.into_model();
+        let mut divergence = joint;
+        let mut transform = None;
+        if self.transform_max_iter > 0 {
+            let started = Instant::now();
+            // Solving H can change the topics' order by share. W is then permuted, and its
+            // rows are summed in another order by a later transform: solve again with the
+            // permuted W so that transform gives back these very bits (twice at most: a tie
+            // that keeps swapping is left as it is).
+            let mut stats = Vec::new();
+            for _ in 0..2 {
+                let mut solver = KlSolver::new(by_doc, by_word, self.topics, model.w(), model.h())?;
+                stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
+                divergence = solver.divergence();
+                let reordered = model.clone().with_counts(solver.h());
+                let same_order = reordered.w() == model.w();
+                model = reordered;
+                if same_order {
+                    break;
+                }
+            }
+            transform = Some(super::transform::report(
+                &stats,
+                started.elapsed().as_secs_f64(),
+            ));
+        }
         let report = FitReport {
             iterations,
             stop,
@@ -104,9 +136,10 @@ impl Nmf {
             seconds,
             seconds_per_iteration: seconds / iterations.max(1) as f64,
             threads: self.threads,
-            kernel: solver.kernel(),
+            kernel,
+            transform,
         };
-        Ok((solver.into_model(), report))
+        Ok((model, report))
     }
 
     /// True when the newest point fell by less than `tol` relative to the point 10 iterations

@@ -34,8 +34,11 @@
 //! purpose, and denormals are slow), so no NaN or infinity can appear.
 //!
 //! After fitting, each topic (column of W) is scaled to sum to 1 and the scale moved into H, so
-//! `H_kd` is the expected number of document d's words that come from topic k; topics are then
-//! numbered by decreasing share of the corpus.
+//! `H_kd` is the expected number of document d's words that come from topic k. Then H is solved
+//! again with W fixed, each document from the same uniform start, by the procedure that
+//! [`Nmf::transform`] applies to new documents (see `transform.rs`), so that a training document
+//! transformed later gets back its fitted weights. Topics are numbered by decreasing share of
+//! the corpus.
 
 mod bench;
 mod fit;
@@ -45,9 +48,11 @@ mod model;
 mod nndsvd;
 mod params;
 mod solver;
+mod transform;
 
 pub use bench::{benchmark, BenchResult, BenchSettings};
 pub use fit::FitReport;
 pub use model::NmfModel;
 pub use params::{Init, Nmf, NmfError, StopReason, TracePoint};
 pub use solver::KlSolver;
+pub use transform::TransformReport;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A fit that cannot be run.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -21,6 +21,9 @@ pub enum NmfError {
     /// The tolerance is negative or not a number.
     #[error("--tol {0}: the tolerance must be a number ≥ 0 (0 runs every iteration)")]
     Tolerance(f64),
+    /// The document-weights tolerance is negative or not a number.
+    #[error("transform tolerance {0}: it must be a number ≥ 0")]
+    TransformTolerance(f64),
     /// No iteration asked for.
     #[error("--max-iter 0: give at least 1 iteration")]
     MaxIter,
@@ -33,7 +36,7 @@ pub enum NmfError {
 }
 
 /// Why the iterations stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The divergence fell by less than `tol` (relative) over 10 iterations.
@@ -43,7 +46,7 @@ pub enum StopReason {
 }
 
 /// The divergence after some iterations.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TracePoint {
     /// Iterations done.
     pub iteration: usize,
@@ -52,7 +55,7 @@ pub struct TracePoint {
 }
 
 /// How the factors start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
     /// NNDSVD of a randomised truncated SVD, zeros set to mean(V) (scikit-learn's
@@ -93,7 +96,7 @@ impl FromStr for Init {
 
 /// Parameters of a KL-NMF fit, with scikit-learn's names. Build with [`Nmf::new`] and the
 /// consuming setters; [`Nmf::fit`] checks them against the matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Nmf {
     pub(crate) topics: usize,
     pub(crate) init: Init,
@@ -102,11 +105,14 @@ pub struct Nmf {
     pub(crate) seed: u64,
     pub(crate) threads: usize,
     pub(crate) eval_every: usize,
+    pub(crate) transform_max_iter: usize,
+    pub(crate) transform_tol: f64,
 }
 
 impl Nmf {
     /// `topics` topics; defaults: NNDSVDa start, `max_iter` 200, `tol` 1e-4, `seed` 0,
-    /// threads: all cores, divergence evaluated every 10 iterations.
+    /// threads: all cores, divergence evaluated every 10 iterations; document weights solved
+    /// with W fixed for at most `transform_max_iter` 1000 updates, to `transform_tol` 1e-6.
     pub fn new(topics: usize) -> Nmf {
         Nmf {
             topics,
@@ -116,6 +122,8 @@ impl Nmf {
             seed: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             eval_every: 10,
+            transform_max_iter: 1000,
+            transform_tol: 1e-6,
         }
     }
 
@@ -157,6 +165,21 @@ impl Nmf {
         self
     }
 
+    /// At most this many updates per document when its weights are solved with W fixed (at
+    /// the end of [`Nmf::fit`] and in [`Nmf::transform`]); 0 skips that step in `fit`, which
+    /// then keeps H as the joint updates left it.
+    pub fn transform_max_iter(mut self, n: usize) -> Nmf {
+        self.transform_max_iter = n;
+        self
+    }
+
+    /// A document's weights are solved when no weight moves by more than this fraction of
+    /// its word count in an update.
+    pub fn transform_tol(mut self, tol: f64) -> Nmf {
+        self.transform_tol = tol;
+        self
+    }
+
     /// Number of topics.
     pub fn topics(&self) -> usize {
         self.topics
@@ -178,6 +201,9 @@ impl Nmf {
     pub fn check_settings(&self) -> Result<(), NmfError> {
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
             return Err(NmfError::Tolerance(self.tol));
+        }
+        if !(self.transform_tol >= 0.0 && self.transform_tol.is_finite()) {
+            return Err(NmfError::TransformTolerance(self.transform_tol));
         }
         if self.max_iter == 0 {
             return Err(NmfError::MaxIter);

@@ -276,6 +276,83 @@ impl<'a> KlSolver<'a> {
         reduce(&sums[..n * kp], kp, col_w);
     }
 
+    /// Solves for H with W fixed, as [`Nmf::transform`](super::Nmf::transform) does: every
+    /// document starts from the same uniform weights, n_d / K on each topic whose column of W
+    /// is not all zero (n_d: the document's count), and runs H updates with W fixed until no
+    /// weight moves by more than `tol · n_d` in an update, or `max_iter` updates.
+    ///
+    /// A document's updates read only W and its own column of V, so its weights are the same
+    /// bits whatever the other documents and the thread count. Each update never increases
+    /// D(V‖WH) (W being fixed, it is the H half of Lee & Seung's theorem). Returns, for each
+    /// document, the updates run and whether `tol` stopped them.
+    pub fn solve_h(&mut self, max_iter: usize, tol: f64) -> Vec<(u32, bool)> {
+        reciprocals(&self.col_w, &mut self.inv);
+        let (kp, kernel) = (self.kp, self.kernel);
+        let live = self.col_w[..self.k].iter().filter(|&&s| s > 0.0).count();
+        let pass = doc_pass(&self.doc_ptr, self.by_doc, &self.w, &self.inv, kp);
+        let chunks = &self.doc_chunks;
+        let mut slices: Vec<&mut [f32]> = Vec::with_capacity(chunks.len() - 1);
+        let mut rest: &mut [f32] = &mut self.h;
+        for c in chunks.windows(2) {
+            let (head, tail) = rest.split_at_mut((c[1] - c[0]) * kp);
+            slices.push(head);
+            rest = tail;
+        }
+        let col_w = &self.col_w;
+        let per_chunk: Vec<Vec<(u32, bool)>> = slices
+            .into_par_iter()
+            .enumerate()
+            .map(|(c, rows)| {
+                let mut acc = vec![0f32; kp];
+                let mut sums = vec![0f64; kp];
+                let mut old = vec![0f32; kp];
+                rows.chunks_exact_mut(kp)
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let d = chunks[c] + i;
+                        let (start, end) = pass.range(d);
+                        let total: f64 = pass.data[start..end].iter().map(|&x| x as f64).sum();
+                        let start_value = if live > 0 {
+                            (total / live as f64) as f32
+                        } else {
+                            0.0
+                        };
+                        for (x, &s) in row.iter_mut().zip(col_w.iter()) {
+                            *x = if s > 0.0 { start_value } else { 0.0 };
+                        }
+                        if total == 0.0 || live == 0 {
+                            row.fill(0.0);
+                            return (0, true);
+                        }
+                        for it in 1..=max_iter {
+                            old.copy_from_slice(row);
+                            kernel::update_rows(kernel, false, &pass, d, row, &mut acc, &mut sums);
+                            let change = row
+                                .iter()
+                                .zip(&old)
+                                .map(|(a, b)| (a - b).abs())
+                                .fold(0f32, f32::max);
+                            if change as f64 <= tol * total {
+                                return (it as u32, true);
+                            }
+                        }
+                        (max_iter as u32, false)
+                    })
+                    .collect()
+            })
+            .collect();
+        column_sums(&self.h, kp, &mut self.row_h);
+        per_chunk.into_iter().flatten().collect()
+    }
+
+    /// Hᵀ without padding, `(n_documents, k)` row-major.
+    pub fn h(&self) -> Vec<f32> {
+        self.h
+            .chunks_exact(self.kp)
+            .flat_map(|row| row[..self.k].iter().copied())
+            .collect()
+    }
+
     /// D(V‖WH) for the current factors, without updating them. Equal, bit for bit, to what
     /// [`KlSolver::update_h`] returns for the same factors.
     pub fn divergence(&self) -> f64 {

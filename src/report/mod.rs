@@ -6,7 +6,17 @@
 //! - text for a terminal ([`Report::write_terminal`]);
 //! - JSON ([`Report::write_json`]): one object, `"format": "nmf-topics/report"`, documented
 //!   field by field in the README — a contract, so fields are only ever added;
-//! - CSV of every document's topic weights ([`write_document_topics`]).
+//! - CSV of every document's topic weights ([`write_document_topics`]);
+//! - one self-contained HTML page ([`Report::write_html`]): topic cards with bar charts, the
+//!   shares, the divergence trace and a sortable, filterable table of the documents.
+//!
+//! [`Senses`] is what `senses` writes: the topics in which a word carries weight, and the
+//! documents where each of them dominates.
+//!
+//! [`Transformed`] is what `transform` writes: new documents' topic weights under a saved
+//! model, for a terminal, as JSON or as CSV.
+//!
+//! A topic's words are ranked by weight p(word | topic), or by relevance ([`Ranking`]).
 //!
 //! Every report carries [`Quality`] scores: topic coherence (NPMI, UMass), diversity, and
 //! agreement with document labels (NMI) when there are labels.
@@ -14,15 +24,26 @@
 //! Every number written is finite: the solver guarantees it and the writers round it.
 
 mod csv;
+mod html;
 mod json;
 pub mod quality;
+mod relevance;
+mod senses;
 mod summary;
 mod terminal;
+mod transformed;
 
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
 pub use quality::Quality;
+pub use relevance::Ranking;
+pub use senses::{
+    find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
+};
 pub use summary::{
     CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
     TopicWeight, WordWeight,
+};
+pub use transformed::{
+    TopicLabel, Transformed, TransformedDocument, UnknownFigures, TRANSFORM_FORMAT,
 };

@@ -1,11 +1,13 @@
 //! The content of a report, built from the matrix, the model and the fit record.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::quality::{Coherence, Quality};
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint};
+use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint, TransformReport};
 use crate::text::AnalyzerConfig;
+
+use super::relevance::{self, Ranking};
 
 /// Topics listed per document in a report (those with weight > 0).
 const DOCUMENT_TOPICS: usize = 5;
@@ -25,6 +27,9 @@ pub struct Report {
     pub fit: FitFigures,
     /// How good the topics are.
     pub quality: Quality,
+    /// λ when the topics' words are ranked by relevance (absent: by weight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<f64>,
     /// The topics, by decreasing share.
     pub topics: Vec<Topic>,
     /// The documents, in input order.
@@ -49,7 +54,7 @@ pub struct CorpusFigures {
 }
 
 /// The settings of every stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parameters {
     /// The analyzer's settings; `null` for a matrix read from a file.
     pub analyzer: Option<AnalyzerConfig>,
@@ -60,7 +65,7 @@ pub struct Parameters {
 }
 
 /// Wall-clock seconds of each stage.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct StageSeconds {
     /// Reading and tokenising.
     pub reading: f64,
@@ -92,7 +97,10 @@ pub struct FitFigures {
     /// Threads used.
     pub threads: usize,
     /// Inner-loop kernel.
-    pub kernel: &'static str,
+    pub kernel: String,
+    /// How the document weights were solved with W fixed after the joint iterations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transform: Option<TransformReport>,
 }
 
 /// One topic.
@@ -119,6 +127,9 @@ pub struct WordWeight {
     pub word: String,
     /// p(word | topic).
     pub weight: f32,
+    /// Its relevance to the topic, when words are ranked by relevance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<f32>,
 }
 
 /// A document's main topics.
@@ -157,6 +168,28 @@ impl Report {
         seconds: StageSeconds,
         top_words: usize,
     ) -> Report {
+        Report::ranked(
+            matrix,
+            model,
+            fit,
+            parameters,
+            seconds,
+            top_words,
+            Ranking::Weight,
+        )
+    }
+
+    /// As [`Report::new`], with each topic's words ranked by `ranking`; the label is the
+    /// three best words under it.
+    pub fn ranked(
+        matrix: &CountMatrix,
+        model: &NmfModel,
+        fit: &FitReport,
+        parameters: Parameters,
+        seconds: StageSeconds,
+        top_words: usize,
+        ranking: Ranking,
+    ) -> Report {
         let words = matrix.words();
         let labels: Vec<Option<&str>> = matrix
             .documents()
@@ -174,11 +207,11 @@ impl Report {
             .enumerate()
             .zip(&coherence)
             .map(|((k, &share), &Coherence { npmi, umass })| {
-                let top = model.top_words(k, top_words.max(3));
+                let top = relevance::top_words(matrix, model, k, top_words.max(3), ranking);
                 let label = top
                     .iter()
                     .take(3)
-                    .map(|&(w, _)| words[w].as_str())
+                    .map(|&(w, _, _)| words[w].as_str())
                     .collect::<Vec<_>>()
                     .join(" ");
                 Topic {
@@ -190,9 +223,10 @@ impl Report {
                     words: top
                         .iter()
                         .take(top_words)
-                        .map(|&(w, weight)| WordWeight {
+                        .map(|&(w, weight, relevance)| WordWeight {
                             word: words[w].clone(),
                             weight: round32(weight),
+                            relevance: relevance.map(round32),
                         })
                         .collect(),
                 }
@@ -238,7 +272,12 @@ impl Report {
                 seconds,
                 seconds_per_iteration: fit.seconds_per_iteration,
                 threads: fit.threads,
-                kernel: fit.kernel,
+                kernel: fit.kernel.clone(),
+                transform: fit.transform.clone(),
+            },
+            relevance: match ranking {
+                Ranking::Weight => None,
+                Ranking::Relevance(lambda) => Some(lambda),
             },
             quality,
             topics,
@@ -277,7 +316,7 @@ fn round(x: f64, digits: i32) -> f64 {
 }
 
 /// `x` rounded to 6 significant digits, so reports are stable and short.
-fn round32(x: f32) -> f32 {
+pub(super) fn round32(x: f32) -> f32 {
     if x == 0.0 {
         return 0.0;
     }

@@ -12,6 +12,12 @@ impl Report {
     /// fit and quality figures.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
         let id_width = self.topics.len().to_string().len() + 1;
+        if let Some(lambda) = self.relevance {
+            writeln!(
+                out,
+                "words ranked by relevance, λ = {lambda} (the figures are p(word | topic))\n"
+            )?;
+        }
         for topic in &self.topics {
             let npmi = topic
                 .npmi
@@ -78,6 +84,19 @@ impl Report {
             thousands(f.divergence),
             f.divergence_per_token
         )?;
+        if let Some(t) = &f.transform {
+            writeln!(
+                out,
+                "        weights solved with W fixed: {:.0} updates a document on average, at most {}{}",
+                t.iterations_mean,
+                t.iterations_max,
+                if t.unconverged > 0 {
+                    format!(" ({} documents stopped at the limit)", thousands(t.unconverged as f64))
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         let q = &self.quality;
         write!(
             out,

@@ -1,0 +1,60 @@
+//! `nmf-topics report`: a saved model as one self-contained HTML page.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use nmf_topics::report::Ranking;
+use nmf_topics::SavedModel;
+
+use super::output::{self, Destination};
+
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics report --model topics.model --html topics.html
+  nmf-topics report --model topics.model --html topics.html --relevance 0.6 --top-words 15";
+
+/// Write a saved model's report as one HTML file to look at in a browser (works offline)
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct ReportArgs {
+    /// The model's directory (written by fit --model)
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+
+    /// Write the page to FILE (- for standard output)
+    #[arg(long, value_name = "FILE")]
+    html: String,
+
+    /// Words shown per topic
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    top_words: usize,
+
+    /// Rank words by relevance with this λ in [0, 1] (see topics --help)
+    #[arg(long, value_name = "λ")]
+    relevance: Option<f64>,
+
+    /// Title of the page [default: the model directory's name]
+    #[arg(long, value_name = "TEXT")]
+    title: Option<String>,
+}
+
+pub fn run(args: ReportArgs) -> Result<()> {
+    let ranking = match args.relevance {
+        Some(lambda) => Ranking::relevance(lambda).map_err(anyhow::Error::msg)?,
+        None => Ranking::Weight,
+    };
+    let html = Destination::parse(&args.html);
+    output::check_writable(&[&html])?;
+    let saved = SavedModel::load(&args.model).context("cannot write the report")?;
+    let title = args.title.unwrap_or_else(|| {
+        let name = args
+            .model
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| args.model.display().to_string());
+        format!("Topics of {name}")
+    });
+    let report = saved.report_ranked(args.top_words, ranking);
+    output::write_to(&html, |out| report.write_html(&title, out))
+}

@@ -1,0 +1,94 @@
+//! `nmf-topics transform`: topic weights of new documents under a saved model.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use nmf_topics::report::Transformed;
+use nmf_topics::{CountMatrix, SavedModel};
+
+use super::load::load_with;
+use super::options::ReadArgs;
+use super::output::{self, Destination};
+use super::progress;
+
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics transform --model topics.model new-posts.jsonl
+  nmf-topics transform --model topics.model notes/ --csv weights.csv
+  echo 'a fast web server written in rust' | nmf-topics transform --model topics.model - --lines";
+
+/// Topic weights of new documents, with the model's topics fixed
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct TransformArgs {
+    /// The model's directory (written by fit --model)
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+
+    #[command(flatten)]
+    read: ReadArgs,
+
+    /// Threads to use [default: all cores]
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Write the weights as JSON to FILE (- for standard output, instead of the text)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    json: Option<String>,
+
+    /// Write the weights as CSV (id,topic_1,…,topic_K) to FILE (- for standard output, instead
+    /// of the text)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    csv: Option<String>,
+
+    /// No progress bars
+    #[arg(short, long, help_heading = "Output")]
+    quiet: bool,
+}
+
+pub fn run(args: TransformArgs) -> Result<()> {
+    let json = args.json.as_deref().map(Destination::parse);
+    let csv = args.csv.as_deref().map(Destination::parse);
+    anyhow::ensure!(
+        !(matches!(json, Some(Destination::Stdout)) && matches!(csv, Some(Destination::Stdout))),
+        "--json - and --csv - would both write to standard output: send one of them to a file"
+    );
+    output::check_writable(&[&json, &csv].into_iter().flatten().collect::<Vec<_>>())?;
+    let saved = SavedModel::load(&args.model).context("cannot transform")?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let nmf = saved.parameters().nmf.clone().threads(threads);
+    nmf.check_settings()?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .context("cannot start the worker threads")?;
+
+    let loaded = load_with(
+        &args.read,
+        saved.parameters().analyzer.clone(),
+        progress::wanted(args.quiet),
+    )?;
+    let vocabulary = saved.matrix();
+    let (matrix, unknown) =
+        CountMatrix::with_vocabulary(&loaded.bag, vocabulary.terms(), vocabulary.words())
+            .with_context(|| format!("cannot transform {}", args.read.inputs.join(" ")))?;
+    let (counts, solve) = nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
+    let result = Transformed::new(&matrix, &unknown, saved.model(), &counts, solve);
+
+    if let Some(dest) = &csv {
+        output::write_to(dest, |out| result.write_csv(out))?;
+    }
+    if let Some(dest) = &json {
+        output::write_to(dest, |out| result.write_json(out))?;
+    }
+    let stdout_taken = [&json, &csv]
+        .iter()
+        .any(|d| matches!(d, Some(Destination::Stdout)));
+    if !stdout_taken {
+        output::write_to(&Destination::Stdout, |out| result.write_terminal(out))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! Stage 6: a fitted model on disk, to inspect and reuse it later.
+//!
+//! A [`SavedModel`] is everything the reports, `senses` and `transform` need without the
+//! corpus: the count matrix V with its vocabulary and documents, the normalised factors W and
+//! H, the settings of every stage (so new text is analysed and counted the same way) and the
+//! fit record. [`SavedModel::save`] writes it as a directory of two files:
+//!
+//! - `model.safetensors`: the matrices, little-endian, in the
+//!   [safetensors](https://huggingface.co/docs/safetensors) format, which Python reads without
+//!   our code (`safetensors.numpy.load_file`):
+//!   - `W`, `f32`, `(n_words, n_topics)`: p(word | topic), each column sums to 1;
+//!   - `H`, `f32`, `(n_topics, n_documents)`: expected number of each document's words from
+//!     each topic;
+//!   - `V.indptr` (`i64`, `n_documents + 1`), `V.indices` (`i32`, `nnz`), `V.data` (`f32`,
+//!     `nnz`): V, `(n_words, n_documents)`, compressed by column (scipy's `csc_matrix`);
+//! - `model.json`: `"format": "nmf-topics/model"`, `"version"`, the shapes, the vocabulary
+//!   (counted terms and the words shown for them), the documents (id, title, label), the
+//!   analyzer, pruning and solver settings, and the fit record.
+//!
+//! Writing is atomic: both files go into a temporary sibling directory that is renamed into
+//! place, replacing an older model there (never anything else). [`SavedModel::load`] checks the
+//! format, the version and every shape, and says what is wrong and with which file.
+
+mod directory;
+mod error;
+mod metadata;
+mod saved;
+mod tensors;
+
+pub use error::ModelError;
+pub use metadata::{FORMAT, VERSION};
+pub use saved::SavedModel;

@@ -1,0 +1,97 @@
+//! [`SavedModel`]: a fitted model with everything needed to use it again.
+
+use super::ModelError;
+use crate::matrix::CountMatrix;
+use crate::nmf::{FitReport, NmfModel};
+use crate::report::{Parameters, Ranking, Report, StageSeconds};
+
+/// A fitted model with its count matrix (vocabulary, documents, V), the settings of every
+/// stage and the fit record: what `fit` knows at its end, and all that `topics`, `senses` and
+/// `transform` need later. Save it with [`SavedModel::save`], read it back with
+/// [`SavedModel::load`].
+#[derive(Debug, Clone)]
+pub struct SavedModel {
+    pub(super) matrix: CountMatrix,
+    pub(super) model: NmfModel,
+    pub(super) fit: FitReport,
+    pub(super) parameters: Parameters,
+    pub(super) seconds: StageSeconds,
+}
+
+impl SavedModel {
+    /// Gathers a fit's results. Fails when the model was not fitted to a matrix of this shape.
+    pub fn new(
+        matrix: CountMatrix,
+        model: NmfModel,
+        fit: FitReport,
+        parameters: Parameters,
+        seconds: StageSeconds,
+    ) -> Result<SavedModel, ModelError> {
+        if model.n_words() != matrix.n_words() || model.n_documents() != matrix.n_documents() {
+            return Err(ModelError::Parts(format!(
+                "the factors are for {} words and {} documents, the matrix has {} and {}",
+                model.n_words(),
+                model.n_documents(),
+                matrix.n_words(),
+                matrix.n_documents()
+            )));
+        }
+        if model.topics() != parameters.nmf.topics() {
+            return Err(ModelError::Parts(format!(
+                "the factors have {} topics, the settings say {}",
+                model.topics(),
+                parameters.nmf.topics()
+            )));
+        }
+        Ok(SavedModel {
+            matrix,
+            model,
+            fit,
+            parameters,
+            seconds,
+        })
+    }
+
+    /// The count matrix V, its vocabulary and its documents.
+    pub fn matrix(&self) -> &CountMatrix {
+        &self.matrix
+    }
+
+    /// The normalised factors W and H.
+    pub fn model(&self) -> &NmfModel {
+        &self.model
+    }
+
+    /// The fit record.
+    pub fn fit(&self) -> &FitReport {
+        &self.fit
+    }
+
+    /// The analyzer, pruning and solver settings.
+    pub fn parameters(&self) -> &Parameters {
+        &self.parameters
+    }
+
+    /// Wall-clock seconds of each stage of the fit.
+    pub fn seconds(&self) -> StageSeconds {
+        self.seconds
+    }
+
+    /// The report of the fit, with `top_words` words a topic: the same report `fit` printed.
+    pub fn report(&self, top_words: usize) -> Report {
+        self.report_ranked(top_words, Ranking::Weight)
+    }
+
+    /// The report of the fit, with each topic's `top_words` best words under `ranking`.
+    pub fn report_ranked(&self, top_words: usize, ranking: Ranking) -> Report {
+        Report::ranked(
+            &self.matrix,
+            &self.model,
+            &self.fit,
+            self.parameters.clone(),
+            self.seconds,
+            top_words,
+            ranking,
+        )
+    }
+}
