@@ -1,7 +1,7 @@
 //! The KL solver against a dense, naive reference; its properties; planted topics.
 
 use nmf_topics::matrix::Sparse;
-use nmf_topics::nmf::{Init, KlSolver, Nmf, NmfError, StopReason};
+use nmf_topics::nmf::{Init, KlSolver, Nmf, NmfError, StopReason, StopRule};
 use proptest::prelude::*;
 
 use crate::util::{sparse_from_dense, TestRng};
@@ -568,4 +568,73 @@ fn a_fit_ends_with_the_weights_transform_gives_and_a_lower_divergence() {
     let (_, plain) = nmf.transform_max_iter(0).fit(&csc, &csr).unwrap();
     assert!(plain.transform.is_none());
     assert_eq!(plain.divergence, joint);
+}
+
+#[test]
+fn restarts_keep_the_run_of_lowest_divergence() {
+    let (csc, csr) = big_problem();
+    let nmf = Nmf::new(6)
+        .max_iter(30)
+        .tol(0.0)
+        .seed(10)
+        .init(Init::Random);
+    let (best, fit) = nmf.clone().restarts(3).fit(&csc, &csr).unwrap();
+    let seeds: Vec<u64> = fit.restarts.iter().map(|r| r.seed).collect();
+    assert_eq!(seeds, [10, 11, 12]);
+    let mut singles = Vec::new();
+    for seed in seeds {
+        let (model, single) = nmf.clone().seed(seed).fit(&csc, &csr).unwrap();
+        assert!(single.restarts.is_empty());
+        let recorded = fit.restarts.iter().find(|r| r.seed == seed).unwrap();
+        assert_eq!(recorded.divergence, single.trace.last().unwrap().divergence);
+        singles.push((recorded.divergence, model, single));
+    }
+    let distinct: std::collections::BTreeSet<u64> = singles.iter().map(|s| s.0.to_bits()).collect();
+    assert_eq!(distinct.len(), 3, "the seeds should give different runs");
+    let (_, model, single) = singles
+        .into_iter()
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap();
+    assert_eq!(best, model);
+    assert_eq!(fit.divergence, single.divergence);
+}
+
+#[test]
+fn connectivity_stops_once_no_document_changes_its_topic() {
+    let (csc, csr) = big_problem();
+    let (_, fit) = Nmf::new(4)
+        .init(Init::Random)
+        .stop(StopRule::Connectivity)
+        .stable(3)
+        .max_iter(2000)
+        .seed(2)
+        .fit(&csc, &csr)
+        .unwrap();
+    assert_eq!(fit.stop, StopReason::Connectivity);
+    assert!(fit.iterations < 2000 && fit.iterations % 10 == 0);
+    // Step the same start by hand: the assignment is the same at the last 4 checks (3 stable
+    // checks after the first), and differs just before them.
+    let mut solver = KlSolver::random(&csc, &csr, 4, 2).unwrap();
+    let n_docs = csc.shape().1;
+    let mut checks = Vec::new();
+    for i in 1..=fit.iterations {
+        solver.update_h(false);
+        solver.update_w();
+        if i % 10 == 0 {
+            let mut assigned = vec![0u32; n_docs];
+            solver.assign_documents(&mut assigned);
+            checks.push(assigned);
+        }
+    }
+    let n = checks.len();
+    assert!(n >= 5, "{n} checks");
+    assert!(checks[n - 4..].windows(2).all(|w| w[0] == w[1]));
+    assert_ne!(checks[n - 5], checks[n - 4]);
+}
+
+#[test]
+fn restarts_and_stable_must_be_positive() {
+    let (csc, csr) = big_problem();
+    assert!(Nmf::new(3).restarts(0).fit(&csc, &csr).is_err());
+    assert!(Nmf::new(3).stable(0).fit(&csc, &csr).is_err());
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::nmf::Init;
+use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, SavedModel};
 
@@ -60,6 +60,19 @@ pub struct FitArgs {
     )]
     tol: f64,
 
+    /// What stops the iterations before --max-iter: divergence (--tol) or connectivity (no
+    /// document changes its main topic for --stable checks, one every 10 iterations)
+    #[arg(long = "stop", default_value_t = StopRule::Divergence, value_name = "RULE", help_heading = "Model")]
+    stop_rule: StopRule,
+
+    /// Checks without a change before --stop connectivity stops
+    #[arg(long, default_value_t = 40, value_name = "N", help_heading = "Model")]
+    stable: usize,
+
+    /// Fit from N seeds (--seed, --seed + 1, …) and keep the lowest divergence
+    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Model")]
+    restarts: usize,
+
     /// Seed of the random start: the same seed gives the same topics, whatever --threads
     #[arg(long, default_value_t = 0, value_name = "SEED", help_heading = "Model")]
     seed: u64,
@@ -107,6 +120,9 @@ pub fn run(args: FitArgs) -> Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let nmf = Nmf::new(args.topics)
         .init(args.init)
+        .stop(args.stop_rule)
+        .stable(args.stable)
+        .restarts(args.restarts)
         .max_iter(args.max_iter)
         .tol(args.tol)
         .seed(args.seed)

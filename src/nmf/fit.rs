@@ -4,8 +4,30 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, TracePoint, TransformReport};
+use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, StopRule, TracePoint, TransformReport};
 use crate::matrix::Sparse;
+
+/// One run of the joint iterations.
+struct Joint {
+    model: NmfModel,
+    iterations: usize,
+    stop: StopReason,
+    divergence: f64,
+    trace: Vec<TracePoint>,
+    seconds: f64,
+    kernel: String,
+}
+
+/// One of several runs from different seeds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Restart {
+    /// Its seed.
+    pub seed: u64,
+    /// Its iterations.
+    pub iterations: usize,
+    /// D(V‖WH) at the end of its joint iterations.
+    pub divergence: f64,
+}
 
 /// The record of a fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,12 +53,16 @@ pub struct FitReport {
     pub threads: usize,
     /// The inner-loop kernel: `avx2+fma`, `neon` or `portable`.
     pub kernel: String,
+    /// With restarts, every run in seed order; the fit is the one of lowest divergence (the
+    /// first on ties). Empty for a single run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restarts: Vec<Restart>,
 }
 
 impl FitReport {
-    /// Whether the fit stopped because it converged.
+    /// Whether a stopping rule (divergence or connectivity) stopped the fit, not `max_iter`.
     pub fn converged(&self) -> bool {
-        self.stop == StopReason::Converged
+        self.stop != StopReason::MaxIter
     }
 }
 
@@ -73,36 +99,33 @@ impl Nmf {
         by_word: &Sparse,
         observe: &mut (dyn FnMut(usize, Option<f64>) + Send),
     ) -> Result<(NmfModel, FitReport), NmfError> {
-        let mut solver = KlSolver::start(by_doc, by_word, self.topics, self.init, self.seed)?;
-        let mut trace: Vec<TracePoint> = Vec::new();
-        let mut stop = StopReason::MaxIter;
-        let mut iterations = 0;
-        let started = Instant::now();
-        for i in 0..self.max_iter {
-            let evaluate = i % self.eval_every == 0;
-            let divergence = solver.update_h(evaluate);
-            solver.update_w();
-            iterations = i + 1;
-            if let Some(d) = divergence {
-                trace.push(TracePoint {
-                    iteration: i,
-                    divergence: d,
+        // Restarts run one after another, each on every thread: the updates already use them.
+        let mut best: Option<Joint> = None;
+        let mut restarts = Vec::new();
+        for r in 0..self.restarts as u64 {
+            let seed = self.seed.wrapping_add(r);
+            let run = self.iterate(by_doc, by_word, seed, observe)?;
+            if self.restarts > 1 {
+                restarts.push(Restart {
+                    seed,
+                    iterations: run.iterations,
+                    divergence: run.divergence,
                 });
             }
-            observe(iterations, divergence);
-            if divergence.is_some() && self.converged(&trace) {
-                stop = StopReason::Converged;
-                break;
+            if best.as_ref().is_none_or(|b| run.divergence < b.divergence) {
+                best = Some(run);
             }
         }
-        let seconds = started.elapsed().as_secs_f64();
-        let joint = solver.divergence();
-        trace.push(TracePoint {
-            iteration: iterations,
+        let Joint {
+            model,
+            iterations,
+            stop,
             divergence: joint,
-        });
-        let kernel = solver.kernel().to_owned();
-        let mut model = solver.into_model();
+            trace,
+            seconds,
+            kernel,
+        } = best.expect("at least one run");
+        let mut model = model;
         let mut divergence = joint;
         let mut transform = None;
         if self.transform_max_iter > 0 {
@@ -138,8 +161,70 @@ impl Nmf {
             threads: self.threads,
             kernel,
             transform,
+            restarts,
         };
         Ok((model, report))
+    }
+
+    /// The joint iterations from `seed`'s start, until a stopping rule or `max_iter`.
+    fn iterate(
+        &self,
+        by_doc: &Sparse,
+        by_word: &Sparse,
+        seed: u64,
+        observe: &mut (dyn FnMut(usize, Option<f64>) + Send),
+    ) -> Result<Joint, NmfError> {
+        let mut solver = KlSolver::start(by_doc, by_word, self.topics, self.init, seed)?;
+        let connectivity = self.stop == StopRule::Connectivity;
+        let n_docs = if connectivity { by_doc.shape().1 } else { 0 };
+        let (mut assigned, mut previous) = (vec![0u32; n_docs], vec![u32::MAX; n_docs]);
+        let mut stable = 0;
+        let mut trace: Vec<TracePoint> = Vec::new();
+        let mut stop = StopReason::MaxIter;
+        let mut iterations = 0;
+        let started = Instant::now();
+        for i in 0..self.max_iter {
+            let evaluate = i % self.eval_every == 0;
+            let divergence = solver.update_h(evaluate);
+            solver.update_w();
+            iterations = i + 1;
+            if let Some(d) = divergence {
+                trace.push(TracePoint {
+                    iteration: i,
+                    divergence: d,
+                });
+            }
+            observe(iterations, divergence);
+            if connectivity {
+                if iterations % 10 == 0 {
+                    solver.assign_documents(&mut assigned);
+                    stable = if assigned == previous { stable + 1 } else { 0 };
+                    std::mem::swap(&mut assigned, &mut previous);
+                    if stable >= self.stable {
+                        stop = StopReason::Connectivity;
+                        break;
+                    }
+                }
+            } else if divergence.is_some() && self.converged(&trace) {
+                stop = StopReason::Converged;
+                break;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let divergence = solver.divergence();
+        trace.push(TracePoint {
+            iteration: iterations,
+            divergence,
+        });
+        Ok(Joint {
+            kernel: solver.kernel().to_owned(),
+            model: solver.into_model(),
+            iterations,
+            stop,
+            divergence,
+            trace,
+            seconds,
+        })
     }
 
     /// True when the newest point fell by less than `tol` relative to the point 10 iterations

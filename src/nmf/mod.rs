@@ -51,8 +51,8 @@ mod solver;
 mod transform;
 
 pub use bench::{benchmark, BenchResult, BenchSettings};
-pub use fit::FitReport;
+pub use fit::{FitReport, Restart};
 pub use model::NmfModel;
-pub use params::{Init, Nmf, NmfError, StopReason, TracePoint};
+pub use params::{Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
 pub use solver::KlSolver;
 pub use transform::TransformReport;

@@ -43,6 +43,44 @@ pub enum StopReason {
     Converged,
     /// `max_iter` iterations ran.
     MaxIter,
+    /// With [`StopRule::Connectivity`]: no document changed its largest topic for `stable`
+    /// checks in a row.
+    Connectivity,
+}
+
+/// When the iterations stop, besides `max_iter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StopRule {
+    /// The divergence fell by less than `tol` (relative) over 10 iterations.
+    Divergence,
+    /// Every 10 iterations each document is assigned to its largest topic; stop when no
+    /// assignment changed for `stable` checks in a row (Brunet et al. 2004, whose code
+    /// checks every 10 iterations and waits for 40 stable checks).
+    Connectivity,
+}
+
+impl FromStr for StopRule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<StopRule, String> {
+        match s.trim().to_lowercase().as_str() {
+            "divergence" => Ok(StopRule::Divergence),
+            "connectivity" => Ok(StopRule::Connectivity),
+            _ => Err(format!(
+                "unknown stopping rule '{s}'; choose divergence or connectivity"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for StopRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopRule::Divergence => "divergence",
+            StopRule::Connectivity => "connectivity",
+        })
+    }
 }
 
 /// The divergence after some iterations.
@@ -105,6 +143,9 @@ pub struct Nmf {
     pub(crate) seed: u64,
     pub(crate) threads: usize,
     pub(crate) eval_every: usize,
+    pub(crate) stop: StopRule,
+    pub(crate) stable: usize,
+    pub(crate) restarts: usize,
     pub(crate) transform_max_iter: usize,
     pub(crate) transform_tol: f64,
 }
@@ -122,6 +163,9 @@ impl Nmf {
             seed: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             eval_every: 10,
+            stop: StopRule::Divergence,
+            stable: 40,
+            restarts: 1,
             transform_max_iter: 1000,
             transform_tol: 1e-6,
         }
@@ -130,6 +174,26 @@ impl Nmf {
     /// How the factors start.
     pub fn init(mut self, init: Init) -> Nmf {
         self.init = init;
+        self
+    }
+
+    /// Which rule stops the iterations before `max_iter`.
+    pub fn stop(mut self, rule: StopRule) -> Nmf {
+        self.stop = rule;
+        self
+    }
+
+    /// With [`StopRule::Connectivity`]: checks (every 10 iterations) without a change of any
+    /// document's largest topic before stopping.
+    pub fn stable(mut self, checks: usize) -> Nmf {
+        self.stable = checks;
+        self
+    }
+
+    /// Fit from this many seeds (`seed`, `seed + 1`, …) and keep the run with the lowest
+    /// divergence.
+    pub fn restarts(mut self, n: usize) -> Nmf {
+        self.restarts = n;
         self
     }
 
@@ -207,6 +271,12 @@ impl Nmf {
         }
         if self.max_iter == 0 {
             return Err(NmfError::MaxIter);
+        }
+        if self.restarts == 0 {
+            return Err(NmfError::Matrix("--restarts 0: give at least 1 run".into()));
+        }
+        if self.stable == 0 {
+            return Err(NmfError::Matrix("--stable 0: give at least 1 check".into()));
         }
         if self.threads == 0 {
             return Err(NmfError::Threads);

@@ -171,6 +171,22 @@ impl<'a> KlSolver<'a> {
         }
     }
 
+    /// Writes each document's largest topic (the first on ties; 0 for a document without
+    /// weight) into `out`, one entry a document.
+    pub fn assign_documents(&self, out: &mut [u32]) {
+        out.par_iter_mut()
+            .zip(self.h.par_chunks_exact(self.kp))
+            .for_each(|(topic, row)| {
+                let mut best = 0;
+                for (k, &x) in row[..self.k].iter().enumerate() {
+                    if x > row[best] {
+                        best = k;
+                    }
+                }
+                *topic = best as u32;
+            });
+    }
+
     /// Uses plain multiply-adds instead of the fastest kernel (to compare the two).
     pub fn use_portable_kernel(&mut self) {
         self.kernel = Kernel::Portable;

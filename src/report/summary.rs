@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::quality::{Coherence, Quality};
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{FitReport, Nmf, NmfModel, StopReason, TracePoint, TransformReport};
+use crate::nmf::{FitReport, Nmf, NmfModel, Restart, StopReason, TracePoint, TransformReport};
 use crate::text::AnalyzerConfig;
 
 use super::relevance::{self, Ranking};
@@ -80,9 +80,9 @@ pub struct StageSeconds {
 pub struct FitFigures {
     /// Iterations run.
     pub iterations: usize,
-    /// Whether the divergence converged (else `max_iter` stopped it).
+    /// Whether a stopping rule stopped the fit (else `max_iter` did).
     pub converged: bool,
-    /// `converged` or `max_iter`.
+    /// `converged` (the divergence), `connectivity` or `max_iter`.
     pub stop: StopReason,
     /// Final D(V‖WH).
     pub divergence: f64,
@@ -101,6 +101,9 @@ pub struct FitFigures {
     /// How the document weights were solved with W fixed after the joint iterations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transform: Option<TransformReport>,
+    /// With `--restarts`: every run, in seed order; the report is of the lowest divergence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restarts: Vec<Restart>,
 }
 
 /// One topic.
@@ -274,6 +277,7 @@ impl Report {
                 threads: fit.threads,
                 kernel: fit.kernel.clone(),
                 transform: fit.transform.clone(),
+                restarts: fit.restarts.clone(),
             },
             relevance: match ranking {
                 Ranking::Weight => None,

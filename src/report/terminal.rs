@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Report;
+use crate::nmf::StopReason;
 
 /// Width the word lists are wrapped to.
 const WIDTH: usize = 100;
@@ -65,13 +66,16 @@ impl Report {
         }
         let f = &self.fit;
         let nmf = &self.parameters.nmf;
-        let why = if f.converged {
-            format!(
+        let why = match f.stop {
+            StopReason::Converged => format!(
                 "converged: the divergence fell by less than {:e} over 10 iterations",
                 nmf.tol
-            )
-        } else {
-            format!("stopped at --max-iter {}", nmf.max_iter)
+            ),
+            StopReason::Connectivity => format!(
+                "converged: no document changed its main topic over {} checks",
+                nmf.stable
+            ),
+            StopReason::MaxIter => format!("stopped at --max-iter {}", nmf.max_iter),
         };
         writeln!(
             out,
@@ -95,6 +99,24 @@ impl Report {
                 } else {
                     String::new()
                 }
+            )?;
+        }
+        if let Some(kept) = f
+            .restarts
+            .iter()
+            .min_by(|a, b| a.divergence.total_cmp(&b.divergence))
+        {
+            let all: Vec<String> = f
+                .restarts
+                .iter()
+                .map(|r| format!("{}: {}", r.seed, thousands(r.divergence)))
+                .collect();
+            writeln!(
+                out,
+                "        best of {} runs, kept seed {} (divergence by seed: {})",
+                f.restarts.len(),
+                kept.seed,
+                all.join(", ")
             )?;
         }
         let q = &self.quality;
