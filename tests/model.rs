@@ -264,3 +264,17 @@ fn what_is_not_a_model_is_named() {
     let err = load_err(dir.path());
     assert!(err.contains("not valid JSON"), "{err}");
 }
+
+#[test]
+fn a_model_written_before_the_stopping_settings_existed_loads_with_their_defaults() {
+    let (_dir, path) = saved_copy();
+    edit_json(&path, |v| {
+        let nmf = v["parameters"]["nmf"].as_object_mut().unwrap();
+        for field in ["stop", "stable", "restarts"] {
+            assert!(nmf.remove(field).is_some(), "{field} is saved");
+        }
+    });
+    let back = SavedModel::load(&path).unwrap();
+    let expected = Nmf::new(5).max_iter(40).seed(1).threads(2);
+    assert_eq!(back.parameters().nmf, expected);
+}

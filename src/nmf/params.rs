@@ -143,8 +143,12 @@ pub struct Nmf {
     pub(crate) seed: u64,
     pub(crate) threads: usize,
     pub(crate) eval_every: usize,
+    // Defaults for model files written before these settings existed.
+    #[serde(default = "divergence_rule")]
     pub(crate) stop: StopRule,
+    #[serde(default = "brunet_stable")]
     pub(crate) stable: usize,
+    #[serde(default = "one_run")]
     pub(crate) restarts: usize,
     pub(crate) transform_max_iter: usize,
     pub(crate) transform_tol: f64,
@@ -163,9 +167,9 @@ impl Nmf {
             seed: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             eval_every: 10,
-            stop: StopRule::Divergence,
-            stable: 40,
-            restarts: 1,
+            stop: divergence_rule(),
+            stable: brunet_stable(),
+            restarts: one_run(),
             transform_max_iter: 1000,
             transform_tol: 1e-6,
         }
@@ -283,4 +287,16 @@ impl Nmf {
         }
         Ok(())
     }
+}
+
+fn divergence_rule() -> StopRule {
+    StopRule::Divergence
+}
+
+fn brunet_stable() -> usize {
+    40
+}
+
+fn one_run() -> usize {
+    1
 }
