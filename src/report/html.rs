@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::terminal::thousands;
 use super::Report;
 
 /// Colours of the topics, cycled.
@@ -55,9 +56,9 @@ impl Report {
             "<header><h1>{}</h1><p>{} topics · {} documents · {} words · {} tokens · divergence {:.4} per token{}</p></header>",
             esc(title),
             self.topics.len(),
-            grouped(c.documents as f64),
-            grouped(c.words as f64),
-            grouped(c.tokens),
+            thousands(c.documents as f64),
+            thousands(c.words as f64),
+            thousands(c.tokens),
             self.fit.divergence_per_token,
             match self.relevance {
                 Some(l) => format!(" · words ranked by relevance, λ = {l}"),
@@ -222,9 +223,9 @@ impl Report {
                  <text x=\"{r:.1}\" y=\"{:.1}\" class=\"num\" text-anchor=\"end\">{} iterations</text>",
                 points.join(" "),
                 y(hi) + 4.0,
-                grouped(hi),
+                thousands(hi),
                 y(lo) + 4.0,
-                grouped(lo),
+                thousands(lo),
                 h - 8.0,
                 h - 8.0,
                 x_max,
@@ -239,7 +240,7 @@ impl Report {
                     x(t.iteration),
                     y(t.divergence),
                     t.iteration,
-                    grouped(t.divergence)
+                    thousands(t.divergence)
                 )?;
             }
         }
@@ -248,7 +249,7 @@ impl Report {
             write!(
                 p,
                 "<p class=\"note\">Final divergence {} after solving the document weights with W fixed ({:.0} updates a document on average).</p>",
-                grouped(self.fit.divergence),
+                thousands(self.fit.divergence),
                 t.iterations_mean
             )?;
         }
@@ -326,22 +327,6 @@ fn truncate(s: &str, n: usize) -> String {
         t.push('…');
         t
     }
-}
-
-/// `1234567.8` as `1,234,568`.
-fn grouped(x: f64) -> String {
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if x < 0.0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 const STYLE: &str = r#"<style>
