@@ -139,10 +139,11 @@ impl Nmf {
                 let mut solver = KlSolver::new(by_doc, by_word, self.topics, model.w(), model.h())?;
                 stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
                 divergence = solver.divergence();
-                let reordered = model.clone().with_counts(solver.h());
-                let same_order = reordered.w() == model.w();
-                model = reordered;
-                if same_order {
+                let h = solver.h();
+                drop(solver);
+                let reordered;
+                (model, reordered) = model.with_counts(h);
+                if !reordered {
                     break;
                 }
             }

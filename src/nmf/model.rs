@@ -88,15 +88,16 @@ impl NmfModel {
     }
 
     /// The model with H replaced by `h`, `(n_documents, topics)` row-major, and the topics
-    /// numbered again by decreasing share (ties keep their order).
-    pub(crate) fn with_counts(self, h: Vec<f32>) -> NmfModel {
+    /// numbered again by decreasing share (ties keep their order); true when that changed
+    /// their order.
+    pub(crate) fn with_counts(self, h: Vec<f32>) -> (NmfModel, bool) {
         let k = self.k;
         let mut model = NmfModel { h, ..self };
         let totals = model.topic_totals();
         let mut order: Vec<usize> = (0..k).collect();
         order.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]).then(a.cmp(&b)));
         if order.iter().enumerate().all(|(i, &t)| i == t) {
-            return model;
+            return (model, false);
         }
         let permute = |rows: &[f32]| -> Vec<f32> {
             rows.chunks_exact(k)
@@ -105,7 +106,7 @@ impl NmfModel {
         };
         model.w = permute(&model.w);
         model.h = permute(&model.h);
-        model
+        (model, true)
     }
 
     /// Number of topics.

@@ -168,6 +168,7 @@ fn truncated_svd(
         out
     };
     let left = project(&q, &vec![1.0; k]);
+    drop(q);
     let inverse: Vec<f64> = values
         .iter()
         .map(|&x| if x > 0.0 { 1.0 / x } else { 0.0 })
