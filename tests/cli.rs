@@ -2,11 +2,11 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::util;
+use crate::util::{self, arg, run_ok};
 
 // ---------------------------------------------------------------------------------------------
 // The default corpus
@@ -18,9 +18,9 @@ fn fit_default_corpus_writes_a_complete_json_report_and_a_terminal_report() {
     let corpus = util::default_corpus();
     let out = run_ok(&[
         "fit",
-        p(&corpus),
+        arg(&corpus),
         "--json",
-        p(&json),
+        arg(&json),
         "-k",
         "8",
         "--max-iter",
@@ -142,7 +142,7 @@ fn json_dash_writes_only_json_to_stdout() {
     let corpus = small_corpus(dir.path());
     let out = run_ok(&[
         "fit",
-        p(&corpus),
+        arg(&corpus),
         "--json",
         "-",
         "-k",
@@ -162,7 +162,7 @@ fn json_dash_writes_only_json_to_stdout() {
 fn terminal_report_without_json() {
     let dir = util::tempdir();
     let corpus = small_corpus(dir.path());
-    let out = run_ok(&["fit", p(&corpus), "-k", "2", "--max-iter", "20"]);
+    let out = run_ok(&["fit", arg(&corpus), "-k", "2", "--max-iter", "20"]);
     let stdout = util::stdout(&out);
     assert!(
         stdout.lines().any(|l| l.trim_start().starts_with("#1 ")),
@@ -193,15 +193,15 @@ fn doc_topics_csv_has_one_row_per_document_summing_to_one() {
     let json = dir.path().join("r.json");
     run_ok(&[
         "fit",
-        p(&corpus),
+        arg(&corpus),
         "-k",
         "3",
         "--max-iter",
         "20",
         "--doc-topics",
-        p(&csv_path),
+        arg(&csv_path),
         "--json",
-        p(&json),
+        arg(&json),
     ]);
     let report = read_json(&json);
     assert_eq!(report["corpus"]["empty_documents"].as_u64(), Some(1));
@@ -250,11 +250,11 @@ fn export_matrix_then_fit_the_mtx_gives_the_same_topics() {
 
     let mut args = vec![
         "fit",
-        p(&corpus),
+        arg(&corpus),
         "--json",
-        p(&json_text),
+        arg(&json_text),
         "--export-matrix",
-        p(&mtx),
+        arg(&mtx),
     ];
     args.extend(model);
     run_ok(&args);
@@ -272,7 +272,7 @@ fn export_matrix_then_fit_the_mtx_gives_the_same_topics() {
     let matrix = std::fs::read_to_string(&mtx).unwrap();
     assert!(matrix.starts_with("%%MatrixMarket matrix coordinate integer general\n"));
 
-    let mut args = vec!["fit", p(&mtx), "--json", p(&json_mtx), "--min-df", "1"];
+    let mut args = vec!["fit", arg(&mtx), "--json", arg(&json_mtx), "--min-df", "1"];
     args.extend(model);
     run_ok(&args);
     let second = read_json(&json_mtx);
@@ -313,18 +313,27 @@ fn export_matrix_with_repeated_document_ids_reads_back() {
     let mtx = dir.path().join("v.mtx");
     run_ok(&[
         "fit",
-        p(&a),
-        p(&b),
+        arg(&a),
+        arg(&b),
         "--lines",
         "-k",
         "2",
         "--max-iter",
         "10",
         "--export-matrix",
-        p(&mtx),
+        arg(&mtx),
     ]);
     // Line numbers repeat across the two files: 1 2 3 1 2 3.
-    let out = util::run(&["fit", p(&mtx), "-k", "2", "--max-iter", "10", "--json", "-"]);
+    let out = util::run(&[
+        "fit",
+        arg(&mtx),
+        "-k",
+        "2",
+        "--max-iter",
+        "10",
+        "--json",
+        "-",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", util::stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = report["documents"]
@@ -348,10 +357,10 @@ fn fit_mtx_with_transpose_and_vocab_options() {
     let vocab = write(dir.path(), "words.txt", "apple\nbanana\ncherry\n");
     let out = run_ok(&[
         "fit",
-        p(&mtx),
+        arg(&mtx),
         "--transpose",
         "--vocab",
-        p(&vocab),
+        arg(&vocab),
         "--min-df",
         "1",
         "-k",
@@ -392,7 +401,7 @@ fn error_transpose_on_a_text_input() {
     let corpus = small_corpus(dir.path());
     assert_fails(
         dir.path(),
-        &[p(&corpus), "--transpose"],
+        &[arg(&corpus), "--transpose"],
         &["--transpose", "Matrix Market"],
     );
 }
@@ -407,7 +416,7 @@ fn same_seed_same_result_whatever_the_threads_and_other_seeds_differ() {
     let fit = |seed: &str, threads: &str| -> Value {
         let out = run_ok(&[
             "fit",
-            p(&corpus),
+            arg(&corpus),
             "--json",
             "-",
             "-k",
@@ -458,7 +467,7 @@ fn closing_stdout_early_is_not_an_error() {
     let mut child = util::bin()
         .args([
             "fit",
-            p(&corpus),
+            arg(&corpus),
             "--json",
             "-",
             "-k",
@@ -525,7 +534,7 @@ fn jsonl_title_and_label_fields_reach_the_json_report() {
     );
     let out = run_ok(&[
         "fit",
-        p(&file),
+        arg(&file),
         "--text-field",
         "body",
         "--id-field",
@@ -561,8 +570,8 @@ fn error_missing_path() {
     let missing = dir.path().join("nope.jsonl");
     assert_fails(
         dir.path(),
-        &[p(&missing)],
-        &[&format!("{}: no such file or folder", p(&missing))],
+        &[arg(&missing)],
+        &[&format!("{}: no such file or folder", arg(&missing))],
     );
 }
 
@@ -574,10 +583,10 @@ fn error_folder_without_text_files() {
     write(&folder, "b.json", "{\"text\": \"apple\"}");
     assert_fails(
         dir.path(),
-        &[p(&folder)],
+        &[arg(&folder)],
         &[&format!(
             "{}: this folder holds no .txt or .md file",
-            p(&folder)
+            arg(&folder)
         )],
     );
 }
@@ -586,7 +595,7 @@ fn error_folder_without_text_files() {
 fn error_empty_jsonl() {
     let dir = util::tempdir();
     let file = write(dir.path(), "empty.jsonl", "\n  \n");
-    assert_fails(dir.path(), &[p(&file)], &[p(&file), "no document"]);
+    assert_fails(dir.path(), &[arg(&file)], &[arg(&file), "no document"]);
 }
 
 #[test]
@@ -598,9 +607,9 @@ fn error_only_stopwords() {
     }
     assert_fails(
         dir.path(),
-        &[p(&folder), "--min-df", "1"],
+        &[arg(&folder), "--min-df", "1"],
         &[
-            p(&folder),
+            arg(&folder),
             "no word is left",
             "(0 distinct words before pruning",
         ],
@@ -613,7 +622,7 @@ fn error_zero_topics() {
     let corpus = small_corpus(dir.path());
     assert_fails(
         dir.path(),
-        &[p(&corpus), "-k", "0"],
+        &[arg(&corpus), "-k", "0"],
         &["--topics 0", "number of topics"],
     );
 }
@@ -627,7 +636,7 @@ fn error_more_topics_than_words() {
     }
     assert_fails(
         dir.path(),
-        &[p(&folder), "-k", "5"],
+        &[arg(&folder), "-k", "5"],
         &["--topics 5", "number of words (3)"],
     );
 }
@@ -641,7 +650,7 @@ fn error_more_topics_than_documents() {
     write(&folder, "c.txt", "apple banana cherry grape melon lemon");
     assert_fails(
         dir.path(),
-        &[p(&folder), "-k", "4"],
+        &[arg(&folder), "-k", "4"],
         &["--topics 4", "of documents (3)"],
     );
 }
@@ -652,7 +661,7 @@ fn error_negative_tolerance() {
     let corpus = small_corpus(dir.path());
     assert_fails(
         dir.path(),
-        &[p(&corpus), "--tol", "-1"],
+        &[arg(&corpus), "--tol", "-1"],
         &["--tol -1", "≥ 0"],
     );
 }
@@ -663,7 +672,7 @@ fn error_min_df_above_max_df_counts() {
     let corpus = small_corpus(dir.path());
     assert_fails(
         dir.path(),
-        &[p(&corpus), "--min-df", "5", "--max-df", "2"],
+        &[arg(&corpus), "--min-df", "5", "--max-df", "2"],
         &["--min-df 5", "--max-df 2"],
     );
 }
@@ -674,7 +683,7 @@ fn error_min_df_above_max_df_fractions() {
     let corpus = small_corpus(dir.path());
     assert_fails(
         dir.path(),
-        &[p(&corpus), "--min-df", "0.9", "--max-df", "0.1"],
+        &[arg(&corpus), "--min-df", "0.9", "--max-df", "0.1"],
         &["--min-df 0.9", "--max-df 0.1"],
     );
 }
@@ -686,7 +695,7 @@ fn error_min_df_above_max_df_resolved_on_the_corpus() {
     // 0.1 of 10 documents is 1 document, below 3.
     assert_fails(
         dir.path(),
-        &[p(&corpus), "--min-df", "3", "--max-df", "0.1"],
+        &[arg(&corpus), "--min-df", "3", "--max-df", "0.1"],
         &["--min-df 3", "--max-df 0.1", "of 10"],
     );
 }
@@ -699,7 +708,11 @@ fn error_jsonl_line_that_does_not_parse() {
         "broken.jsonl",
         "{\"text\": \"apple banana\"}\n{\"text\": \"apple cherry\"}\n{\"text\": apple}\n{\"text\": \"x\"}\n",
     );
-    assert_fails(dir.path(), &[p(&file)], &["broken.jsonl", "line 3", "JSON"]);
+    assert_fails(
+        dir.path(),
+        &[arg(&file)],
+        &["broken.jsonl", "line 3", "JSON"],
+    );
 }
 
 #[test]
@@ -712,7 +725,7 @@ fn error_jsonl_line_without_text_field() {
     );
     assert_fails(
         dir.path(),
-        &[p(&file)],
+        &[arg(&file)],
         &["fields.jsonl", "line 2", "\"text\"", "--text-field"],
     );
 }
@@ -748,7 +761,7 @@ fn error_matrix_market_wrong_number_of_entries() {
     );
     assert_fails(
         dir.path(),
-        &[p(&file), "-k", "1"],
+        &[arg(&file), "-k", "1"],
         &["m.mtx", "5 entries", "holds 3"],
     );
 
@@ -760,7 +773,7 @@ fn error_matrix_market_wrong_number_of_entries() {
     );
     assert_fails(
         dir.path(),
-        &[p(&file), "-k", "1"],
+        &[arg(&file), "-k", "1"],
         &["m.mtx", "line 5", "more entries"],
     );
 }
@@ -771,7 +784,7 @@ fn error_json_into_a_missing_folder() {
     let corpus = small_corpus(dir.path());
     let before = util::files_in(dir.path());
     let target = dir.path().join("no-such-folder").join("report.json");
-    let out = util::run(&["fit", p(&corpus), "-k", "2", "--json", p(&target)]);
+    let out = util::run(&["fit", arg(&corpus), "-k", "2", "--json", arg(&target)]);
     let stderr = util::stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.starts_with("error:"), "{stderr}");
@@ -800,7 +813,14 @@ fn error_leaves_no_exported_matrix() {
     let corpus = small_corpus(dir.path());
     let before = util::files_in(dir.path());
     let mtx = dir.path().join("v.mtx");
-    let out = util::run(&["fit", p(&corpus), "-k", "100", "--export-matrix", p(&mtx)]);
+    let out = util::run(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "100",
+        "--export-matrix",
+        arg(&mtx),
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", util::stderr(&out));
     assert!(util::stderr(&out).contains("--topics 100"));
     assert_eq!(util::files_in(dir.path()), before, "no output file written");
@@ -821,13 +841,13 @@ fn invalid_utf8_is_a_warning_not_an_error() {
     let json = dir.path().join("r.json");
     let out = run_ok(&[
         "fit",
-        p(&corpus),
+        arg(&corpus),
         "-k",
         "2",
         "--max-iter",
         "10",
         "--json",
-        p(&json),
+        arg(&json),
     ]);
     let stderr = util::stderr(&out);
     assert!(
@@ -854,13 +874,13 @@ fn binary_file_in_a_folder_is_skipped_with_a_warning() {
     let json = dir.path().join("r.json");
     let out = run_ok(&[
         "fit",
-        p(&corpus),
+        arg(&corpus),
         "-k",
         "2",
         "--max-iter",
         "10",
         "--json",
-        p(&json),
+        arg(&json),
     ]);
     let stderr = util::stderr(&out);
     assert!(
@@ -909,30 +929,12 @@ fn help_shows_examples() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// A path as an argument.
-fn p(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
-
 /// Writes `content` to `dir/name`, creating folders; returns the path.
 fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, content).unwrap();
     path
-}
-
-/// Runs the binary and checks that it succeeded.
-fn run_ok(args: &[&str]) -> Output {
-    let out = util::run(args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "nmf-topics {}\nstderr:\n{}",
-        args.join(" "),
-        util::stderr(&out)
-    );
-    out
 }
 
 fn read_json(path: &Path) -> Value {
@@ -998,9 +1000,9 @@ fn assert_fails(dir: &Path, args: &[&str], phrases: &[&str]) {
     all.extend_from_slice(args);
     all.extend([
         "--json",
-        p(&json),
+        arg(&json),
         "--doc-topics",
-        p(&csv),
+        arg(&csv),
         "--max-iter",
         "10",
     ]);
@@ -1031,7 +1033,11 @@ fn assert_bad_matrix(entry: &str, phrases: &[&str]) {
             "%%MatrixMarket matrix coordinate integer general\n3 2 4\n1 1 2\n2 1 1\n{entry}\n3 2 4\n"
         ),
     );
-    assert_fails(dir.path(), &[p(&file), "-k", "1", "--min-df", "1"], phrases);
+    assert_fails(
+        dir.path(),
+        &[arg(&file), "-k", "1", "--min-df", "1"],
+        phrases,
+    );
 }
 
 fn divergence_trace(report: &Value) -> Vec<f64> {
