@@ -100,6 +100,7 @@ struct Summary {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    args.read.require()?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut threads = args.threads.clone();
     if threads.is_empty() {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use nmf_topics::corpus::CorpusStore;
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, SavedModel};
@@ -21,7 +22,8 @@ Examples:
   zcat posts.txt.gz | nmf-topics fit - --lines --stem --min-df 5 --max-df 0.5
   nmf-topics fit corpus.jsonl --export-matrix v.mtx     # then run any other tool on v.mtx
   nmf-topics fit v.mtx -k 50 --tol 0 --max-iter 500
-  nmf-topics fit corpus.jsonl --model topics.model      # then: topics, senses, transform, report";
+  nmf-topics fit corpus.jsonl --model topics.model      # then: topics, senses, transform, report
+  nmf-topics fit --index corpus.store -k 50             # a store written by nmf-topics index";
 
 /// Find topics in documents and report them
 #[derive(Args, Debug)]
@@ -29,6 +31,15 @@ Examples:
 pub struct FitArgs {
     #[command(flatten)]
     read: ReadArgs,
+
+    /// Fit the documents of this corpus store (written by index) instead of reading inputs;
+    /// its word settings are used
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["inputs", "format", "lines", "label_field", "transpose", "vocab"])]
+    index: Option<PathBuf>,
+
+    /// Whether any word option was given (else a store's own settings are used)
+    #[arg(skip)]
+    pub analyzer_given: bool,
 
     /// Number of topics
     #[arg(
@@ -146,10 +157,25 @@ pub fn run(args: FitArgs) -> Result<()> {
         .build_global()
         .context("cannot start the worker threads")?;
     let show = progress::wanted(args.quiet);
-    let inputs = args.read.inputs.join(" ");
-
-    let loaded = load(&args.read, &args.analyzer, show)?;
-    let (bag, analyzer, reading) = (loaded.bag, loaded.analyzer, loaded.seconds);
+    let (inputs, bag, analyzer, reading) = match &args.index {
+        Some(dir) => {
+            let started = Instant::now();
+            let store = CorpusStore::open(dir)?;
+            if args.analyzer_given {
+                store.check_analyzer(&args.analyzer.config()?)?;
+            }
+            let bag = store.bag()?;
+            let analyzer = store.analyzer().config().clone();
+            let seconds = started.elapsed().as_secs_f64();
+            (dir.display().to_string(), bag, Some(analyzer), seconds)
+        }
+        None => {
+            args.read.require()?;
+            let loaded = load(&args.read, &args.analyzer, show)?;
+            let inputs = args.read.inputs.join(" ");
+            (inputs, loaded.bag, loaded.analyzer, loaded.seconds)
+        }
+    };
 
     let started = Instant::now();
     let matrix = CountMatrix::build(&bag, &pruning)

@@ -2,16 +2,18 @@
 
 mod bench;
 mod fit;
+mod index;
 mod load;
 mod options;
 mod output;
 mod progress;
 mod report;
+mod search;
 mod senses;
 mod topics;
 mod transform;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -22,6 +24,9 @@ Examples:
   nmf-topics senses server --model m                         # the topics of one word
   nmf-topics transform --model m new.jsonl                   # topic weights of new documents
   nmf-topics report --model m --html m.html                  # a page to look at in a browser
+  nmf-topics index corpus.jsonl --index c.store              # ingest once into a corpus store
+  nmf-topics fit --index c.store -k 50 --model m             # fit it without reading the files
+  nmf-topics search --index c.store kernel module --model m  # find documents, with their topics
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -36,6 +41,8 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Fit(fit::FitArgs),
+    Index(index::IndexArgs),
+    Search(search::SearchArgs),
     Topics(topics::TopicsArgs),
     Senses(senses::SensesArgs),
     Report(report::ReportArgs),
@@ -45,9 +52,21 @@ enum Command {
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let analyzer_given = matches
+        .subcommand()
+        .is_some_and(|(_, sub)| options::AnalyzerArgs::given(sub));
     match cli.command {
-        Command::Fit(args) => fit::run(args),
+        Command::Fit(mut args) => {
+            args.analyzer_given = analyzer_given;
+            fit::run(args)
+        }
+        Command::Index(mut args) => {
+            args.analyzer_given = analyzer_given;
+            index::run(args)
+        }
+        Command::Search(args) => search::run(args),
         Command::Topics(args) => topics::run(args),
         Command::Senses(args) => senses::run(args),
         Command::Report(args) => report::run(args),

@@ -14,7 +14,7 @@ use nmf_topics::text::{AnalyzerConfig, Language};
 pub struct ReadArgs {
     /// Folders of .txt/.md files, JSON Lines files, text files, a Matrix Market .mtx file, or -
     /// for standard input; any of them gzip-compressed
-    #[arg(value_name = "INPUT", required = true)]
+    #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
     /// How to cut files into documents: auto (by the file name), jsonl, lines, text (one
@@ -52,6 +52,15 @@ pub struct ReadArgs {
 }
 
 impl ReadArgs {
+    /// Fails unless an input was given.
+    pub fn require(&self) -> Result<()> {
+        anyhow::ensure!(
+            !self.inputs.is_empty(),
+            "no INPUT given: name files or folders to read, or - for standard input"
+        );
+        Ok(())
+    }
+
     pub fn inputs(&self) -> Vec<Input> {
         self.inputs.iter().map(|a| Input::parse(a)).collect()
     }
@@ -130,6 +139,24 @@ pub struct AnalyzerArgs {
 }
 
 impl AnalyzerArgs {
+    /// Whether any of these options was given on the command line of `matches`.
+    pub fn given(matches: &clap::ArgMatches) -> bool {
+        [
+            "lang",
+            "stopword_files",
+            "no_stopwords",
+            "stem",
+            "min_chars",
+            "max_chars",
+        ]
+        .iter()
+        .any(|id| {
+            matches.try_get_raw(id).is_ok_and(|_| {
+                matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+            })
+        })
+    }
+
     pub fn config(&self) -> Result<AnalyzerConfig> {
         let mut extra = Vec::new();
         for file in &self.stopword_files {

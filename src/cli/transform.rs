@@ -48,6 +48,7 @@ pub struct TransformArgs {
 }
 
 pub fn run(args: TransformArgs) -> Result<()> {
+    args.read.require()?;
     let json = args.json.as_deref().map(Destination::parse);
     let csv = args.csv.as_deref().map(Destination::parse);
     anyhow::ensure!(

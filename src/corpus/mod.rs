@@ -16,6 +16,9 @@
 //! is replaced by U+FFFD and reported as a [`Warning`]; binary files in a folder are skipped with
 //! one.
 //!
+//! A [`CorpusStore`] keeps a corpus in a tantivy index, ingested once and fitted many times:
+//! see [`store`].
+//!
 //! [`BagBuilder`] tokenises batches of documents in parallel (rayon) with an
 //! [`Analyzer`](crate::text::Analyzer) and keeps only their term counts: a [`BagOfWords`].
 
@@ -27,6 +30,7 @@ mod input;
 mod jsonl;
 mod market;
 mod reader;
+pub mod store;
 
 pub use bag::{count, BagBuilder, BagOfWords, CountStats};
 pub use document::{Document, DocumentInfo};
@@ -34,3 +38,4 @@ pub use error::{CorpusError, Warning};
 pub use input::{Format, Input};
 pub use market::{read_matrix_market, MatrixMarketOptions};
 pub use reader::{DocumentReader, ReadOptions, ReadProgress};
+pub use store::CorpusStore;

@@ -28,6 +28,7 @@ mod html;
 mod json;
 pub mod quality;
 mod relevance;
+mod search;
 mod senses;
 mod summary;
 mod terminal;
@@ -37,6 +38,7 @@ pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
 pub use quality::Quality;
 pub use relevance::Ranking;
+pub use search::{Hit, SearchReport, SEARCH_FORMAT};
 pub use senses::{
     find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
 };
@@ -44,6 +46,7 @@ pub use summary::{
     CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
     TopicWeight, WordWeight,
 };
+pub use terminal::thousands;
 pub use transformed::{
     TopicLabel, Transformed, TransformedDocument, UnknownFigures, TRANSFORM_FORMAT,
 };

@@ -148,7 +148,7 @@ impl Report {
 }
 
 /// `1234567.8` as `1,234,568`.
-pub(super) fn thousands(x: f64) -> String {
+pub fn thousands(x: f64) -> String {
     let digits = format!("{:.0}", x.abs());
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {

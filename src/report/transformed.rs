@@ -228,6 +228,6 @@ impl Transformed {
     }
 }
 
-fn one_line(s: &str) -> String {
+pub(super) fn one_line(s: &str) -> String {
     s.replace(['\n', '\r', '\t'], " ")
 }

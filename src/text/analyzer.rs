@@ -153,6 +153,15 @@ impl Analyzer {
         }
     }
 
+    /// The term counted for `word`, a word as [`Analyzer::for_each_term`] reports it: its stem
+    /// when stemming, else the word itself.
+    pub fn term_of<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
+        match &self.stemmer {
+            Some(stemmer) => stemmer.stem(word),
+            None => std::borrow::Cow::Borrowed(word),
+        }
+    }
+
     /// The terms of `text`, in order. Convenient for tests and small inputs; counting uses
     /// [`Analyzer::for_each_term`], which does not allocate a string per token.
     pub fn terms(&self, text: &str) -> Vec<String> {

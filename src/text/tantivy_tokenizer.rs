@@ -5,19 +5,31 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use super::Analyzer;
 
 /// [`Analyzer`] behind tantivy's `Tokenizer` trait. Each token's text is the term (the stem when
-/// stemming); offsets point at the word in the original text.
+/// stemming), or with [`AnalyzerTokenizer::words`] the lower-cased word it came from; offsets
+/// point at the word in the original text.
 #[derive(Clone, Debug)]
 pub struct AnalyzerTokenizer {
     analyzer: Analyzer,
+    words: bool,
     tokens: Vec<Token>,
 }
 
 impl AnalyzerTokenizer {
-    /// Wraps `analyzer`.
+    /// Wraps `analyzer`: tokens are the terms that `fit` counts.
     pub fn new(analyzer: Analyzer) -> Self {
         AnalyzerTokenizer {
             analyzer,
+            words: false,
             tokens: Vec::new(),
+        }
+    }
+
+    /// Wraps `analyzer`, but tokens are the words before stemming: a corpus store counts them
+    /// to show each stem as its most frequent word.
+    pub fn words(analyzer: Analyzer) -> Self {
+        AnalyzerTokenizer {
+            words: true,
+            ..AnalyzerTokenizer::new(analyzer)
         }
     }
 }
@@ -33,13 +45,13 @@ impl Tokenizer for AnalyzerTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzerTokenStream<'a> {
         self.tokens.clear();
-        let tokens = &mut self.tokens;
-        self.analyzer.for_each_term(text, |term, _, span| {
+        let (tokens, words) = (&mut self.tokens, self.words);
+        self.analyzer.for_each_term(text, |term, word, span| {
             tokens.push(Token {
                 offset_from: span.start,
                 offset_to: span.end,
                 position: tokens.len(),
-                text: term.to_owned(),
+                text: if words { word } else { term }.to_owned(),
                 position_length: 1,
             });
         });

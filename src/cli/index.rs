@@ -1,0 +1,175 @@
+//! `nmf-topics index`: ingest documents into a corpus store, or delete them from it.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use nmf_topics::corpus::{CorpusStore, DocumentReader};
+use nmf_topics::report::thousands;
+
+use super::options::{AnalyzerArgs, ReadArgs};
+use super::progress;
+
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics index corpus.jsonl.gz --index corpus.store      # create the store, or add to it
+  nmf-topics fit --index corpus.store -k 50                   # fit without reading the files
+  nmf-topics index more.jsonl --index corpus.store            # same ids replace documents
+  nmf-topics index --delete 7zip --delete zsh --index corpus.store
+  nmf-topics index --index corpus.store                       # what the store holds";
+
+/// Put documents into a corpus store (a tantivy index) to fit them many times without reading
+/// them again, show them in reports and search them
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct IndexArgs {
+    /// The store's folder: created when it does not exist (or is empty), added to otherwise
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+
+    #[command(flatten)]
+    read: ReadArgs,
+
+    /// Delete the document with this id; may be repeated
+    #[arg(long, value_name = "ID")]
+    delete: Vec<String>,
+
+    #[command(flatten)]
+    analyzer: AnalyzerArgs,
+
+    /// Whether any word option was given (else a store's own settings are used)
+    #[arg(skip)]
+    pub analyzer_given: bool,
+
+    /// Commit every N documents: a killed ingest keeps everything up to its last commit
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    commit_every: u64,
+
+    /// Threads to use [default: all cores]
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// No progress bars
+    #[arg(short, long, help_heading = "Output")]
+    quiet: bool,
+}
+
+pub fn run(args: IndexArgs) -> Result<()> {
+    anyhow::ensure!(args.commit_every > 0, "--commit-every must be at least 1");
+    if args.read.inputs.is_empty() && args.delete.is_empty() {
+        let store = CorpusStore::open(&args.index)?;
+        return summary(&store);
+    }
+    anyhow::ensure!(
+        args.read.matrix_market()?.is_none(),
+        "a corpus store holds documents, not a counted matrix: fit the .mtx file directly"
+    );
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // The inputs are checked before the store is touched.
+    let reader = if args.read.inputs.is_empty() {
+        None
+    } else {
+        Some(DocumentReader::new(
+            args.read.inputs(),
+            args.read.options(),
+        )?)
+    };
+    let is_store = args.index.join("meta.json").exists();
+    let store = if is_store && !args.analyzer_given {
+        CorpusStore::open(&args.index)?
+    } else {
+        CorpusStore::open_or_create(&args.index, &args.analyzer.config()?)?
+    };
+    let started = Instant::now();
+    let mut writer = store.writer(threads)?;
+    for id in &args.delete {
+        writer.delete(id)?;
+    }
+    if let Some(mut reader) = reader {
+        let watch = reader.progress();
+        let bar = progress::bar(
+            progress::wanted(args.quiet),
+            watch.total_bytes(),
+            "indexing",
+            true,
+        );
+        let mut since_commit = 0;
+        for doc in reader.by_ref() {
+            writer.add(doc?)?;
+            since_commit += 1;
+            if since_commit == args.commit_every {
+                writer.commit()?;
+                since_commit = 0;
+            }
+            bar.set_position(watch.bytes());
+        }
+        bar.finish_and_clear();
+        for warning in reader.take_warnings() {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let figures = writer
+        .finish()
+        .with_context(|| format!("cannot finish writing to {}", args.index.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !args.delete.is_empty() {
+        println!(
+            "deleted {} of {} documents asked for",
+            thousands(figures.deleted as f64),
+            thousands(args.delete.len() as f64)
+        );
+        if !figures.not_found.is_empty() {
+            eprintln!(
+                "warning: no document has the id {}",
+                figures.not_found.join(", ")
+            );
+        }
+    }
+    if !args.read.inputs.is_empty() {
+        let fresh = figures.added - figures.replaced - figures.repeated;
+        println!(
+            "indexed {} documents ({:.1} MB of text) in {seconds:.1} s, {:.1} MB/s on {threads} threads: {} new, {} replaced",
+            thousands(figures.added as f64),
+            figures.text_bytes as f64 / 1e6,
+            figures.text_bytes as f64 / 1e6 / seconds.max(1e-9),
+            thousands(fresh as f64),
+            thousands(figures.replaced as f64),
+        );
+        if figures.repeated > 0 {
+            eprintln!(
+                "warning: {} documents had an id given earlier in the same input; each replaced the earlier one (give every document its own id, with --id-field)",
+                thousands(figures.repeated as f64)
+            );
+        }
+    }
+    summary(&CorpusStore::open(&args.index)?)
+}
+
+/// What the store holds.
+fn summary(store: &CorpusStore) -> Result<()> {
+    let config = store.analyzer().config();
+    println!(
+        "{}: {} documents, {:.1} MB on disk; words: --lang {}{}{}{} --min-chars {} --max-chars {}",
+        store.dir().display(),
+        thousands(store.n_documents() as f64),
+        store.disk_bytes()? as f64 / 1e6,
+        config.language,
+        if config.stopwords {
+            ""
+        } else {
+            " --no-stopwords"
+        },
+        if config.extra_stopwords.is_empty() {
+            String::new()
+        } else {
+            format!(" (+{} stopwords)", config.extra_stopwords.len())
+        },
+        if config.stem { " --stem" } else { "" },
+        config.min_chars,
+        config.max_chars,
+    );
+    Ok(())
+}

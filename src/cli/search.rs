@@ -1,0 +1,93 @@
+//! `nmf-topics search`: the documents of a corpus store that match a query.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use nmf_topics::corpus::{BagBuilder, CorpusStore};
+use nmf_topics::report::{SearchReport, Transformed};
+use nmf_topics::{Analyzer, CountMatrix, SavedModel};
+
+use super::output::{self, Destination};
+
+const EXAMPLES: &str = "\
+Examples:
+  nmf-topics search --index corpus.store kernel module
+  nmf-topics search --index corpus.store 'editor -emacs' --limit 20
+  nmf-topics search --index corpus.store 'font OR typeface' --model topics.model
+  nmf-topics search --index corpus.store id:zsh --json -";
+
+/// Find documents in a corpus store, with their topic weights under a model
+#[derive(Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct SearchArgs {
+    /// The store's folder (written by index)
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+
+    /// Words that must all occur (OR between two words: either; -word: not this one;
+    /// id:NAME: the document with that id)
+    #[arg(value_name = "QUERY", required = true)]
+    query: Vec<String>,
+
+    /// Documents shown
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    limit: usize,
+
+    /// Show each document's topics under this model (written by fit --model)
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+
+    /// Write the matches as JSON to FILE (- for standard output, instead of the text)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    json: Option<String>,
+}
+
+pub fn run(args: SearchArgs) -> Result<()> {
+    anyhow::ensure!(args.limit > 0, "--limit must be at least 1");
+    let json = args.json.as_deref().map(Destination::parse);
+    output::check_writable(&json.iter().collect::<Vec<_>>())?;
+    let store = CorpusStore::open(&args.index)?;
+    let saved = args
+        .model
+        .as_deref()
+        .map(|dir| SavedModel::load(dir).context("cannot show topic weights"))
+        .transpose()?;
+    let query = args.query.join(" ");
+    let (total, hits) = store.search(&query, args.limit)?;
+
+    let weights = match &saved {
+        Some(saved) if !hits.is_empty() => {
+            let config = saved.parameters().analyzer.clone().ok_or_else(|| {
+                anyhow::anyhow!("the model was fitted to a Matrix Market matrix: it cannot read the documents' text")
+            })?;
+            let mut builder = BagBuilder::new(Analyzer::new(config)?);
+            builder.add(
+                hits.iter()
+                    .map(|h| h.document.clone().into_document())
+                    .collect(),
+            );
+            let bag = builder.finish();
+            let vocabulary = saved.matrix();
+            let (matrix, unknown) =
+                CountMatrix::with_vocabulary(&bag, vocabulary.terms(), vocabulary.words())?;
+            let nmf = saved.parameters().nmf.clone().threads(1);
+            let (counts, solve) =
+                nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
+            Some(Transformed::new(
+                &matrix,
+                &unknown,
+                saved.model(),
+                &counts,
+                solve,
+            ))
+        }
+        _ => None,
+    };
+    let report = SearchReport::new(&query, total, &hits, weights.as_ref());
+    match &json {
+        Some(dest) => output::write_to(dest, |out| report.write_json(out))?,
+        None => output::write_to(&Destination::Stdout, |out| report.write_terminal(out))?,
+    }
+    Ok(())
+}

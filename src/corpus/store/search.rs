@@ -1,0 +1,124 @@
+//! Finding documents in a store: by query, by id.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{QueryParser, QueryParserError, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, TantivyDocument, Term};
+
+use super::{CorpusStore, StoreError};
+use crate::corpus::{Document, DocumentInfo};
+
+/// A document that matches a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// BM25 score of the match; higher is better.
+    pub score: f32,
+    /// The document.
+    pub document: StoredDocument,
+}
+
+/// A document as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// Id, title and label.
+    pub info: DocumentInfo,
+    /// The text, as it was read.
+    pub text: String,
+}
+
+impl StoredDocument {
+    /// The document as a reader would give it.
+    pub fn into_document(self) -> Document {
+        Document {
+            id: self.info.id,
+            title: self.info.title,
+            label: self.info.label,
+            text: self.text,
+        }
+    }
+}
+
+impl CorpusStore {
+    /// The `limit` documents that best match `query` (BM25), and how many match in all. A query
+    /// is words, all of which must occur (`OR` between two words accepts either, `-word` excludes
+    /// one); the words go through the store's analyzer, so stopwords are ignored and, in a
+    /// stemming store, `servers` finds `server`. `id:NAME` finds a document by id.
+    pub fn search(&self, query: &str, limit: usize) -> Result<(usize, Vec<SearchHit>), StoreError> {
+        let bad = |why: String| StoreError::Query {
+            query: query.to_owned(),
+            why,
+        };
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
+        parser.set_conjunction_by_default();
+        let parsed = parser.parse_query(query).map_err(|e| {
+            bad(match e {
+                QueryParserError::FieldDoesNotHavePositionsIndexed(_) => {
+                    "a phrase needs word positions, which a corpus store does not keep: search for the words without quotes".into()
+                }
+                QueryParserError::FieldDoesNotExist(f) | QueryParserError::FieldNotIndexed(f) => {
+                    format!("'{f}' cannot be searched: search the text, or a document by id:NAME")
+                }
+                e => e.to_string(),
+            })
+        })?;
+        let has_words = query
+            .split_whitespace()
+            .any(|w| w.contains(':') || !self.analyzer.terms(w).is_empty());
+        if !has_words {
+            return Err(bad(
+                "it has no word to look for: every word is a stopword or too short".into(),
+            ));
+        }
+        let searcher = self.reader.searcher();
+        let (total, top) = searcher
+            .search(
+                &parsed,
+                &(Count, TopDocs::with_limit(limit.max(1)).order_by_score()),
+            )
+            .map_err(StoreError::tantivy(&self.dir, "search"))?;
+        let hits = top
+            .into_iter()
+            .take(limit)
+            .map(|(score, address)| {
+                Ok(SearchHit {
+                    score,
+                    document: self.stored(address)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((total, hits))
+    }
+
+    /// The live document with `id`, if there is one.
+    pub fn document(&self, id: &str) -> Result<Option<StoredDocument>, StoreError> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = self
+            .reader
+            .searcher()
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(StoreError::tantivy(&self.dir, "read"))?;
+        top.first()
+            .map(|&(_, address)| self.stored(address))
+            .transpose()
+    }
+
+    fn stored(&self, address: DocAddress) -> Result<StoredDocument, StoreError> {
+        let doc: TantivyDocument = self
+            .reader
+            .searcher()
+            .doc(address)
+            .map_err(StoreError::tantivy(&self.dir, "read"))?;
+        let text = doc
+            .get_first(self.fields.text)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        Ok(StoredDocument {
+            info: self.info_of(&doc),
+            text,
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! What a store records in each commit's payload: its format, the analyzer, the next `seq`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use crate::text::AnalyzerConfig;
+
+/// The `format` of a store's commit payload.
+pub const FORMAT: &str = "nmf-topics/store";
+/// The store format this build reads and writes.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Settings {
+    pub format: String,
+    pub version: u32,
+    pub analyzer: AnalyzerConfig,
+    /// The `seq` of the next document added.
+    pub next_seq: u64,
+}
+
+impl Settings {
+    pub fn new(analyzer: AnalyzerConfig, next_seq: u64) -> Settings {
+        Settings {
+            format: FORMAT.into(),
+            version: VERSION,
+            analyzer,
+            next_seq,
+        }
+    }
+
+    pub fn to_payload(&self) -> String {
+        serde_json::to_string(self).expect("settings serialise")
+    }
+
+    pub fn from_payload(dir: &Path, payload: Option<&str>) -> Result<Settings, StoreError> {
+        let not_ours = |why: &str| StoreError::NotAStore {
+            dir: dir.into(),
+            why: why.into(),
+        };
+        let payload =
+            payload.ok_or_else(|| not_ours("it is a tantivy index without nmf-topics settings"))?;
+        let value: serde_json::Value = serde_json::from_str(payload)
+            .map_err(|_| not_ours("it is a tantivy index without nmf-topics settings"))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(not_ours(
+                "it is a tantivy index without nmf-topics settings",
+            ));
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == VERSION as u64 => {}
+            found => {
+                return Err(StoreError::Version {
+                    dir: dir.into(),
+                    found: found.map_or_else(|| "none".into(), |v| v.to_string()),
+                })
+            }
+        }
+        serde_json::from_value(value)
+            .map_err(|e| not_ours(&format!("its settings do not parse ({e})")))
+    }
+}
+
+/// The settings of `stored` that `asked` changes, as `name: stored → asked`.
+pub(super) fn differences(stored: &AnalyzerConfig, asked: &AnalyzerConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let same_count = stored.extra_stopwords.len() == asked.extra_stopwords.len();
+    if same_count && stored.extra_stopwords != asked.extra_stopwords {
+        out.push("--stopwords: other extra words than the store's".into());
+    }
+    let mut differ = |name: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{name}: {a} in the store, {b} asked for"));
+        }
+    };
+    differ(
+        "--lang",
+        stored.language.to_string(),
+        asked.language.to_string(),
+    );
+    differ(
+        "--no-stopwords",
+        (!stored.stopwords).to_string(),
+        (!asked.stopwords).to_string(),
+    );
+    differ(
+        "--stopwords",
+        format!("{} extra words", stored.extra_stopwords.len()),
+        format!("{} extra words", asked.extra_stopwords.len()),
+    );
+    differ("--stem", stored.stem.to_string(), asked.stem.to_string());
+    differ(
+        "--min-chars",
+        stored.min_chars.to_string(),
+        asked.min_chars.to_string(),
+    );
+    differ(
+        "--max-chars",
+        stored.max_chars.to_string(),
+        asked.max_chars.to_string(),
+    );
+    out
+}

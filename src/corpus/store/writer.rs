@@ -1,0 +1,156 @@
+//! Adding, replacing and deleting documents, in atomic commits.
+
+use rustc_hash::FxHashSet;
+use tantivy::collector::Count;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::settings::Settings;
+use super::{CorpusStore, StoreError};
+use crate::corpus::Document;
+
+/// Indexing memory per thread; a segment is written when it is full.
+pub(super) const MEMORY_PER_THREAD: usize = 96 << 20;
+
+/// What a writer did since it was opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestFigures {
+    /// Documents added, new or replacing one.
+    pub added: u64,
+    /// Of those, how many replaced a document of the same id that was committed before.
+    pub replaced: u64,
+    /// Of those, how many had an id given earlier in this same ingest (the later one is kept).
+    pub repeated: u64,
+    /// Documents deleted by id.
+    pub deleted: u64,
+    /// Ids asked to be deleted that the store did not hold.
+    pub not_found: Vec<String>,
+    /// Bytes of text added.
+    pub text_bytes: u64,
+    /// Commits made.
+    pub commits: u64,
+}
+
+/// Writes to a store. Holds the store's lock until dropped; nothing is visible to readers, or
+/// survives a crash, until [`StoreWriter::commit`].
+pub struct StoreWriter<'a> {
+    store: &'a CorpusStore,
+    writer: IndexWriter,
+    next_seq: u64,
+    /// Ids added since the writer opened: a repeat replaces a document of this same ingest.
+    seen: FxHashSet<String>,
+    figures: IngestFigures,
+}
+
+impl CorpusStore {
+    /// A writer on `threads` indexing threads. Fails with [`StoreError::Locked`] while another
+    /// writer, in this or another process, holds the store.
+    pub fn writer(&self, threads: usize) -> Result<StoreWriter<'_>, StoreError> {
+        let threads = threads.max(1);
+        let writer = self
+            .index
+            .writer_with_num_threads::<TantivyDocument>(threads, threads * MEMORY_PER_THREAD)
+            .map_err(StoreError::tantivy(&self.dir, "write to"))?;
+        Ok(StoreWriter {
+            store: self,
+            writer,
+            next_seq: self.next_seq,
+            seen: FxHashSet::default(),
+            figures: IngestFigures::default(),
+        })
+    }
+
+    /// Whether a live document of the last commit has `id`.
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let n = self
+            .reader
+            .searcher()
+            .search(&query, &Count)
+            .map_err(StoreError::tantivy(&self.dir, "read"))?;
+        Ok(n > 0)
+    }
+}
+
+impl StoreWriter<'_> {
+    /// Adds `doc`, replacing any document with its id.
+    pub fn add(&mut self, doc: Document) -> Result<(), StoreError> {
+        let fields = self.store.fields;
+        let id = Term::from_field_text(fields.id, &doc.id);
+        if self.seen.contains(&doc.id) {
+            self.figures.repeated += 1;
+        } else if self.store.contains(&doc.id)? {
+            self.figures.replaced += 1;
+        }
+        self.writer.delete_term(id);
+        let mut stored = TantivyDocument::new();
+        stored.add_text(fields.id, &doc.id);
+        if let Some(title) = &doc.title {
+            stored.add_text(fields.title, title);
+        }
+        if let Some(label) = &doc.label {
+            stored.add_text(fields.label, label);
+        }
+        if self.store.analyzer.config().stem {
+            stored.add_text(fields.words, &doc.text);
+        }
+        stored.add_text(fields.text, &doc.text);
+        stored.add_u64(fields.seq, self.next_seq);
+        self.writer
+            .add_document(stored)
+            .map_err(StoreError::tantivy(&self.store.dir, "write to"))?;
+        self.next_seq += 1;
+        self.figures.added += 1;
+        self.figures.text_bytes += doc.text.len() as u64;
+        self.seen.insert(doc.id);
+        Ok(())
+    }
+
+    /// Deletes the document with `id`; returns whether the store held one.
+    pub fn delete(&mut self, id: &str) -> Result<bool, StoreError> {
+        let known = self.seen.remove(id) || self.store.contains(id)?;
+        if known {
+            self.writer
+                .delete_term(Term::from_field_text(self.store.fields.id, id));
+            self.figures.deleted += 1;
+        } else {
+            self.figures.not_found.push(id.to_owned());
+        }
+        Ok(known)
+    }
+
+    /// Makes everything written so far durable and visible, atomically.
+    pub fn commit(&mut self) -> Result<(), StoreError> {
+        let payload =
+            Settings::new(self.store.analyzer.config().clone(), self.next_seq).to_payload();
+        let mut commit = self
+            .writer
+            .prepare_commit()
+            .map_err(StoreError::tantivy(&self.store.dir, "commit to"))?;
+        commit.set_payload(&payload);
+        commit
+            .commit()
+            .map_err(StoreError::tantivy(&self.store.dir, "commit to"))?;
+        self.figures.commits += 1;
+        Ok(())
+    }
+
+    /// What the writer did so far.
+    pub fn figures(&self) -> &IngestFigures {
+        &self.figures
+    }
+
+    /// Commits, waits for segment merges to end, and releases the lock.
+    pub fn finish(mut self) -> Result<IngestFigures, StoreError> {
+        self.commit()?;
+        let dir = self.store.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(StoreError::tantivy(&dir, "merge the segments of"))?;
+        Ok(self.figures)
+    }
+}
