@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::CorpusStore;
+use nmf_topics::corpus::{CorpusStore, DocumentReader};
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, SavedModel};
@@ -157,10 +157,11 @@ pub fn run(args: FitArgs) -> Result<()> {
         .build_global()
         .context("cannot start the worker threads")?;
     let show = progress::wanted(args.quiet);
+    let mut store = None;
     let (inputs, bag, analyzer, reading) = match &args.index {
         Some(dir) => {
             let started = Instant::now();
-            let store = CorpusStore::open(dir)?;
+            let store = store.insert(CorpusStore::open(dir)?);
             if args.analyzer_given {
                 store.check_analyzer(&args.analyzer.config()?)?;
             }
@@ -195,7 +196,7 @@ pub fn run(args: FitArgs) -> Result<()> {
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
 
-    let saved = SavedModel::new(
+    let mut saved = SavedModel::new(
         matrix,
         model,
         fit,
@@ -210,6 +211,12 @@ pub fn run(args: FitArgs) -> Result<()> {
             fitting,
         },
     )?;
+    let wanted = saved.representative_positions();
+    let texts = match &store {
+        Some(store) => texts_from_store(store, &saved, &wanted)?,
+        None => texts_from_inputs(&args.read, &wanted),
+    };
+    saved.set_snippets(texts.iter().map(|(d, text)| (*d, text.as_str())));
     if let Some(dir) = &args.model {
         saved.save(dir)?;
     }
@@ -220,6 +227,46 @@ pub fn run(args: FitArgs) -> Result<()> {
     }
     output::write_report(&saved.report(args.top_words), json.as_ref())?;
     Ok(())
+}
+
+/// The texts of the documents at `positions`, from the store.
+fn texts_from_store(
+    store: &CorpusStore,
+    saved: &SavedModel,
+    positions: &[usize],
+) -> Result<Vec<(usize, String)>> {
+    let documents = saved.matrix().documents();
+    let mut texts = Vec::with_capacity(positions.len());
+    for &d in positions {
+        if let Some(doc) = store.document(&documents[d].id)? {
+            texts.push((d, doc.text));
+        }
+    }
+    Ok(texts)
+}
+
+/// The texts of the documents at `positions` (increasing), read again from the inputs. None
+/// when an input cannot be read twice (standard input) or holds no text (a Matrix Market
+/// file), or when reading fails: snippets are a help, not worth failing a fit for.
+fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String)> {
+    let readable = read.inputs.iter().all(|i| i != "-");
+    if positions.is_empty() || !readable || !matches!(read.matrix_market(), Ok(None)) {
+        return Vec::new();
+    }
+    let Ok(reader) = DocumentReader::new(read.inputs(), read.options()) else {
+        return Vec::new();
+    };
+    let mut wanted = positions.iter().copied().peekable();
+    let mut texts = Vec::with_capacity(positions.len());
+    for (d, doc) in reader.enumerate() {
+        let Some(&next) = wanted.peek() else { break };
+        let Ok(doc) = doc else { break };
+        if d == next {
+            texts.push((d, doc.text));
+            wanted.next();
+        }
+    }
+    texts
 }
 
 /// Writes NAME.mtx, NAME.vocab.txt and NAME.docs.txt; all three or none.

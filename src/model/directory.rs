@@ -4,7 +4,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::metadata::{Metadata, Shapes, Vocabulary, METADATA_FILE, TENSOR_FILE};
+use super::metadata::{Metadata, Shapes, Snippet, Vocabulary, METADATA_FILE, TENSOR_FILE};
 use super::{tensors, ModelError, SavedModel, FORMAT, VERSION};
 use crate::matrix::{CountMatrix, Sparse};
 use crate::nmf::NmfModel;
@@ -91,6 +91,14 @@ impl SavedModel {
             parameters: self.parameters.clone(),
             fit: self.fit.clone(),
             seconds: self.seconds,
+            snippets: self
+                .snippets
+                .iter()
+                .map(|(&document, text)| Snippet {
+                    document,
+                    text: text.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -182,7 +190,24 @@ impl SavedModel {
             s.words_before_pruning,
         )
         .map_err(|e| corrupt(format!("V: {e}")))?;
-        SavedModel::new(matrix, model, meta.fit, meta.parameters, meta.seconds)
+        if let Some(bad) = meta
+            .snippets
+            .iter()
+            .find(|s| s.document >= matrix.n_documents())
+        {
+            return Err(corrupt(format!(
+                "a snippet is of document {}, but there are {}",
+                bad.document,
+                matrix.n_documents()
+            )));
+        }
+        let mut saved = SavedModel::new(matrix, model, meta.fit, meta.parameters, meta.seconds)?;
+        saved.snippets = meta
+            .snippets
+            .into_iter()
+            .map(|s| (s.document, s.text))
+            .collect();
+        Ok(saved)
     }
 }
 

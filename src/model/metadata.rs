@@ -33,6 +33,18 @@ pub(super) struct Metadata {
     pub parameters: Parameters,
     pub fit: FitReport,
     pub seconds: StageSeconds,
+    /// Snippets of the representative documents (absent in models written without the text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snippets: Vec<Snippet>,
+}
+
+/// The snippet of one representative document.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Snippet {
+    /// The document's position (0-based, as in `documents`).
+    pub document: usize,
+    /// The passage.
+    pub text: String,
 }
 
 /// The sizes every tensor is checked against.

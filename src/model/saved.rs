@@ -1,9 +1,12 @@
 //! [`SavedModel`]: a fitted model with everything needed to use it again.
 
+use std::collections::BTreeMap;
+
 use super::ModelError;
 use crate::matrix::CountMatrix;
 use crate::nmf::{FitReport, NmfModel};
-use crate::report::{Parameters, Ranking, Report, StageSeconds};
+use crate::report::{representative_documents, snippet, Parameters, Ranking, Report, StageSeconds};
+use crate::text::Analyzer;
 
 /// A fitted model with its count matrix (vocabulary, documents, V), the settings of every
 /// stage and the fit record: what `fit` knows at its end, and all that `topics`, `senses` and
@@ -16,6 +19,8 @@ pub struct SavedModel {
     pub(super) fit: FitReport,
     pub(super) parameters: Parameters,
     pub(super) seconds: StageSeconds,
+    /// Snippets of the representative documents, by position.
+    pub(super) snippets: BTreeMap<usize, String>,
 }
 
 impl SavedModel {
@@ -49,7 +54,56 @@ impl SavedModel {
             fit,
             parameters,
             seconds,
+            snippets: BTreeMap::new(),
         })
+    }
+
+    /// The positions of the documents the reports show for each topic, in increasing order:
+    /// the texts [`SavedModel::set_snippets`] wants.
+    pub fn representative_positions(&self) -> Vec<usize> {
+        let mut positions: Vec<usize> = representative_documents(&self.model)
+            .into_iter()
+            .flatten()
+            .map(|(d, _)| d)
+            .collect();
+        positions.sort_unstable();
+        positions
+    }
+
+    /// Cuts a snippet from each `(position, text)` of a representative document: the passage
+    /// with most of the top 10 words of the document's main topic. Needs the analyzer, so a
+    /// model fitted to a Matrix Market matrix gets none. The snippets are saved with the model.
+    pub fn set_snippets<'a>(&mut self, texts: impl IntoIterator<Item = (usize, &'a str)>) {
+        let Some(config) = &self.parameters.analyzer else {
+            return;
+        };
+        let Ok(analyzer) = Analyzer::new(config.clone()) else {
+            return;
+        };
+        let terms = self.matrix.terms();
+        for (d, text) in texts {
+            if d >= self.model.n_documents() {
+                continue;
+            }
+            let counts = self.model.document_counts(d);
+            let Some(k) =
+                (0..counts.len()).max_by(|&a, &b| counts[a].total_cmp(&counts[b]).then(b.cmp(&a)))
+            else {
+                continue;
+            };
+            let top: Vec<&str> = self
+                .model
+                .top_words(k, 10)
+                .iter()
+                .map(|&(w, _)| terms[w].as_str())
+                .collect();
+            self.snippets.insert(d, snippet(text, &analyzer, &top));
+        }
+    }
+
+    /// The snippets of representative documents, by position.
+    pub fn snippets(&self) -> &BTreeMap<usize, String> {
+        &self.snippets
     }
 
     /// The count matrix V, its vocabulary and its documents.
@@ -84,7 +138,7 @@ impl SavedModel {
 
     /// The report of the fit, with each topic's `top_words` best words under `ranking`.
     pub fn report_ranked(&self, top_words: usize, ranking: Ranking) -> Report {
-        Report::ranked(
+        let mut report = Report::ranked(
             &self.matrix,
             &self.model,
             &self.fit,
@@ -92,6 +146,8 @@ impl SavedModel {
             self.seconds,
             top_words,
             ranking,
-        )
+        );
+        report.add_snippets(&self.snippets);
+        report
     }
 }

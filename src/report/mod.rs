@@ -30,6 +30,7 @@ pub mod quality;
 mod relevance;
 mod search;
 mod senses;
+mod snippet;
 mod summary;
 mod terminal;
 mod transformed;
@@ -42,9 +43,10 @@ pub use search::{Hit, SearchReport, SEARCH_FORMAT};
 pub use senses::{
     find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
 };
+pub use snippet::{snippet, SNIPPET_CHARS};
 pub use summary::{
-    CorpusFigures, DocumentTopics, FitFigures, Parameters, Report, StageSeconds, Topic,
-    TopicWeight, WordWeight,
+    representative_documents, CorpusFigures, DocumentTopics, FitFigures, Parameters, Report,
+    RepresentativeDocument, StageSeconds, Topic, TopicWeight, WordWeight, REPRESENTATIVE,
 };
 pub use terminal::thousands;
 pub use transformed::{

@@ -11,6 +11,8 @@ use super::relevance::{self, Ranking};
 
 /// Topics listed per document in a report (those with weight > 0).
 const DOCUMENT_TOPICS: usize = 5;
+/// Representative documents listed per topic.
+pub const REPRESENTATIVE: usize = 5;
 
 /// Everything a report says. Serialises to the documented JSON format.
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +123,30 @@ pub struct Topic {
     pub umass: Option<f64>,
     /// Its top words, by decreasing weight p(word | topic).
     pub words: Vec<WordWeight>,
+    /// The documents it explains best: of those whose main topic it is, the ones with the most
+    /// tokens from it, at most [`REPRESENTATIVE`].
+    pub documents: Vec<RepresentativeDocument>,
+}
+
+/// A document that shows what a topic is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepresentativeDocument {
+    /// Its position in the corpus (0-based, input order).
+    #[serde(skip)]
+    pub position: usize,
+    /// Its id.
+    pub id: String,
+    /// Its title, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The share of its tokens from the topic.
+    pub weight: f32,
+    /// Its tokens from the topic.
+    pub tokens: f64,
+    /// The passage that holds most of the topic's top words, when the text was at hand (a
+    /// corpus store, or inputs that could be read again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
 }
 
 /// A word and its weight in a topic.
@@ -200,6 +226,7 @@ impl Report {
             .map(|doc| doc.label.as_deref())
             .collect();
         let (mut quality, coherence) = Quality::of(model, matrix.by_doc(), &labels);
+        let mut representative = representative_documents(model).into_iter();
         quality.mean_npmi = round(quality.mean_npmi, 6);
         quality.mean_umass = round(quality.mean_umass, 6);
         quality.diversity = round(quality.diversity, 6);
@@ -230,6 +257,26 @@ impl Report {
                             word: words[w].clone(),
                             weight: round32(weight),
                             relevance: relevance.map(round32),
+                        })
+                        .collect(),
+                    documents: representative
+                        .next()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(d, tokens)| {
+                            let info = &matrix.documents()[d];
+                            let total: f64 =
+                                model.document_counts(d).iter().map(|&x| x as f64).sum();
+                            RepresentativeDocument {
+                                position: d,
+                                id: info.id.clone(),
+                                title: info.title.clone(),
+                                weight: round32(
+                                    (tokens as f64 / total.max(f64::MIN_POSITIVE)) as f32,
+                                ),
+                                tokens: round(tokens as f64, 3),
+                                snippet: None,
+                            }
                         })
                         .collect(),
                 }
@@ -286,6 +333,44 @@ impl Report {
             quality,
             topics,
             documents,
+        }
+    }
+}
+
+/// For each topic, its representative documents with their tokens from it: of the documents
+/// whose largest topic it is, the [`REPRESENTATIVE`] with the most tokens from it (ties: input
+/// order).
+pub fn representative_documents(model: &NmfModel) -> Vec<Vec<(usize, f32)>> {
+    let mut by_topic: Vec<Vec<(usize, f32)>> = vec![Vec::new(); model.topics()];
+    for d in 0..model.n_documents() {
+        let counts = model.document_counts(d);
+        let Some((k, &x)) = counts
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
+        if x <= 0.0 {
+            continue;
+        }
+        let top = &mut by_topic[k];
+        let at = top.partition_point(|&(_, y)| y >= x);
+        if at < REPRESENTATIVE {
+            top.insert(at, (d, x));
+            top.truncate(REPRESENTATIVE);
+        }
+    }
+    by_topic
+}
+
+impl Report {
+    /// Fills in the snippets of representative documents from `snippets`, by position.
+    pub fn add_snippets(&mut self, snippets: &std::collections::BTreeMap<usize, String>) {
+        for topic in &mut self.topics {
+            for doc in &mut topic.documents {
+                doc.snippet = snippets.get(&doc.position).cloned();
+            }
         }
     }
 }

@@ -45,6 +45,30 @@ impl Report {
             if !line.is_empty() {
                 writeln!(out, "{:id_width$}  {line}", "")?;
             }
+            for doc in topic.documents.iter().take(TERMINAL_DOCUMENTS) {
+                let name = match &doc.title {
+                    Some(title) => format!("{} — {}", doc.id, title),
+                    None => doc.id.clone(),
+                };
+                let name = clip(&name.replace(['\n', '\r', '\t'], " "), WIDTH - id_width - 4);
+                writeln!(out, "{:id_width$}  ▸ {name}", "")?;
+                if let Some(snippet) = &doc.snippet {
+                    let mut line = String::new();
+                    for word in snippet.split(' ') {
+                        if !line.is_empty() && line.len() + 1 + word.len() > WIDTH - id_width - 4 {
+                            writeln!(out, "{:id_width$}    {line}", "")?;
+                            line.clear();
+                        }
+                        if !line.is_empty() {
+                            line.push(' ');
+                        }
+                        line.push_str(word);
+                    }
+                    if !line.is_empty() {
+                        writeln!(out, "{:id_width$}    {line}", "")?;
+                    }
+                }
+            }
             writeln!(out)?;
         }
         let c = &self.corpus;
@@ -145,6 +169,19 @@ impl Report {
         )?;
         Ok(())
     }
+}
+
+/// Representative documents shown per topic (the JSON report has them all).
+const TERMINAL_DOCUMENTS: usize = 2;
+
+/// `s`, cut to `width` characters with `…`.
+fn clip(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// `1234567.8` as `1,234,568`.

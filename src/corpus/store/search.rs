@@ -48,6 +48,14 @@ impl CorpusStore {
             query: query.to_owned(),
             why,
         };
+        let has_words = query
+            .split_whitespace()
+            .any(|w| w.contains(':') || !self.analyzer.terms(w).is_empty());
+        if !has_words {
+            return Err(bad(
+                "it has no word to look for: every word is a stopword or too short".into(),
+            ));
+        }
         let mut parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
         parser.set_conjunction_by_default();
         let parsed = parser.parse_query(query).map_err(|e| {
@@ -61,14 +69,6 @@ impl CorpusStore {
                 e => e.to_string(),
             })
         })?;
-        let has_words = query
-            .split_whitespace()
-            .any(|w| w.contains(':') || !self.analyzer.terms(w).is_empty());
-        if !has_words {
-            return Err(bad(
-                "it has no word to look for: every word is a stopword or too short".into(),
-            ));
-        }
         let searcher = self.reader.searcher();
         let (total, top) = searcher
             .search(

@@ -1,0 +1,66 @@
+//! Snippets: the passage of a document that shows best why it belongs to a topic.
+
+use crate::text::Analyzer;
+
+/// Longest snippet, in characters (ellipses aside).
+pub const SNIPPET_CHARS: usize = 160;
+
+/// The passage of `text` of at most [`SNIPPET_CHARS`] characters that holds the most tokens
+/// whose term is in `terms` (the earliest such passage on ties; the beginning when none
+/// occurs), with its white space collapsed and `…` where text was cut.
+pub fn snippet(text: &str, analyzer: &Analyzer, terms: &[&str]) -> String {
+    let mut hits: Vec<usize> = Vec::new();
+    analyzer.for_each_term(text, |term, _, span| {
+        if terms.contains(&term) {
+            hits.push(span.start);
+        }
+    });
+    // Char offsets of byte positions, to measure the window in characters.
+    let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    let char_at = |byte: usize| starts.partition_point(|&b| b < byte);
+    let n_chars = starts.len();
+    let mut best = (0usize, 0usize);
+    let mut from = 0;
+    for to in 0..hits.len() {
+        while char_at(hits[to]) - char_at(hits[from]) > SNIPPET_CHARS * 3 / 4 {
+            from += 1;
+        }
+        if to + 1 - from > best.0 {
+            best = (to + 1 - from, from);
+        }
+    }
+    let first = if best.0 == 0 {
+        0
+    } else {
+        // Some context before the first word found.
+        char_at(hits[best.1]).saturating_sub(SNIPPET_CHARS / 8)
+    };
+    let last = (first + SNIPPET_CHARS).min(n_chars);
+    let first = if last == n_chars {
+        last.saturating_sub(SNIPPET_CHARS)
+    } else {
+        first
+    };
+    let byte = |c: usize| starts.get(c).copied().unwrap_or(text.len());
+    let mut piece = &text[byte(first)..byte(last)];
+    // Whole words only: cut back to white space at both ends when the text goes on.
+    if first > 0 {
+        if let Some(space) = piece.find(char::is_whitespace) {
+            piece = &piece[space..];
+        }
+    }
+    if last < n_chars {
+        if let Some(space) = piece.rfind(char::is_whitespace) {
+            piece = &piece[..space];
+        }
+    }
+    let mut out = String::new();
+    if first > 0 {
+        out.push('…');
+    }
+    out.push_str(&piece.split_whitespace().collect::<Vec<_>>().join(" "));
+    if last < n_chars {
+        out.push('…');
+    }
+    out
+}

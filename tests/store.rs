@@ -1,0 +1,339 @@
+//! The corpus store: the same counts as the files, replacement and deletion, search, and the
+//! errors of stores that cannot be used.
+
+use std::path::Path;
+
+use nmf_topics::corpus::store::StoreError;
+use nmf_topics::corpus::{count, CorpusStore, DocumentReader, Input, ReadOptions};
+use nmf_topics::matrix::DocFreq;
+use nmf_topics::report::snippet;
+use nmf_topics::{Analyzer, AnalyzerConfig, BagOfWords, CountMatrix, Document, Pruning};
+
+use crate::util::{tempdir, TestRng};
+
+const WORDS: &[&str] = &[
+    "kernel", "kernels", "module", "driver", "drivers", "font", "fonts", "serif", "glyph",
+    "server", "servers", "client", "http", "request", "running", "runs", "run", "café", "naïve",
+    "Straße", "über", "editor", "editing", "edits", "the", "and", "of",
+];
+
+/// `n` documents of random words, with ids, titles and labels; every 7th has an empty text.
+fn documents(n: usize, seed: u64) -> Vec<Document> {
+    let mut rng = TestRng::new(seed);
+    (0..n)
+        .map(|i| {
+            let len = if i % 7 == 3 {
+                0
+            } else {
+                5 + (rng.next_u64() % 40) as usize
+            };
+            let text: Vec<&str> = (0..len)
+                .map(|_| WORDS[(rng.next_u64() % WORDS.len() as u64) as usize])
+                .collect();
+            Document {
+                id: format!("doc-{i}"),
+                title: Some(format!("Title {i}")),
+                label: Some(["a", "b", "c"][i % 3].into()),
+                text: text.join(" "),
+            }
+        })
+        .collect()
+}
+
+fn write_jsonl(path: &Path, docs: &[Document]) {
+    let lines: Vec<String> = docs
+        .iter()
+        .map(|d| {
+            serde_json::json!({"id": d.id, "title": d.title, "section": d.label, "text": d.text})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn bag_of_file(path: &Path, config: &AnalyzerConfig) -> BagOfWords {
+    let options = ReadOptions {
+        label_field: Some("section".into()),
+        ..ReadOptions::default()
+    };
+    let reader = DocumentReader::new(vec![Input::Path(path.into())], options).unwrap();
+    count(reader, Analyzer::new(config.clone()).unwrap(), || {})
+        .unwrap()
+        .0
+}
+
+/// Adds `docs`, committing every `commit_every` documents (several segments).
+fn ingest(store: &CorpusStore, docs: &[Document], commit_every: usize) {
+    let mut writer = store.writer(2).unwrap();
+    for (i, doc) in docs.iter().enumerate() {
+        writer.add(doc.clone()).unwrap();
+        if (i + 1) % commit_every == 0 {
+            writer.commit().unwrap();
+        }
+    }
+    writer.finish().unwrap();
+}
+
+fn assert_same_matrix(a: &BagOfWords, b: &BagOfWords) {
+    let pruning = Pruning {
+        min_df: DocFreq::Count(1),
+        ..Pruning::default()
+    };
+    let (a, b) = (
+        CountMatrix::build(a, &pruning).unwrap(),
+        CountMatrix::build(b, &pruning).unwrap(),
+    );
+    assert_eq!(a.terms(), b.terms());
+    assert_eq!(a.words(), b.words());
+    assert_eq!(a.documents(), b.documents());
+    assert_eq!(a.terms_before_pruning(), b.terms_before_pruning());
+    assert_eq!(
+        a.by_doc().indptr().as_slice(),
+        b.by_doc().indptr().as_slice()
+    );
+    assert_eq!(a.by_doc().indices(), b.by_doc().indices());
+    assert_eq!(a.by_doc().data(), b.by_doc().data());
+}
+
+#[test]
+fn a_store_gives_the_matrix_of_its_files_with_and_without_stemming() {
+    for stem in [false, true] {
+        let dir = tempdir();
+        let docs = documents(300, 7);
+        let file = dir.path().join("docs.jsonl");
+        write_jsonl(&file, &docs);
+        let config = AnalyzerConfig {
+            stem,
+            ..AnalyzerConfig::default()
+        };
+        let store = CorpusStore::open_or_create(&dir.path().join("store"), &config).unwrap();
+        ingest(&store, &docs, 70);
+        let store = CorpusStore::open(&dir.path().join("store")).unwrap();
+        assert_eq!(store.n_documents(), 300);
+        let from_store = store.bag().unwrap();
+        assert_same_matrix(&from_store, &bag_of_file(&file, &config));
+        if stem {
+            // Each stem is shown as its most frequent word, as when reading the file.
+            assert!(from_store
+                .display()
+                .iter()
+                .any(|w| w == "kernels" || w == "kernel"));
+            assert!(from_store.terms().iter().any(|t| t == "kernel"));
+        }
+    }
+}
+
+#[test]
+fn replacing_and_deleting_leave_no_trace_in_the_counts() {
+    let dir = tempdir();
+    let config = AnalyzerConfig::default();
+    let path = dir.path().join("store");
+    let store = CorpusStore::open_or_create(&path, &config).unwrap();
+    let mut docs = documents(50, 3);
+    docs[10].text = "zebra zebra unicorn".into();
+    ingest(&store, &docs, 20);
+
+    let store = CorpusStore::open(&path).unwrap();
+    let mut writer = store.writer(1).unwrap();
+    let mut replaced = docs[20].clone();
+    replaced.text = "platypus kernel".into();
+    writer.add(replaced.clone()).unwrap();
+    assert!(writer.delete("doc-10").unwrap());
+    assert!(!writer.delete("no-such-id").unwrap());
+    let figures = writer.finish().unwrap();
+    assert_eq!(
+        (figures.added, figures.replaced, figures.deleted),
+        (1, 1, 1)
+    );
+    assert_eq!(figures.not_found, vec!["no-such-id".to_owned()]);
+
+    // The store now holds what a file of the survivors, the replacement last, holds.
+    let mut expected: Vec<Document> = docs
+        .iter()
+        .filter(|d| d.id != "doc-10" && d.id != "doc-20")
+        .cloned()
+        .collect();
+    expected.push(replaced);
+    let file = dir.path().join("expected.jsonl");
+    write_jsonl(&file, &expected);
+    let store = CorpusStore::open(&path).unwrap();
+    assert_eq!(store.n_documents(), 49);
+    let bag = store.bag().unwrap();
+    assert!(!bag.terms().iter().any(|t| t == "zebra" || t == "unicorn"));
+    assert_same_matrix(&bag, &bag_of_file(&file, &config));
+    assert!(store.document("doc-10").unwrap().is_none());
+    assert_eq!(
+        store.document("doc-20").unwrap().unwrap().text,
+        "platypus kernel"
+    );
+}
+
+#[test]
+fn a_repeated_id_in_one_ingest_keeps_the_later_document() {
+    let dir = tempdir();
+    let path = dir.path().join("store");
+    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    let mut writer = store.writer(1).unwrap();
+    for text in ["first version", "second version"] {
+        writer
+            .add(Document {
+                id: "same".into(),
+                title: None,
+                label: None,
+                text: text.into(),
+            })
+            .unwrap();
+    }
+    assert_eq!(writer.finish().unwrap().repeated, 1);
+    let store = CorpusStore::open(&path).unwrap();
+    assert_eq!(store.n_documents(), 1);
+    assert_eq!(
+        store.document("same").unwrap().unwrap().text,
+        "second version"
+    );
+}
+
+#[test]
+fn search_finds_documents_through_the_analyzer() {
+    let dir = tempdir();
+    let path = dir.path().join("store");
+    let config = AnalyzerConfig {
+        stem: true,
+        ..AnalyzerConfig::default()
+    };
+    let store = CorpusStore::open_or_create(&path, &config).unwrap();
+    let doc = |id: &str, text: &str| Document {
+        id: id.into(),
+        title: Some(format!("about {id}")),
+        label: None,
+        text: text.into(),
+    };
+    let mut writer = store.writer(1).unwrap();
+    writer
+        .add(doc("web", "A fast web server for static files"))
+        .unwrap();
+    writer
+        .add(doc("mail", "A mail server and a mail client"))
+        .unwrap();
+    writer
+        .add(doc("font", "A serif font with many glyphs"))
+        .unwrap();
+    writer.finish().unwrap();
+    let store = CorpusStore::open(&path).unwrap();
+
+    let (total, hits) = store.search("servers", 10).unwrap();
+    assert_eq!(total, 2);
+    let ids: Vec<&str> = hits.iter().map(|h| h.document.info.id.as_str()).collect();
+    assert!(ids.contains(&"web") && ids.contains(&"mail"));
+    let (total, hits) = store.search("server -mail", 10).unwrap();
+    assert_eq!((total, hits[0].document.info.id.as_str()), (1, "web"));
+    let (total, _) = store.search("server font", 10).unwrap();
+    assert_eq!(total, 0, "words are all required by default");
+    let (total, _) = store.search("server OR font", 10).unwrap();
+    assert_eq!(total, 3);
+    let (_, hits) = store.search("id:font", 10).unwrap();
+    assert_eq!(hits[0].document.info.title.as_deref(), Some("about font"));
+
+    for (query, expected) in [
+        ("\"web server\"", "phrase"),
+        ("the and", "stopword"),
+        ("title:serif", "cannot be searched"),
+    ] {
+        let err = store.search(query, 10).unwrap_err();
+        assert!(matches!(err, StoreError::Query { .. }), "{query}: {err}");
+        assert!(err.to_string().contains(expected), "{query}: {err}");
+    }
+}
+
+#[test]
+fn a_store_with_other_settings_or_of_another_kind_is_refused() {
+    let dir = tempdir();
+    let path = dir.path().join("store");
+    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    ingest(&store, &documents(10, 1), 100);
+    drop(store);
+
+    let stemming = AnalyzerConfig {
+        stem: true,
+        ..AnalyzerConfig::default()
+    };
+    let err = CorpusStore::open_or_create(&path, &stemming).unwrap_err();
+    assert!(matches!(err, StoreError::OtherAnalyzer { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("--stem: false in the store, true asked for"),
+        "{err}"
+    );
+
+    // A folder of other files.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "hello").unwrap();
+    let err = CorpusStore::open_or_create(&other, &AnalyzerConfig::default()).unwrap_err();
+    assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&other).unwrap().count(),
+        1,
+        "left as it was"
+    );
+
+    // A store of a later format version.
+    let meta = path.join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains(r#"\"version\":1"#), "{text}");
+    std::fs::write(&meta, text.replace(r#"\"version\":1"#, r#"\"version\":2"#)).unwrap();
+    let err = CorpusStore::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Version { .. }), "{err}");
+
+    // A tantivy index without the store's settings.
+    std::fs::write(&meta, text.replace("nmf-topics/store", "someone-else")).unwrap();
+    let err = CorpusStore::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+
+    let err = CorpusStore::open(&dir.path().join("missing")).unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+}
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_holds_the_store() {
+    let dir = tempdir();
+    let path = dir.path().join("store");
+    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    let first = store.writer(1).unwrap();
+    let other = CorpusStore::open(&path).unwrap();
+    let err = other.writer(1).err().expect("the store is locked");
+    assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+    drop(first);
+    assert!(other.writer(1).is_ok(), "the lock goes with the writer");
+}
+
+#[test]
+fn a_snippet_is_the_passage_with_most_topic_words() {
+    let analyzer = Analyzer::new(AnalyzerConfig::default()).unwrap();
+    let filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(6);
+    let text = format!(
+        "{filler}The kernel loads a module; the driver module talks to the kernel. {filler}"
+    );
+    let s = snippet(&text, &analyzer, &["kernel", "module", "driver"]);
+    assert!(
+        s.contains("The kernel loads a module; the driver module talks to the kernel."),
+        "{s}"
+    );
+    assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+    assert!(
+        s.chars().count() <= nmf_topics::report::SNIPPET_CHARS + 2,
+        "{s}"
+    );
+
+    // No topic word: the beginning. Short texts are whole; white space is collapsed.
+    assert_eq!(
+        snippet("Über  café\n naïve", &analyzer, &["kernel"]),
+        "Über café naïve"
+    );
+    let long = "ü".repeat(500);
+    let s = snippet(&long, &analyzer, &["kernel"]);
+    assert!(
+        s.chars().count() <= nmf_topics::report::SNIPPET_CHARS + 1,
+        "{s}"
+    );
+}
