@@ -123,8 +123,8 @@ pub struct Topic {
     pub umass: Option<f64>,
     /// Its top words, by decreasing weight p(word | topic).
     pub words: Vec<WordWeight>,
-    /// The documents it explains best: of those whose main topic it is, the ones with the most
-    /// tokens from it, at most [`REPRESENTATIVE`].
+    /// The documents it explains best: of those whose main topic it is, the ones with the highest
+    /// tokens from it times its share of them, at most [`REPRESENTATIVE`].
     pub documents: Vec<RepresentativeDocument>,
 }
 
@@ -338,10 +338,10 @@ impl Report {
 }
 
 /// For each topic, its representative documents with their tokens from it: of the documents
-/// whose largest topic it is, the [`REPRESENTATIVE`] with the most tokens from it (ties: input
-/// order).
+/// whose largest topic it is, the [`REPRESENTATIVE`] with the highest tokens from it times its
+/// share of them (ties: input order).
 pub fn representative_documents(model: &NmfModel) -> Vec<Vec<(usize, f32)>> {
-    let mut by_topic: Vec<Vec<(usize, f32)>> = vec![Vec::new(); model.topics()];
+    let mut by_topic: Vec<Vec<(usize, f32, f32)>> = vec![Vec::new(); model.topics()];
     for d in 0..model.n_documents() {
         let counts = model.document_counts(d);
         let Some((k, &x)) = counts
@@ -354,14 +354,20 @@ pub fn representative_documents(model: &NmfModel) -> Vec<Vec<(usize, f32)>> {
         if x <= 0.0 {
             continue;
         }
+        // Tokens from the topic times its share: long documents mostly about the topic first.
+        let total: f32 = counts.iter().sum();
+        let score = x * (x / total);
         let top = &mut by_topic[k];
-        let at = top.partition_point(|&(_, y)| y >= x);
+        let at = top.partition_point(|&(_, _, s)| s >= score);
         if at < REPRESENTATIVE {
-            top.insert(at, (d, x));
+            top.insert(at, (d, x, score));
             top.truncate(REPRESENTATIVE);
         }
     }
     by_topic
+        .into_iter()
+        .map(|top| top.into_iter().map(|(d, x, _)| (d, x)).collect())
+        .collect()
 }
 
 impl Report {
