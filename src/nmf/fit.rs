@@ -136,7 +136,9 @@ impl Nmf {
             // that keeps swapping is left as it is).
             let mut stats = Vec::new();
             for _ in 0..2 {
-                let mut solver = KlSolver::new(by_doc, by_word, self.topics, model.w(), model.h())?;
+                // The counts are solved again from scratch: the old ones need not stay alive.
+                model.clear_counts();
+                let mut solver = KlSolver::for_documents(by_doc, by_word, self.topics, model.w())?;
                 stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
                 divergence = solver.divergence();
                 let h = solver.h();

@@ -87,6 +87,11 @@ impl NmfModel {
         })
     }
 
+    /// Frees H until [`NmfModel::with_counts`] gives the model new counts.
+    pub(crate) fn clear_counts(&mut self) {
+        self.h = Vec::new();
+    }
+
     /// The model with H replaced by `h`, `(n_documents, topics)` row-major, and the topics
     /// numbered again by decreasing share (ties keep their order); true when that changed
     /// their order.

@@ -79,6 +79,52 @@ impl<'a> KlSolver<'a> {
         ))
     }
 
+    /// A solver of the document weights alone, W fixed to `w0`, `(n_words, k)` row-major: for
+    /// [`KlSolver::solve_h`], [`KlSolver::divergence`] and [`KlSolver::h`] only. It leaves out
+    /// what the W update needs (its accumulators and the blocks of V by word), which the final
+    /// H solve of a fit and `transform` would hold for nothing.
+    pub(crate) fn for_documents(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        w0: &[f32],
+    ) -> Result<KlSolver<'a>, NmfError> {
+        let (n_words, n_docs) = by_doc.shape();
+        check_matrices(by_doc, by_word)?;
+        if k == 0 || w0.len() != n_words * k {
+            return Err(NmfError::Matrix(format!("W must be ({n_words}, {k})")));
+        }
+        if w0.iter().any(|x| !x.is_finite() || *x < 0.0) {
+            return Err(NmfError::Matrix("W must be finite and non-negative".into()));
+        }
+        let kp = k.div_ceil(LANES) * LANES;
+        let doc_ptr = by_doc.indptr().to_proper().into_owned();
+        let doc_chunks = chunk_bounds(&doc_ptr);
+        let chunks = doc_chunks.len() - 1;
+        let mut solver = KlSolver {
+            by_doc,
+            doc_ptr,
+            k,
+            kp,
+            kernel: Kernel::detect(),
+            w: init::pad(w0, k, kp),
+            h: vec![0.0; n_docs * kp],
+            col_w: vec![0.0; kp],
+            row_h: vec![0.0; kp],
+            inv: vec![0.0; kp],
+            doc_chunks,
+            word_chunks: Vec::new(),
+            by_word,
+            block_ptr: Vec::new(),
+            w_acc: Vec::new(),
+            acc: vec![0.0; chunks * kp],
+            sums: vec![0.0; chunks * kp],
+            divs: vec![0.0; chunks],
+        };
+        column_sums(&solver.w, kp, &mut solver.col_w);
+        Ok(solver)
+    }
+
     /// The solver for checked matrices and padded, checked factors.
     fn with_factors(
         by_doc: &'a Sparse,

@@ -50,7 +50,7 @@ impl Nmf {
         by_doc: &Sparse,
         by_word: &Sparse,
     ) -> Result<(Vec<f32>, TransformReport), NmfError> {
-        let (n_words, n_docs) = by_doc.shape();
+        let n_words = by_doc.rows();
         if n_words != model.n_words() {
             return Err(NmfError::Matrix(format!(
                 "the documents are counted over {n_words} words, the model has {}",
@@ -70,8 +70,7 @@ impl Nmf {
         let started = std::time::Instant::now();
         pool.install(|| {
             let k = model.topics();
-            let h0 = vec![0f32; n_docs * k];
-            let mut solver = KlSolver::new(by_doc, by_word, k, model.w(), &h0)?;
+            let mut solver = KlSolver::for_documents(by_doc, by_word, k, model.w())?;
             let stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
             Ok((solver.h(), report(&stats, started.elapsed().as_secs_f64())))
         })
