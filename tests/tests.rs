@@ -7,6 +7,7 @@ mod cli_report;
 mod cli_senses;
 mod cli_topics;
 mod cli_transform;
+mod consensus;
 mod counts;
 mod model;
 mod quality;
