@@ -26,6 +26,7 @@
 mod csv;
 mod html;
 mod json;
+mod markup;
 pub mod quality;
 mod relevance;
 mod senses;
