@@ -2,7 +2,7 @@
 //! correlation, against hand-worked examples and a naive reference.
 
 use nmf_topics::nmf::consensus::{
-    correlation, cophenetic_distances, pair_index, sample_documents, upgma, Consensus, Merge,
+    cophenetic_distances, correlation, pair_index, sample_documents, upgma, Consensus, Merge,
 };
 
 use crate::util::{sparse_from_dense, TestRng};
@@ -36,12 +36,7 @@ fn upgma_merges_as_worked_by_hand() {
         3.0,                 // 3-4
     ];
     let merges = upgma(5, &d);
-    let m = |a, b, height, size| Merge {
-        a,
-        b,
-        height,
-        size,
-    };
+    let m = |a, b, height, size| Merge { a, b, height, size };
     assert_eq!(merges.len(), 4);
     assert_eq!(merges[0], m(0, 1, 2.0, 2));
     assert_eq!(merges[1], m(3, 4, 3.0, 2));
@@ -87,7 +82,11 @@ fn cophenetic_correlation_of_a_small_consensus_as_worked_by_hand() {
 fn one_run_has_no_cophenetic_correlation_and_agreeing_runs_score_one() {
     let mut c = Consensus::new(5);
     c.add(&[0, 1, 0, 2, 1]);
-    assert_eq!(c.cophenetic_correlation(), None, "a single run is all 0 and 1");
+    assert_eq!(
+        c.cophenetic_correlation(),
+        None,
+        "a single run is all 0 and 1"
+    );
     c.add(&[3, 4, 3, 0, 4]);
     assert_eq!(c.cophenetic_correlation(), Some(1.0));
     // Everything in one cluster every time: the distances are all 0, and reproduced exactly.
@@ -204,5 +203,9 @@ fn the_document_sample_is_seeded_sorted_and_skips_empty_documents() {
     assert_eq!(a.len(), 4);
     assert!(a.windows(2).all(|w| w[0] < w[1]));
     assert!(a.iter().all(|d| ![2, 5].contains(d)));
-    assert_eq!(a, sample_documents(&by_doc, 4, 1), "the same seed, the same sample");
+    assert_eq!(
+        a,
+        sample_documents(&by_doc, 4, 1),
+        "the same seed, the same sample"
+    );
 }

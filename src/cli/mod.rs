@@ -6,6 +6,7 @@ mod load;
 mod options;
 mod output;
 mod progress;
+mod rank;
 mod report;
 mod senses;
 mod topics;
@@ -22,6 +23,7 @@ Examples:
   nmf-topics senses server --model m                         # the topics of one word
   nmf-topics transform --model m new.jsonl                   # topic weights of new documents
   nmf-topics report --model m --html m.html                  # a page to look at in a browser
+  nmf-topics rank corpus.jsonl --topics 5..50 --step 5       # which K? a table and a suggestion
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -40,6 +42,7 @@ enum Command {
     Senses(senses::SensesArgs),
     Report(report::ReportArgs),
     Transform(transform::TransformArgs),
+    Rank(rank::RankArgs),
     Bench(bench::BenchArgs),
 }
 
@@ -52,6 +55,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Senses(args) => senses::run(args),
         Command::Report(args) => report::run(args),
         Command::Transform(args) => transform::run(args),
+        Command::Rank(args) => rank::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

@@ -116,7 +116,11 @@ pub struct Merge {
 /// and the distances' memory. Ties go to the previous cluster of the chain, then to the lowest
 /// number, so the result is deterministic.
 pub fn upgma(n: usize, distances: &[f64]) -> Vec<Merge> {
-    assert_eq!(distances.len(), n * n.saturating_sub(1) / 2, "condensed distances");
+    assert_eq!(
+        distances.len(),
+        n * n.saturating_sub(1) / 2,
+        "condensed distances"
+    );
     let mut d = distances.to_vec();
     let mut size = vec![1usize; n];
     // The cluster held in each slot: an item, or n + the merge's order of making.

@@ -16,6 +16,11 @@
 //! [`Transformed`] is what `transform` writes: new documents' topic weights under a saved
 //! model, for a terminal, as JSON or as CSV.
 //!
+//! [`RankReport`] is what `rank` writes: for each K surveyed, the divergence, the quality
+//! scores, the cophenetic correlation of the restarts' consensus and a suggested K with its
+//! reason, as a table, as JSON (`"format": "nmf-topics/rank"`) or as an SVG plot of each figure
+//! against K.
+//!
 //! A topic's words are ranked by weight p(word | topic), or by relevance ([`Ranking`]).
 //!
 //! Every report carries [`Quality`] scores: topic coherence (NPMI, UMass), diversity, and
@@ -27,7 +32,9 @@ mod csv;
 mod html;
 mod json;
 mod markup;
+mod plot;
 pub mod quality;
+mod rank;
 mod relevance;
 mod senses;
 mod summary;
@@ -37,6 +44,10 @@ mod transformed;
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
 pub use quality::Quality;
+pub use rank::{
+    suggest, RankParameters, RankReport, RankRow, RankSeconds, Suggestion, RANK_FORMAT,
+    STABLE_MARGIN,
+};
 pub use relevance::Ranking;
 pub use senses::{
     find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
