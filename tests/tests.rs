@@ -12,6 +12,7 @@ mod consensus;
 mod counts;
 mod model;
 mod quality;
+mod rank;
 mod readers;
 mod report;
 mod solver;

@@ -62,7 +62,7 @@ impl Consensus {
         self.runs
     }
 
-    /// C[i][j]: the fraction of the clusterings in which items i and j share a cluster.
+    /// `C[i][j]`: the fraction of the clusterings in which items i and j share a cluster.
     pub fn fraction(&self, i: usize, j: usize) -> f64 {
         if i == j {
             return 1.0;

@@ -15,7 +15,8 @@ use crate::text::AnalyzerConfig;
 /// The `format` field of `rank`'s JSON.
 pub const RANK_FORMAT: &str = "nmf-topics/rank";
 
-/// A cophenetic correlation this far below the best of the scan still counts as stable.
+/// A cophenetic correlation this far below the best of the survey still counts as stable:
+/// about twice its spread between seeds with 3 restarts.
 pub const STABLE_MARGIN: f64 = 0.05;
 
 /// A survey of several K on one matrix.
@@ -131,6 +132,7 @@ impl RankRow {
                 6,
             )
         };
+        let labelled = !scores.is_empty() && scores.iter().all(|q| q.label_nmi.is_some());
         let tokens = matrix.tokens();
         RankRow {
             topics: fit.topics,
@@ -143,11 +145,7 @@ impl RankRow {
             mean_npmi: mean(&|q| q.mean_npmi),
             mean_umass: mean(&|q| q.mean_umass),
             diversity: mean(&|q| q.diversity),
-            label_nmi: scores
-                .iter()
-                .all(|q| q.label_nmi.is_some())
-                .then(|| mean(&|q| q.label_nmi.unwrap_or(0.0)))
-                .filter(|_| !scores.is_empty()),
+            label_nmi: labelled.then(|| mean(&|q| q.label_nmi.unwrap_or(0.0))),
             cophenetic: fit.cophenetic.map(|x| round(x, 6)),
             sampled: fit.sampled,
             restarts: fit.restarts.clone(),
@@ -158,6 +156,10 @@ impl RankRow {
 
 impl RankReport {
     /// The survey of `matrix` from its rows, with the suggested K. Rows are put in order of K.
+    ///
+    /// # Panics
+    ///
+    /// Without a row.
     pub fn new(
         matrix: &CountMatrix,
         parameters: RankParameters,
@@ -280,7 +282,10 @@ pub fn suggest(ranks: &[RankRow]) -> Suggestion {
         .filter_map(|r| r.cophenetic.map(|c| (r, c)))
         .collect();
     let mut reason;
-    let pick = if measured.is_empty() {
+    let pick = if ranks.len() == 1 {
+        reason = "the only K tried".to_owned();
+        ranks[0].clone()
+    } else if measured.is_empty() {
         let pick = by_npmi(&all);
         reason = format!(
             "the highest mean NPMI ({:.3}); with one run a K there is no cophenetic correlation to say how stable it is",
