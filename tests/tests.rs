@@ -3,14 +3,17 @@
 mod util;
 
 mod cli;
+mod cli_rank;
 mod cli_report;
 mod cli_senses;
 mod cli_store;
 mod cli_topics;
 mod cli_transform;
+mod consensus;
 mod counts;
 mod model;
 mod quality;
+mod rank;
 mod readers;
 mod report;
 mod solver;

@@ -10,7 +10,7 @@ use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, SavedModel};
 
-use super::load::load;
+use super::load::load_source;
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
 use super::output::{self, Destination};
 use super::progress;
@@ -157,26 +157,19 @@ pub fn run(args: FitArgs) -> Result<()> {
         .build_global()
         .context("cannot start the worker threads")?;
     let show = progress::wanted(args.quiet);
-    let mut store = None;
-    let (inputs, bag, analyzer, reading) = match &args.index {
-        Some(dir) => {
-            let started = Instant::now();
-            let store = store.insert(CorpusStore::open(dir)?);
-            if args.analyzer_given {
-                store.check_analyzer(&args.analyzer.config()?)?;
-            }
-            let bag = store.bag()?;
-            let analyzer = store.analyzer().config().clone();
-            let seconds = started.elapsed().as_secs_f64();
-            (dir.display().to_string(), bag, Some(analyzer), seconds)
-        }
-        None => {
-            args.read.require()?;
-            let loaded = load(&args.read, &args.analyzer, show)?;
-            let inputs = args.read.inputs.join(" ");
-            (inputs, loaded.bag, loaded.analyzer, loaded.seconds)
-        }
-    };
+    let source = load_source(
+        &args.read,
+        &args.analyzer,
+        args.analyzer_given,
+        args.index.as_deref(),
+        show,
+    )?;
+    let (inputs, store) = (source.name, source.store);
+    let (bag, analyzer, reading) = (
+        source.loaded.bag,
+        source.loaded.analyzer,
+        source.loaded.seconds,
+    );
 
     let started = Instant::now();
     let matrix = CountMatrix::build(&bag, &pruning)

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use nmf_topics::corpus::{count, read_matrix_market, BagOfWords, DocumentReader};
+use nmf_topics::corpus::{count, read_matrix_market, BagOfWords, CorpusStore, DocumentReader};
 use nmf_topics::text::AnalyzerConfig;
 use nmf_topics::Analyzer;
 
@@ -66,5 +66,49 @@ pub fn load_with(
         analyzer: Some(config),
         seconds: started.elapsed().as_secs_f64(),
         text_bytes: stats.text_bytes,
+    })
+}
+
+/// A corpus read from a store (`index`) or from the inputs, as `fit` and `rank` take it.
+pub struct Source {
+    /// What was read, for messages.
+    pub name: String,
+    pub loaded: Loaded,
+    /// The store, when the corpus came from one.
+    pub store: Option<CorpusStore>,
+}
+
+/// Reads the corpus from the store in `index`, when given, with its own word settings (those
+/// of `analyzer` must match when `analyzer_given`); else from the inputs.
+pub fn load_source(
+    read: &ReadArgs,
+    analyzer: &AnalyzerArgs,
+    analyzer_given: bool,
+    index: Option<&std::path::Path>,
+    show_progress: bool,
+) -> Result<Source> {
+    let Some(dir) = index else {
+        read.require()?;
+        return Ok(Source {
+            name: read.inputs.join(" "),
+            loaded: load(read, analyzer, show_progress)?,
+            store: None,
+        });
+    };
+    let started = Instant::now();
+    let store = CorpusStore::open(dir)?;
+    if analyzer_given {
+        store.check_analyzer(&analyzer.config()?)?;
+    }
+    let bag = store.bag()?;
+    Ok(Source {
+        name: dir.display().to_string(),
+        loaded: Loaded {
+            bag,
+            analyzer: Some(store.analyzer().config().clone()),
+            seconds: started.elapsed().as_secs_f64(),
+            text_bytes: 0,
+        },
+        store: Some(store),
     })
 }

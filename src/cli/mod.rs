@@ -7,6 +7,7 @@ mod load;
 mod options;
 mod output;
 mod progress;
+mod rank;
 mod report;
 mod search;
 mod senses;
@@ -27,6 +28,7 @@ Examples:
   nmf-topics index corpus.jsonl --index c.store              # ingest once into a corpus store
   nmf-topics fit --index c.store -k 50 --model m             # fit it without reading the files
   nmf-topics search --index c.store kernel module --model m  # find documents, with their topics
+  nmf-topics rank corpus.jsonl --topics 5..50 --step 5       # which K? a table and a suggestion
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
 Run 'nmf-topics fit --help' for every option.";
 
@@ -47,6 +49,7 @@ enum Command {
     Senses(senses::SensesArgs),
     Report(report::ReportArgs),
     Transform(transform::TransformArgs),
+    Rank(rank::RankArgs),
     Bench(bench::BenchArgs),
 }
 
@@ -71,6 +74,10 @@ pub fn run() -> anyhow::Result<()> {
         Command::Senses(args) => senses::run(args),
         Command::Report(args) => report::run(args),
         Command::Transform(args) => transform::run(args),
+        Command::Rank(mut args) => {
+            args.analyzer_given = analyzer_given;
+            rank::run(args)
+        }
         Command::Bench(args) => bench::run(args),
     }
 }

@@ -8,14 +8,14 @@ use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, StopRule, TracePoint,
 use crate::matrix::Sparse;
 
 /// One run of the joint iterations.
-struct Joint {
-    model: NmfModel,
-    iterations: usize,
-    stop: StopReason,
-    divergence: f64,
-    trace: Vec<TracePoint>,
-    seconds: f64,
-    kernel: String,
+pub(super) struct Joint {
+    pub(super) model: NmfModel,
+    pub(super) iterations: usize,
+    pub(super) stop: StopReason,
+    pub(super) divergence: f64,
+    pub(super) trace: Vec<TracePoint>,
+    pub(super) seconds: f64,
+    pub(super) kernel: String,
 }
 
 /// One of several runs from different seeds.
@@ -86,11 +86,15 @@ impl Nmf {
     ) -> Result<(NmfModel, FitReport), NmfError> {
         let (n_words, n_docs) = by_doc.shape();
         self.check(n_words, n_docs)?;
-        let pool = rayon::ThreadPoolBuilder::new()
+        self.pool()?.install(|| self.run(by_doc, by_word, observe))
+    }
+
+    /// A pool of `threads` threads for the updates.
+    pub(super) fn pool(&self) -> Result<rayon::ThreadPool, NmfError> {
+        rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads)
             .build()
-            .map_err(|e| NmfError::Matrix(format!("cannot start {} threads: {e}", self.threads)))?;
-        pool.install(|| self.run(by_doc, by_word, observe))
+            .map_err(|e| NmfError::Matrix(format!("cannot start {} threads: {e}", self.threads)))
     }
 
     fn run(
@@ -170,7 +174,7 @@ impl Nmf {
     }
 
     /// The joint iterations from `seed`'s start, until a stopping rule or `max_iter`.
-    fn iterate(
+    pub(super) fn iterate(
         &self,
         by_doc: &Sparse,
         by_word: &Sparse,

@@ -39,14 +39,20 @@
 //! [`Nmf::transform`] applies to new documents (see `transform.rs`), so that a training document
 //! transformed later gets back its fitted weights. Topics are numbered by decreasing share of
 //! the corpus.
+//!
+//! **Choosing K.** [`Nmf::rank_fit`] fits one K from several seeds and measures how stable the
+//! documents' main topics are across the runs: the cophenetic correlation of their consensus
+//! (Brunet et al. 2004; see [`consensus`]).
 
 mod bench;
+pub mod consensus;
 mod fit;
 mod init;
 mod kernel;
 mod model;
 mod nndsvd;
 mod params;
+mod rank;
 mod solver;
 mod transform;
 
@@ -54,5 +60,6 @@ pub use bench::{benchmark, BenchResult, BenchSettings};
 pub use fit::{FitReport, Restart};
 pub use model::NmfModel;
 pub use params::{Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
+pub use rank::RankFit;
 pub use solver::KlSolver;
 pub use transform::TransformReport;

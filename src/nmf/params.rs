@@ -175,6 +175,12 @@ impl Nmf {
         }
     }
 
+    /// The same settings for `topics` topics.
+    pub fn with_topics(mut self, topics: usize) -> Nmf {
+        self.topics = topics;
+        self
+    }
+
     /// How the factors start.
     pub fn init(mut self, init: Init) -> Nmf {
         self.init = init;

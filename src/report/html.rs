@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::markup::esc;
 use super::terminal::thousands;
 use super::Report;
 
@@ -292,22 +293,6 @@ fn word_bars(p: &mut String, topic: &super::Topic, colour: &str) -> std::fmt::Re
     }
     p.push_str("</svg>");
     Ok(())
-}
-
-/// `s` escaped for HTML text and attribute values.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// JSON text made safe inside a `<script>` element: no `<`, `>` or `&` at all.

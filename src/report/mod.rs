@@ -16,6 +16,11 @@
 //! [`Transformed`] is what `transform` writes: new documents' topic weights under a saved
 //! model, for a terminal, as JSON or as CSV.
 //!
+//! [`RankReport`] is what `rank` writes: for each K surveyed, the divergence, the quality
+//! scores, the cophenetic correlation of the restarts' consensus and a suggested K with its
+//! reason, as a table, as JSON (`"format": "nmf-topics/rank"`) or as an SVG plot of each figure
+//! against K.
+//!
 //! A topic's words are ranked by weight p(word | topic), or by relevance ([`Ranking`]).
 //!
 //! Every report carries [`Quality`] scores: topic coherence (NPMI, UMass), diversity, and
@@ -26,7 +31,10 @@
 mod csv;
 mod html;
 mod json;
+mod markup;
+mod plot;
 pub mod quality;
+mod rank;
 mod relevance;
 mod search;
 mod senses;
@@ -38,6 +46,10 @@ mod transformed;
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
 pub use quality::Quality;
+pub use rank::{
+    suggest, RankParameters, RankReport, RankRow, RankSeconds, Suggestion, RANK_FORMAT,
+    STABLE_MARGIN,
+};
 pub use relevance::Ranking;
 pub use search::{Hit, SearchReport, SEARCH_FORMAT};
 pub use senses::{

@@ -55,6 +55,20 @@ pub struct CorpusFigures {
     pub empty_documents: usize,
 }
 
+impl CorpusFigures {
+    /// The figures of `matrix`.
+    pub fn of(matrix: &CountMatrix) -> CorpusFigures {
+        CorpusFigures {
+            documents: matrix.n_documents(),
+            words: matrix.n_words(),
+            words_before_pruning: matrix.terms_before_pruning(),
+            nonzeros: matrix.nnz(),
+            tokens: matrix.tokens(),
+            empty_documents: matrix.empty_documents(),
+        }
+    }
+}
+
 /// The settings of every stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parameters {
@@ -303,14 +317,7 @@ impl Report {
         Report {
             format: super::FORMAT,
             version: super::VERSION,
-            corpus: CorpusFigures {
-                documents: matrix.n_documents(),
-                words: matrix.n_words(),
-                words_before_pruning: matrix.terms_before_pruning(),
-                nonzeros: matrix.nnz(),
-                tokens: matrix.tokens(),
-                empty_documents: matrix.empty_documents(),
-            },
+            corpus: CorpusFigures::of(matrix),
             parameters,
             fit: FitFigures {
                 iterations: fit.iterations,
@@ -405,7 +412,7 @@ fn top_topics(model: &NmfModel, d: usize) -> Vec<TopicWeight> {
 }
 
 /// `x` rounded to `digits` decimals.
-fn round(x: f64, digits: i32) -> f64 {
+pub(super) fn round(x: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
     (x * scale).round() / scale
 }
