@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Topic quality of nmf-topics and of scikit-learn's KL-NMF fitted to exactly the same count
+# matrix, both scored by nmf-topics' quality code (mean NPMI of the top 10 words, diversity, NMI
+# of each document's main topic with its label).
+#
+#   benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]      (default K: 20 50)
+#
+# Environment: MIN_DF (default 5), MAX_DF (default 0.5), ITERATIONS (default 200), INIT
+# (default nndsvda, for both tools), PEER_PYTHON as for compare-sklearn.sh. scikit-learn takes
+# minutes per K on a corpus of 60,000 documents.
+set -euo pipefail
+corpus=${1:?usage: benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]}
+label=${2:?usage: benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]}
+shift 2
+ks=${*:-20 50}
+root=$(cd "$(dirname "$0")/.." && pwd)
+min_df=${MIN_DF:-5}
+max_df=${MAX_DF:-0.5}
+iterations=${ITERATIONS:-200}
+init=${INIT:-nndsvda}
+peer_dir=$root/../shared/bench
+
+cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin nmf-topics --example score_factors
+bin=$root/target/release/nmf-topics
+score=$root/target/release/examples/score_factors
+if [ -z "${PEER_PYTHON:-}" ]; then
+  [ -x "$peer_dir/setup.sh" ] || { echo "set PEER_PYTHON to a python with scikit-learn" >&2; exit 2; }
+  PEER_PYTHON=$(bash "$peer_dir/setup.sh" | tail -n 1)
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prune=(--min-df "$min_df" --max-df "$max_df")
+"$bin" fit "$corpus" "${prune[@]}" -k 1 --max-iter 1 --quiet --export-matrix "$work/v.mtx" > /dev/null
+
+printf '%-14s %4s %10s %10s %10s\n' tool K "mean NPMI" diversity NMI
+for k in $ks; do
+  "$bin" fit "$corpus" "${prune[@]}" --label-field "$label" -k "$k" --max-iter "$iterations" \
+    --init "$init" --quiet --json "$work/ours.json"
+  "$PEER_PYTHON" "$root/benches/sklearn_factors.py" "$work/v.mtx" "$k" "$iterations" "$init" "$work/sk"
+  "$score" "$corpus" "$label" "$min_df" "$max_df" "$work/sk/W.txt" "$work/sk/H.txt" > "$work/theirs.json"
+  python3 - "$k" "$work/ours.json" "$work/theirs.json" <<'PY'
+import json, sys
+k = sys.argv[1]
+ours = json.load(open(sys.argv[2]))["quality"]
+theirs = json.load(open(sys.argv[3]))
+for tool, q in (("nmf-topics", ours), ("scikit-learn", theirs)):
+    print(f"{tool:<14} {k:>4} {q['mean_npmi']:10.3f} {q['diversity']:10.3f} {q['label_nmi']:10.3f}")
+PY
+done
