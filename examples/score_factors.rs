@@ -26,7 +26,10 @@ fn read_rows(path: &str) -> Result<(usize, Vec<f32>)> {
             .map(str::parse)
             .collect::<Result<_, _>>()
             .with_context(|| format!("{path}: a value does not parse"))?;
-        anyhow::ensure!(k == 0 || row.len() == k, "{path}: rows of different lengths");
+        anyhow::ensure!(
+            k == 0 || row.len() == k,
+            "{path}: rows of different lengths"
+        );
         k = row.len();
         values.extend(row);
     }

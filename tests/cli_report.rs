@@ -148,6 +148,9 @@ fn the_html_report_is_self_contained_and_escapes_every_title() {
     assert!(!html.contains("<img"));
     assert!(!html.contains("<b>bold"));
     assert_eq!(html.matches("class=\"topic-card\"").count(), 3);
+    // Each card lists representative documents with snippets cut from the corpus.
+    assert_eq!(html.matches("<ul class=\"examples\">").count(), 3);
+    assert!(html.matches("<q>").count() >= 3, "snippets in the cards");
     for word in ["apple", "engine", "violin"] {
         assert!(html.contains(&format!(">{word}</text>")), "{word}");
     }

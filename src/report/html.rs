@@ -80,6 +80,21 @@ impl Report {
                 topic.share * 100.0
             )?;
             word_bars(p, topic, colour)?;
+            if !topic.documents.is_empty() {
+                p.push_str("<ul class=\"examples\">");
+                for doc in &topic.documents {
+                    write!(p, "<li><b>{}</b>", esc(&doc.id))?;
+                    if let Some(title) = &doc.title {
+                        write!(p, " — {}", esc(title))?;
+                    }
+                    write!(p, " <span class=\"w\">{:.0}%</span>", doc.weight * 100.0)?;
+                    if let Some(snippet) = &doc.snippet {
+                        write!(p, "<q>{}</q>", esc(snippet))?;
+                    }
+                    p.push_str("</li>");
+                }
+                p.push_str("</ul>");
+            }
             p.push_str("</article>\n");
         }
         p.push_str("</div></section>\n");
@@ -322,7 +337,10 @@ header p{color:var(--muted);margin-top:-.5rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid var(--line);padding-bottom:.3rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1rem}
 .topic-card{background:#fff;border:1px solid var(--line);border-top:4px solid var(--c);border-radius:6px;padding:.6rem .8rem}
-.topic-card h3{font-size:1rem;margin:.1rem 0}.tid{color:var(--muted);font-weight:normal}
+.topic-card h3{font-size:1rem;margin:.1rem 0}
+.examples{list-style:none;margin:.4rem 0 0;padding:0;font-size:.8rem}.examples li{margin:.3rem 0}
+.examples .w{color:var(--muted)}.examples q{display:block;color:var(--muted);quotes:none}
+.tid{color:var(--muted);font-weight:normal}
 .share{color:var(--muted);margin:.1rem 0 .4rem}
 svg{display:block;width:100%;height:auto}svg.chart{max-width:760px}
 .lbl{font-size:12px;fill:var(--fg)}.num{font-size:11px;fill:var(--muted)}
