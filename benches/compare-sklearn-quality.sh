@@ -36,7 +36,7 @@ prune=(--min-df "$min_df" --max-df "$max_df")
 printf '%-14s %4s %10s %10s %10s\n' tool K "mean NPMI" diversity NMI
 for k in $ks; do
   "$bin" fit "$corpus" "${prune[@]}" --label-field "$label" -k "$k" --max-iter "$iterations" \
-    --init "$init" --quiet --json "$work/ours.json"
+    --init "$init" --quiet --json "$work/ours.json" > /dev/null
   "$PEER_PYTHON" "$root/benches/sklearn_factors.py" "$work/v.mtx" "$k" "$iterations" "$init" "$work/sk"
   "$score" "$corpus" "$label" "$min_df" "$max_df" "$work/sk/W.txt" "$work/sk/H.txt" > "$work/theirs.json"
   python3 - "$k" "$work/ours.json" "$work/theirs.json" <<'PY'
