@@ -320,3 +320,31 @@ fn unusable_stores_are_clear_errors_that_change_nothing() {
         text.replace(r#"\"version\":1"#, r#"\"version\":7"#)
     );
 }
+
+#[test]
+fn a_closed_output_pipe_ends_index_and_search_quietly() {
+    let dir = tempdir();
+    let store = dir.path().join("store");
+    let small = dir.path().join("small.jsonl");
+    std::fs::write(&small, "{\"id\": \"a\", \"text\": \"kernel module\"}\n").unwrap();
+    for args in [
+        vec!["index", arg(&small), "--index", arg(&store), "--quiet"],
+        vec!["index", "--index", arg(&store)],
+        vec!["search", "--index", arg(&store), "kernel"],
+    ] {
+        // Standard output is a pipe whose reader is already gone, as in `| head -0`.
+        let mut child = bin()
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+    assert_eq!(CorpusStore::open(&store).unwrap().n_documents(), 1);
+}

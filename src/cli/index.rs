@@ -1,5 +1,6 @@
 //! `nmf-topics index`: ingest documents into a corpus store, or delete them from it.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -115,12 +116,16 @@ pub fn run(args: IndexArgs) -> Result<()> {
         .finish()
         .with_context(|| format!("cannot finish writing to {}", args.index.display()))?;
     let seconds = started.elapsed().as_secs_f64();
+    // Written with writeln!, not println!, so that a closed pipe (`| head`) is an error that
+    // main treats as the end, not a panic.
+    let mut out = std::io::stdout().lock();
     if !args.delete.is_empty() {
-        println!(
+        writeln!(
+            out,
             "deleted {} of {} documents asked for",
             thousands(figures.deleted as f64),
             thousands(args.delete.len() as f64)
-        );
+        )?;
         if !figures.not_found.is_empty() {
             eprintln!(
                 "warning: no document has the id {}",
@@ -130,14 +135,15 @@ pub fn run(args: IndexArgs) -> Result<()> {
     }
     if !args.read.inputs.is_empty() {
         let fresh = figures.added - figures.replaced - figures.repeated;
-        println!(
+        writeln!(
+            out,
             "indexed {} documents ({:.1} MB of text) in {seconds:.1} s, {:.1} MB/s on {threads} threads: {} new, {} replaced",
             thousands(figures.added as f64),
             figures.text_bytes as f64 / 1e6,
             figures.text_bytes as f64 / 1e6 / seconds.max(1e-9),
             thousands(fresh as f64),
             thousands(figures.replaced as f64),
-        );
+        )?;
         if figures.repeated > 0 {
             eprintln!(
                 "warning: {} documents had an id given earlier in the same input; each replaced the earlier one (give every document its own id, with --id-field)",
@@ -145,13 +151,15 @@ pub fn run(args: IndexArgs) -> Result<()> {
             );
         }
     }
+    drop(out);
     summary(&CorpusStore::open(&args.index)?)
 }
 
 /// What the store holds.
 fn summary(store: &CorpusStore) -> Result<()> {
     let config = store.analyzer().config();
-    println!(
+    writeln!(
+        std::io::stdout().lock(),
         "{}: {} documents, {:.1} MB on disk; words: --lang {}{}{}{} --min-chars {} --max-chars {}",
         store.dir().display(),
         thousands(store.n_documents() as f64),
@@ -170,6 +178,6 @@ fn summary(store: &CorpusStore) -> Result<()> {
         if config.stem { " --stem" } else { "" },
         config.min_chars,
         config.max_chars,
-    );
+    )?;
     Ok(())
 }
