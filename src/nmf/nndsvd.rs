@@ -130,6 +130,8 @@ fn truncated_svd(
     for _ in 0..POWER_ITERATIONS {
         let mut z = times(by_doc, &q, l);
         orthonormalise(&mut z, l);
+        // Freed before the next Q is made: two n × l arrays at a time, not three.
+        drop(std::mem::take(&mut q));
         q = times(by_word, &z, l);
         orthonormalise(&mut q, l);
     }
@@ -151,29 +153,32 @@ fn truncated_svd(
     let u: Vec<f64> = (0..l * k)
         .map(|at| eigen.eigenvectors[(at / k, order[at % k])])
         .collect();
-    let project = |rows: &[f64], scale: &[f64]| -> Vec<f64> {
-        let mut out = vec![0f64; rows.len() / l * k];
-        out.par_chunks_mut(k)
-            .zip(rows.par_chunks(l))
-            .for_each(|(o, r)| {
-                for (&x, u_row) in r.iter().zip(u.chunks_exact(k)) {
-                    for (o, &b) in o.iter_mut().zip(u_row) {
-                        *o += x * b;
-                    }
+    // Rows of l become rows of k ≤ l in the same buffer: row r is written at r·k, before any
+    // row it could overwrite is read, so no second n × k array is needed.
+    let project = |mut rows: Vec<f64>, scale: &[f64]| -> Vec<f64> {
+        let n = rows.len() / l;
+        let mut o = vec![0f64; k];
+        for r in 0..n {
+            o.fill(0.0);
+            for (&x, u_row) in rows[r * l..(r + 1) * l].iter().zip(u.chunks_exact(k)) {
+                for (o, &b) in o.iter_mut().zip(u_row) {
+                    *o += x * b;
                 }
-                for (o, &c) in o.iter_mut().zip(scale) {
-                    *o *= c;
-                }
-            });
-        out
+            }
+            for ((dst, &o), &c) in rows[r * k..(r + 1) * k].iter_mut().zip(&o).zip(scale) {
+                *dst = o * c;
+            }
+        }
+        rows.truncate(n * k);
+        rows.shrink_to_fit();
+        rows
     };
-    let left = project(&q, &vec![1.0; k]);
-    drop(q);
+    let left = project(q, &vec![1.0; k]);
     let inverse: Vec<f64> = values
         .iter()
         .map(|&x| if x > 0.0 { 1.0 / x } else { 0.0 })
         .collect();
-    let right = project(&bt, &inverse);
+    let right = project(bt, &inverse);
     (left, values, right)
 }
 
@@ -197,15 +202,41 @@ fn times(m: &Sparse, x: &[f64], l: usize) -> Vec<f64> {
 /// `V · Ω` for a standard Gaussian Ω `(n_documents, l)` whose row d is drawn from PCG stream d
 /// of `seed`; `by_word` is V in CSR.
 fn times_gaussian(by_word: &Sparse, l: usize, seed: u64) -> Vec<f64> {
-    let omega: Vec<f64> = (0..by_word.inner_dims())
-        .into_par_iter()
-        .flat_map_iter(|d| {
-            let mut rng = Pcg64::new(seed as u128, d as u128);
-            (0..l).map(move |_| StandardNormal.sample(&mut rng))
-        })
-        .collect();
-    times(by_word, &omega, l)
+    let (n_words, n_docs) = by_word.shape();
+    let indptr = by_word.indptr();
+    let indptr = indptr.to_proper();
+    let (indices, data) = (by_word.indices(), by_word.data());
+    let mut out = vec![0f64; n_words * l];
+    // Where each word's row has got to: documents come block by block, in order, so every row
+    // adds its terms in the order `times` does, and Ω is drawn one block at a time.
+    let mut at: Vec<usize> = indptr[..n_words].to_vec();
+    for start in (0..n_docs).step_by(OMEGA_BLOCK) {
+        let end = (start + OMEGA_BLOCK).min(n_docs);
+        let omega: Vec<f64> = (start..end)
+            .into_par_iter()
+            .flat_map_iter(|d| {
+                let mut rng = Pcg64::new(seed as u128, d as u128);
+                (0..l).map(move |_| StandardNormal.sample(&mut rng))
+            })
+            .collect();
+        out.par_chunks_mut(l)
+            .zip(at.par_iter_mut())
+            .enumerate()
+            .for_each(|(w, (row, at))| {
+                while *at < indptr[w + 1] && (indices[*at] as usize) < end {
+                    let (d, value) = (indices[*at] as usize, data[*at] as f64);
+                    for (o, &a) in row.iter_mut().zip(&omega[(d - start) * l..][..l]) {
+                        *o += value * a;
+                    }
+                    *at += 1;
+                }
+            });
+    }
+    out
 }
+
+/// Documents whose rows of Ω are drawn at a time.
+const OMEGA_BLOCK: usize = 4096;
 
 /// Yᵀ·Y of `y`, row-major with `l` columns.
 fn gram(y: &[f64], l: usize) -> DMatrix<f64> {
