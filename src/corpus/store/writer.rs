@@ -41,6 +41,8 @@ pub struct StoreWriter<'a> {
     next_seq: u64,
     /// Ids added since the writer opened: a repeat replaces a document of this same ingest.
     seen: FxHashSet<String>,
+    /// The last commit held no document: no id needs looking up in it.
+    was_empty: bool,
     figures: IngestFigures,
 }
 
@@ -59,6 +61,7 @@ impl CorpusStore {
             writer,
             next_seq: self.next_seq,
             seen: FxHashSet::default(),
+            was_empty: self.n_documents() == 0,
             figures: IngestFigures::default(),
         })
     }
@@ -96,7 +99,7 @@ impl StoreWriter<'_> {
         let id = Term::from_field_text(fields.id, &doc.id);
         if self.seen.contains(&doc.id) {
             self.figures.repeated += 1;
-        } else if self.store.contains(&doc.id)? {
+        } else if !self.was_empty && self.store.contains(&doc.id)? {
             self.figures.replaced += 1;
         }
         self.writer.delete_term(id);
@@ -125,7 +128,7 @@ impl StoreWriter<'_> {
 
     /// Deletes the document with `id`; returns whether the store held one.
     pub fn delete(&mut self, id: &str) -> Result<bool, StoreError> {
-        let known = self.seen.remove(id) || self.store.contains(id)?;
+        let known = self.seen.remove(id) || (!self.was_empty && self.store.contains(id)?);
         if known {
             self.writer
                 .delete_term(Term::from_field_text(self.store.fields.id, id));
