@@ -85,10 +85,7 @@ impl SavedModel {
             if d >= self.model.n_documents() {
                 continue;
             }
-            let counts = self.model.document_counts(d);
-            let Some(k) =
-                (0..counts.len()).max_by(|&a, &b| counts[a].total_cmp(&counts[b]).then(b.cmp(&a)))
-            else {
+            let Some(k) = self.model.main_topic(d) else {
                 continue;
             };
             let top: Vec<&str> = self

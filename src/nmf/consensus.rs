@@ -271,15 +271,6 @@ pub fn sample_documents(by_doc: &Sparse, size: usize, seed: u64) -> Vec<usize> {
 pub fn main_topics(model: &NmfModel, documents: &[usize]) -> Vec<u32> {
     documents
         .iter()
-        .map(|&d| {
-            let counts = model.document_counts(d);
-            let mut best = 0;
-            for (k, &x) in counts.iter().enumerate() {
-                if x > counts[best] {
-                    best = k;
-                }
-            }
-            best as u32
-        })
+        .map(|&d| model.main_topic(d).unwrap_or(0) as u32)
         .collect()
 }

@@ -150,6 +150,17 @@ impl NmfModel {
         &self.h[d * self.k..][..self.k]
     }
 
+    /// Document `d`'s main topic: the largest of its counts (the first on ties); `None` for a
+    /// document without words.
+    pub fn main_topic(&self, d: usize) -> Option<usize> {
+        let counts = self.document_counts(d);
+        let (k, &x) = counts
+            .iter()
+            .enumerate()
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })?;
+        (x > 0.0).then_some(k)
+    }
+
     /// Document `d`'s topic weights, summing to 1 (all zero for a document without words).
     pub fn document_weights(&self, d: usize) -> Vec<f32> {
         let counts = self.document_counts(d);

@@ -192,7 +192,7 @@ fn label_agreement(model: &NmfModel, labels: &[Option<&str>]) -> (Option<f64>, u
     let mut topics = Vec::new();
     let mut classes = Vec::new();
     for (d, label) in labels.iter().enumerate().take(model.n_documents()) {
-        let (Some(label), Some(topic)) = (label, main_topic(model.document_counts(d))) else {
+        let (Some(label), Some(topic)) = (label, model.main_topic(d)) else {
             continue;
         };
         let next = label_ids.len();
@@ -203,15 +203,6 @@ fn label_agreement(model: &NmfModel, labels: &[Option<&str>]) -> (Option<f64>, u
         return (None, 0);
     }
     (Some(nmi(&topics, &classes)), topics.len())
-}
-
-/// The topic with the largest weight (the first on ties); `None` when all are 0.
-fn main_topic(counts: &[f32]) -> Option<usize> {
-    let (k, &x) = counts
-        .iter()
-        .enumerate()
-        .reduce(|a, b| if b.1 > a.1 { b } else { a })?;
-    (x > 0.0).then_some(k)
 }
 
 /// Normalised mutual information of two labellings of the same items, by the arithmetic mean

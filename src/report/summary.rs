@@ -350,17 +350,11 @@ impl Report {
 pub fn representative_documents(model: &NmfModel) -> Vec<Vec<(usize, f32)>> {
     let mut by_topic: Vec<Vec<(usize, f32, f32)>> = vec![Vec::new(); model.topics()];
     for d in 0..model.n_documents() {
-        let counts = model.document_counts(d);
-        let Some((k, &x)) = counts
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
-        else {
+        let Some(k) = model.main_topic(d) else {
             continue;
         };
-        if x <= 0.0 {
-            continue;
-        }
+        let counts = model.document_counts(d);
+        let x = counts[k];
         // Tokens from the topic times its share: long documents mostly about the topic first.
         let total: f32 = counts.iter().sum();
         let score = x * (x / total);
