@@ -12,8 +12,8 @@ use crate::corpus::{BagOfWords, DocumentInfo};
 /// deleted one; documents are numbered in the order they were added.
 pub(super) struct Positions {
     pub position: Vec<Vec<u32>>,
-    /// `(segment, doc)` of each position.
-    pub address: Vec<(u32, DocId)>,
+    /// Live documents: the positions are `0..live`.
+    pub live: usize,
 }
 
 impl CorpusStore {
@@ -23,7 +23,7 @@ impl CorpusStore {
     pub fn bag(&self) -> Result<BagOfWords, StoreError> {
         let searcher = self.reader.searcher();
         let positions = self.positions(&searcher)?;
-        let n_docs = positions.address.len();
+        let n_docs = positions.live;
 
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut terms: Vec<String> = Vec::new();
@@ -102,7 +102,7 @@ impl CorpusStore {
         }
         Ok(Positions {
             position,
-            address: live.into_iter().map(|(_, s, doc)| (s, doc)).collect(),
+            live: live.len(),
         })
     }
 
@@ -161,7 +161,7 @@ impl CorpusStore {
         searcher: &Searcher,
         positions: &Positions,
     ) -> Result<Vec<DocumentInfo>, StoreError> {
-        let mut infos = vec![None; positions.address.len()];
+        let mut infos = vec![None; positions.live];
         for (s, segment) in searcher.segment_readers().iter().enumerate() {
             let store = segment
                 .get_store_reader(1)
