@@ -132,7 +132,7 @@ fn truncated_svd(
         orthonormalise(&mut z, l);
         // Freed before the next Q is made: two n × l arrays at a time, not three.
         drop(std::mem::take(&mut q));
-        q = times(by_word, &z, l);
+        q = times_scattered(by_doc, by_word, &z, l);
         orthonormalise(&mut q, l);
     }
     // B = Qᵀ·V is l × n_documents; with B·Bᵀ = U·Σ²·Uᵀ, V ≈ (Q·U)·Σ·(Bᵀ·U·Σ⁻¹)ᵀ.
@@ -153,21 +153,29 @@ fn truncated_svd(
     let u: Vec<f64> = (0..l * k)
         .map(|at| eigen.eigenvectors[(at / k, order[at % k])])
         .collect();
-    // Rows of l become rows of k ≤ l in the same buffer: row r is written at r·k, before any
-    // row it could overwrite is read, so no second n × k array is needed.
+    // Rows of l become rows of k ≤ l in the same buffer, a window of rows at a time: the
+    // window's new rows are computed in parallel aside, then written over rows already read,
+    // so no second n × k array is needed.
     let project = |mut rows: Vec<f64>, scale: &[f64]| -> Vec<f64> {
         let n = rows.len() / l;
-        let mut o = vec![0f64; k];
-        for r in 0..n {
-            o.fill(0.0);
-            for (&x, u_row) in rows[r * l..(r + 1) * l].iter().zip(u.chunks_exact(k)) {
-                for (o, &b) in o.iter_mut().zip(u_row) {
-                    *o += x * b;
-                }
-            }
-            for ((dst, &o), &c) in rows[r * k..(r + 1) * k].iter_mut().zip(&o).zip(scale) {
-                *dst = o * c;
-            }
+        let mut window = vec![0f64; PROJECT_ROWS.min(n) * k];
+        for start in (0..n).step_by(PROJECT_ROWS) {
+            let end = (start + PROJECT_ROWS).min(n);
+            let new = &mut window[..(end - start) * k];
+            new.par_chunks_mut(k)
+                .zip(rows[start * l..end * l].par_chunks(l))
+                .for_each(|(o, row)| {
+                    o.fill(0.0);
+                    for (&x, u_row) in row.iter().zip(u.chunks_exact(k)) {
+                        for (o, &b) in o.iter_mut().zip(u_row) {
+                            *o += x * b;
+                        }
+                    }
+                    for (o, &c) in o.iter_mut().zip(scale) {
+                        *o *= c;
+                    }
+                });
+            rows[start * k..end * k].copy_from_slice(new);
         }
         rows.truncate(n * k);
         rows.shrink_to_fit();
@@ -191,6 +199,52 @@ fn times(m: &Sparse, x: &[f64], l: usize) -> Vec<f64> {
             for (j, &value) in view.iter() {
                 let value = value as f64;
                 for (o, &a) in row.iter_mut().zip(&x[j * l..][..l]) {
+                    *o += value * a;
+                }
+            }
+        }
+    });
+    out
+}
+
+/// V·X for X `(n_documents, l)` row-major, read once in document order instead of gathered
+/// word by word (it is larger than the caches): each task owns a range of words (about equal
+/// numbers of non-zeros, from `by_word`) and adds its words' terms document by document from
+/// `by_doc`. Every row sums its terms in document order, as [`times`] with `by_word` does, so
+/// the bits are the same, whatever the ranges.
+fn times_scattered(by_doc: &Sparse, by_word: &Sparse, x: &[f64], l: usize) -> Vec<f64> {
+    let n_words = by_doc.rows();
+    let word_ptr = by_word.indptr();
+    let word_ptr = word_ptr.to_proper();
+    let parts = (2 * rayon::current_num_threads()).min(n_words).max(1);
+    let nnz = by_doc.nnz();
+    let mut bounds = vec![0usize];
+    for p in 1..parts {
+        let target = nnz * p / parts;
+        let w = word_ptr.partition_point(|&at| at < target).min(n_words);
+        if w > *bounds.last().unwrap() {
+            bounds.push(w);
+        }
+    }
+    bounds.push(n_words);
+    let mut out = vec![0f64; n_words * l];
+    let mut slices = Vec::with_capacity(bounds.len() - 1);
+    let mut rest: &mut [f64] = &mut out;
+    for b in bounds.windows(2) {
+        let (head, tail) = rest.split_at_mut((b[1] - b[0]) * l);
+        slices.push((b[0], b[1], head));
+        rest = tail;
+    }
+    let (doc_ptr, indices, data) = (by_doc.indptr(), by_doc.indices(), by_doc.data());
+    let doc_ptr = doc_ptr.to_proper();
+    slices.into_par_iter().for_each(|(first, end, rows)| {
+        for (d, x_row) in x.chunks_exact(l).enumerate() {
+            let column = &indices[doc_ptr[d]..doc_ptr[d + 1]];
+            let lo = column.partition_point(|&w| (w as usize) < first);
+            let hi = column.partition_point(|&w| (w as usize) < end);
+            for at in doc_ptr[d] + lo..doc_ptr[d] + hi {
+                let (w, value) = (indices[at] as usize - first, data[at] as f64);
+                for (o, &a) in rows[w * l..][..l].iter_mut().zip(x_row) {
                     *o += value * a;
                 }
             }
@@ -234,6 +288,9 @@ fn times_gaussian(by_word: &Sparse, l: usize, seed: u64) -> Vec<f64> {
     }
     out
 }
+
+/// Rows projected at a time onto the kept singular vectors.
+const PROJECT_ROWS: usize = 4096;
 
 /// Documents whose rows of Ω are drawn at a time.
 const OMEGA_BLOCK: usize = 4096;
@@ -279,18 +336,19 @@ fn orthonormalise(y: &mut [f64], l: usize) {
             householder(y, l);
             return;
         };
-        let inverse: Vec<f64> = (0..l * l).map(|at| inverse[(at / l, at % l)]).collect();
+        // L⁻¹ by columns: row i of the result is Σ_{j ≤ i} L⁻¹_ij·y_j, summed in the order of
+        // j, for all i at once; so the loop runs along a column, with no chain of additions.
+        let columns: Vec<f64> = (0..l * l).map(|at| inverse[(at % l, at / l)]).collect();
         y.par_chunks_mut(l).for_each_init(
             || vec![0f64; l],
             |r, row| {
                 r.copy_from_slice(row);
-                for (i, x) in row.iter_mut().enumerate() {
-                    // L⁻¹ is lower triangular.
-                    *x = inverse[i * l..=i * l + i]
-                        .iter()
-                        .zip(&r[..=i])
-                        .map(|(a, b)| a * b)
-                        .sum();
+                row.fill(-0.0);
+                for (j, &y) in r.iter().enumerate() {
+                    // L⁻¹ is lower triangular: column j is zero above row j.
+                    for (x, &a) in row[j..].iter_mut().zip(&columns[j * l + j..(j + 1) * l]) {
+                        *x += a * y;
+                    }
                 }
             },
         );
@@ -412,6 +470,23 @@ mod tests {
                 "{values:?} vs {:?}",
                 &exact[..3]
             );
+        }
+    }
+
+    #[test]
+    fn scattered_products_are_the_gathered_ones_bit_for_bit() {
+        let (csc, csr, _) = blocks();
+        let l = 7;
+        let x: Vec<f64> = (0..45 * l).map(|i| ((i * 37 % 101) as f64).sin()).collect();
+        let gathered = times(&csr, &x, l);
+        for threads in [1, 2, 3, 8] {
+            let scattered = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| times_scattered(&csc, &csr, &x, l));
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&scattered), bits(&gathered), "{threads} threads");
         }
     }
 
