@@ -134,25 +134,16 @@ impl Nmf {
         let mut transform = None;
         if self.transform_max_iter > 0 {
             let started = Instant::now();
-            // Solving H can change the topics' order by share. W is then permuted, and its
-            // rows are summed in another order by a later transform: solve again with the
-            // permuted W so that transform gives back these very bits (twice at most: a tie
-            // that keeps swapping is left as it is).
-            let mut stats = Vec::new();
-            for _ in 0..2 {
-                // The counts are solved again from scratch: the old ones need not stay alive.
-                model.clear_counts();
-                let mut solver = KlSolver::for_documents(by_doc, by_word, self.topics, model.w())?;
-                stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
-                divergence = solver.divergence();
-                let h = solver.h();
-                drop(solver);
-                let reordered;
-                (model, reordered) = model.with_counts(h);
-                if !reordered {
-                    break;
-                }
-            }
+            // The counts are solved again from scratch: the old ones need not stay alive.
+            model.clear_counts();
+            let mut solver = KlSolver::for_documents(by_doc, by_word, self.topics, model.w())?;
+            let stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
+            divergence = solver.divergence();
+            let h = solver.h();
+            drop(solver);
+            // New counts can change the topics' order by share; the solver's order does not
+            // depend on their numbering, so a later transform still gives back these bits.
+            model = model.with_counts(h);
             transform = Some(super::transform::report(
                 &stats,
                 started.elapsed().as_secs_f64(),

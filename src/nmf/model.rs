@@ -93,16 +93,15 @@ impl NmfModel {
     }
 
     /// The model with H replaced by `h`, `(n_documents, topics)` row-major, and the topics
-    /// numbered again by decreasing share (ties keep their order); true when that changed
-    /// their order.
-    pub(crate) fn with_counts(self, h: Vec<f32>) -> (NmfModel, bool) {
+    /// numbered again by decreasing share (ties keep their order).
+    pub(crate) fn with_counts(self, h: Vec<f32>) -> NmfModel {
         let k = self.k;
         let mut model = NmfModel { h, ..self };
         let totals = model.topic_totals();
         let mut order: Vec<usize> = (0..k).collect();
         order.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]).then(a.cmp(&b)));
         if order.iter().enumerate().all(|(i, &t)| i == t) {
-            return (model, false);
+            return model;
         }
         let permute = |rows: &[f32]| -> Vec<f32> {
             rows.chunks_exact(k)
@@ -111,7 +110,7 @@ impl NmfModel {
         };
         model.w = permute(&model.w);
         model.h = permute(&model.h);
-        (model, true)
+        model
     }
 
     /// Number of topics.

@@ -34,6 +34,8 @@ pub struct KlSolver<'a> {
     w: Vec<f32>,
     /// Hᵀ, `(n_documents, kp)` row-major: a document's topics are contiguous.
     h: Vec<f32>,
+    /// Where each of the caller's topics is held (empty: where the caller numbers it).
+    slot: Vec<usize>,
     col_w: Vec<f64>,
     row_h: Vec<f64>,
     inv: Vec<f32>,
@@ -88,6 +90,11 @@ impl<'a> KlSolver<'a> {
     /// [`KlSolver::solve_h`], [`KlSolver::divergence`] and [`KlSolver::h`] only. It leaves out
     /// what the W update needs (its accumulators and the blocks of V by word), which the final
     /// H solve of a fit and `transform` would hold for nothing.
+    ///
+    /// The topics are held in an order that depends on W's columns alone
+    /// ([`canonical_order`]), so the same topics numbered otherwise solve to the same bits:
+    /// a fit may renumber its topics after this solve, and `transform` with the renumbered
+    /// model still gives back the fitted weights.
     pub(crate) fn for_documents(
         by_doc: &'a Sparse,
         by_word: &'a Sparse,
@@ -106,14 +113,26 @@ impl<'a> KlSolver<'a> {
         let doc_ptr = by_doc.indptr().to_proper().into_owned();
         let doc_chunks = chunk_bounds(&doc_ptr);
         let chunks = doc_chunks.len() - 1;
+        let order = canonical_order(w0, k);
+        let mut w = vec![0f32; n_words * kp];
+        for (row, from) in w.chunks_exact_mut(kp).zip(w0.chunks_exact(k)) {
+            for (x, &t) in row.iter_mut().zip(&order) {
+                *x = from[t];
+            }
+        }
+        let mut slot = vec![0; k];
+        for (c, &t) in order.iter().enumerate() {
+            slot[t] = c;
+        }
         let mut solver = KlSolver {
             by_doc,
             doc_ptr,
             k,
             kp,
             kernel: Kernel::detect(),
-            w: init::pad(w0, k, kp),
+            w,
             h: vec![0.0; n_docs * kp],
+            slot,
             col_w: vec![0.0; kp],
             row_h: vec![0.0; kp],
             inv: vec![0.0; kp],
@@ -161,6 +180,7 @@ impl<'a> KlSolver<'a> {
             kernel: Kernel::detect(),
             w,
             h,
+            slot: Vec::new(),
             col_w: vec![0.0; kp],
             row_h: vec![0.0; kp],
             inv: vec![0.0; kp],
@@ -418,11 +438,18 @@ impl<'a> KlSolver<'a> {
         per_chunk.into_iter().flatten().collect()
     }
 
-    /// Hᵀ without padding, `(n_documents, k)` row-major.
+    /// Hᵀ without padding, `(n_documents, k)` row-major, topics numbered as the caller did.
     pub fn h(&self) -> Vec<f32> {
+        if self.slot.is_empty() {
+            return self
+                .h
+                .chunks_exact(self.kp)
+                .flat_map(|row| row[..self.k].iter().copied())
+                .collect();
+        }
         self.h
             .chunks_exact(self.kp)
-            .flat_map(|row| row[..self.k].iter().copied())
+            .flat_map(|row| self.slot.iter().map(|&c| row[c]))
             .collect()
     }
 
@@ -452,6 +479,21 @@ impl<'a> KlSolver<'a> {
     pub fn into_model(self) -> NmfModel {
         NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
     }
+}
+
+/// An order of W's `k` columns (W `(n_words, k)` row-major) that depends on their values
+/// alone, not on their numbering: by value, word after word, the first difference deciding.
+/// Columns that are equal keep their numbering's order; the updates treat them alike, so that
+/// changes no bits either.
+fn canonical_order(w: &[f32], k: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| {
+        w.chunks_exact(k)
+            .map(|row| row[a].total_cmp(&row[b]))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    order
 }
 
 /// The H update's pass: documents are the rows, W the other factor.
@@ -656,6 +698,39 @@ mod tests {
             let bits = |s: &KlSolver| s.w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&whole), bits(&blocked), "k = {k}");
             assert_eq!(whole.divergence().to_bits(), blocked.divergence().to_bits());
+        }
+    }
+
+    #[test]
+    fn renumbered_topics_solve_to_the_same_bits() {
+        let (csc, csr) = matrix(90, 130);
+        let k = 11;
+        let mut fitted = KlSolver::random(&csc, &csr, k, 3).unwrap();
+        for _ in 0..10 {
+            fitted.update_h(false);
+            fitted.update_w();
+        }
+        let w: Vec<f32> = (0..csc.rows())
+            .flat_map(|i| fitted.w_row(i).to_vec())
+            .collect();
+        // Topic t of the renumbered W is topic order[t] of W.
+        let order = [7, 2, 10, 0, 5, 9, 1, 4, 8, 3, 6];
+        let renumbered: Vec<f32> = w
+            .chunks_exact(k)
+            .flat_map(|row| order.iter().map(|&t| row[t]))
+            .collect();
+        let solve = |w: &[f32]| {
+            let mut solver = KlSolver::for_documents(&csc, &csr, k, w).unwrap();
+            solver.solve_h(200, 1e-6);
+            (solver.h(), solver.divergence())
+        };
+        let (h, d) = solve(&w);
+        let (h2, d2) = solve(&renumbered);
+        assert_eq!(d.to_bits(), d2.to_bits());
+        for (row, row2) in h.chunks_exact(k).zip(h2.chunks_exact(k)) {
+            for (t, &x) in row2.iter().enumerate() {
+                assert_eq!(x.to_bits(), row[order[t]].to_bits());
+            }
         }
     }
 
