@@ -16,8 +16,9 @@ pub struct NmfModel {
 
 impl NmfModel {
     /// Normalises padded factors (rows of `kp` values of which the first `k` are used) and
-    /// orders the topics by decreasing share.
-    pub(crate) fn from_factors(w: &[f32], h: &[f32], k: usize, kp: usize) -> NmfModel {
+    /// orders the topics by decreasing share. Each padded factor is freed once its normalised
+    /// copy is made.
+    pub(crate) fn from_factors(w: Vec<f32>, h: Vec<f32>, k: usize, kp: usize) -> NmfModel {
         let n_words = w.len() / kp;
         let n_docs = h.len() / kp;
         let mut col_w = vec![0f64; k];
@@ -48,6 +49,7 @@ impl NmfModel {
                 }
             }));
         }
+        drop(w);
         let mut h_out = Vec::with_capacity(n_docs * k);
         for row in h.chunks_exact(kp) {
             h_out.extend(

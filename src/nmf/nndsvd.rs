@@ -33,43 +33,100 @@ pub(crate) fn nndsvd(
     seed: u64,
     fill: bool,
 ) -> (Vec<f32>, Vec<f32>) {
-    let (n_words, n_docs) = by_doc.shape();
     let (left, values, right) = truncated_svd(by_doc, by_word, k, seed);
-    let mut w = vec![0f32; n_words * kp];
-    let mut h = vec![0f32; n_docs * kp];
     let kk = values.len();
-    for (j, &sigma) in values.iter().enumerate() {
-        let u: Vec<f64> = left.iter().skip(j).step_by(kk).copied().collect();
-        let v: Vec<f64> = right.iter().skip(j).step_by(kk).copied().collect();
-        let (u, v, scale) = if j == 0 {
-            // The leading pair of a non-negative matrix has one sign; take it positive.
-            (
-                u.iter().map(|x| x.abs()).collect(),
-                v.iter().map(|x| x.abs()).collect(),
-                sigma,
-            )
-        } else {
-            dominant_parts(&u, &v, sigma)
-        };
-        let scale = scale.max(0.0).sqrt();
-        for (row, x) in w.chunks_exact_mut(kp).zip(&u) {
-            row[j] = (scale * x) as f32;
+    let column =
+        |m: &[f64], j: usize| -> Vec<f64> { m.iter().skip(j).step_by(kk).copied().collect() };
+    let parts: Vec<Part> = values
+        .iter()
+        .enumerate()
+        .map(|(j, &sigma)| Part::of(&column(&left, j), &column(&right, j), sigma, j == 0))
+        .collect();
+    // W is made and the left vectors freed before H is made: one n × k array fewer at a time.
+    let fill = if fill { fill_value(by_doc, k) } else { 0.0 };
+    let w = spread(left, &parts, k, kp, fill, |p| p.u);
+    let h = spread(right, &parts, k, kp, fill, |p| p.v);
+    (w, h)
+}
+
+/// How one singular pair (u, v) becomes a topic and its weights: which sign's parts, their
+/// norms, and the scale, √(σ times the product of the norms).
+struct Part {
+    /// 1 or −1: the parts kept are those of sign·u and sign·v; 0 for |u| and |v|.
+    sign: f64,
+    u: f64,
+    v: f64,
+    scale: f64,
+}
+
+impl Part {
+    /// Of u = u⁺ − u⁻ and v = v⁺ − v⁻, the unit parts (u⁺, v⁺) or (u⁻, v⁻) whose norm
+    /// product is larger; for the leading pair (`leading`), whose vectors have one sign, |u|
+    /// and |v|.
+    fn of(u: &[f64], v: &[f64], sigma: f64, leading: bool) -> Part {
+        if leading {
+            return Part {
+                sign: 0.0,
+                u: 1.0,
+                v: 1.0,
+                scale: sigma.max(0.0).sqrt(),
+            };
         }
-        for (row, x) in h.chunks_exact_mut(kp).zip(&v) {
-            row[j] = (scale * x) as f32;
+        let norm = |x: &[f64], sign: f64| {
+            x.iter()
+                .map(|&a| (sign * a).max(0.0).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        };
+        let (up, un, vp, vn) = (norm(u, 1.0), norm(u, -1.0), norm(v, 1.0), norm(v, -1.0));
+        let sign = if up * vp >= un * vn { 1.0 } else { -1.0 };
+        let (nu, nv) = if sign > 0.0 { (up, vp) } else { (un, vn) };
+        Part {
+            sign,
+            u: nu,
+            v: nv,
+            scale: (sigma * nu * nv).max(0.0).sqrt(),
         }
     }
-    let fill = if fill { fill_value(by_doc, k) } else { 0.0 };
-    for factor in [&mut w, &mut h] {
-        for row in factor.chunks_exact_mut(kp) {
-            for x in &mut row[..k] {
-                if !(*x >= f32::EPSILON && x.is_finite()) {
-                    *x = fill;
-                }
+
+    /// The factor's value from the singular vector's entry `a`, with `norm` its part's norm.
+    fn value(&self, a: f64, norm: f64) -> f32 {
+        let x = if self.sign == 0.0 {
+            a.abs()
+        } else if norm > 0.0 {
+            (self.sign * a).max(0.0) / norm
+        } else {
+            0.0
+        };
+        (self.scale * x) as f32
+    }
+}
+
+/// A factor, rows padded from `k` to `kp`, from singular vectors `vectors` (row-major, one
+/// column a pair of `parts`), which it frees; `norm` picks the vectors' norms out of a part.
+/// Zeros (and values below f32::EPSILON) become `fill`.
+fn spread(
+    vectors: Vec<f64>,
+    parts: &[Part],
+    k: usize,
+    kp: usize,
+    fill: f32,
+    norm: impl Fn(&Part) -> f64,
+) -> Vec<f32> {
+    let kk = parts.len();
+    let n = vectors.len() / kk.max(1);
+    let mut factor = vec![0f32; n * kp];
+    for (row, vector) in factor.chunks_exact_mut(kp).zip(vectors.chunks_exact(kk)) {
+        for ((x, &a), part) in row.iter_mut().zip(vector).zip(parts) {
+            *x = part.value(a, norm(part));
+        }
+        for x in &mut row[..k] {
+            if !(*x >= f32::EPSILON && x.is_finite()) {
+                *x = fill;
             }
         }
     }
-    (w, h)
+    factor
 }
 
 /// What NNDSVDa puts in place of zeros: mean(V), as scikit-learn, but at most √(mean(V)/K),
@@ -79,32 +136,6 @@ fn fill_value(v: &Sparse, k: usize) -> f32 {
     let (n_words, n_docs) = v.shape();
     let mean = v.data().iter().map(|&x| x as f64).sum::<f64>() / (n_words * n_docs) as f64;
     mean.min((mean / k as f64).sqrt()) as f32
-}
-
-/// Of u = u⁺ − u⁻ and v = v⁺ − v⁻, the unit parts (u⁺, v⁺) or (u⁻, v⁻) whose norm product is
-/// larger, and σ times that product.
-fn dominant_parts(u: &[f64], v: &[f64], sigma: f64) -> (Vec<f64>, Vec<f64>, f64) {
-    let norm = |x: &[f64], sign: f64| {
-        x.iter()
-            .map(|&a| (sign * a).max(0.0).powi(2))
-            .sum::<f64>()
-            .sqrt()
-    };
-    let (up, un, vp, vn) = (norm(u, 1.0), norm(u, -1.0), norm(v, 1.0), norm(v, -1.0));
-    let sign = if up * vp >= un * vn { 1.0 } else { -1.0 };
-    let (nu, nv) = if sign > 0.0 { (up, vp) } else { (un, vn) };
-    let part = |x: &[f64], n: f64| -> Vec<f64> {
-        x.iter()
-            .map(|&a| {
-                if n > 0.0 {
-                    (sign * a).max(0.0) / n
-                } else {
-                    0.0
-                }
-            })
-            .collect()
-    };
-    (part(u, nu), part(v, nv), sigma * nu * nv)
 }
 
 /// Rows summed together into one partial Gram matrix; fixed, so the sums do not depend on the

@@ -477,7 +477,19 @@ impl<'a> KlSolver<'a> {
     /// The fitted model: topics scaled to sum to 1, the scale moved into H, topics numbered by
     /// decreasing share.
     pub fn into_model(self) -> NmfModel {
-        NmfModel::from_factors(&self.w, &self.h, self.k, self.kp)
+        // The scratch space is freed before the model is made.
+        let KlSolver {
+            w,
+            h,
+            k,
+            kp,
+            w_acc,
+            block_ptr,
+            doc_ptr,
+            ..
+        } = self;
+        drop((w_acc, block_ptr, doc_ptr));
+        NmfModel::from_factors(w, h, k, kp)
     }
 }
 
