@@ -63,10 +63,7 @@ impl Nmf {
                 "transform_max_iter is 0: the weights need at least 1 update".into(),
             ));
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .build()
-            .map_err(|e| NmfError::Matrix(format!("cannot start {} threads: {e}", self.threads)))?;
+        let pool = self.pool()?;
         let started = std::time::Instant::now();
         pool.install(|| {
             let k = model.topics();
