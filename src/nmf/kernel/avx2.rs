@@ -46,15 +46,30 @@ pub(super) unsafe fn update_rows<const DIV: bool>(
     sums: &mut [f64],
 ) -> f64 {
     sums.fill(0.0);
+    if pass.prefetch {
+        update_rows_of::<DIV, true>(pass, first, rows, acc, sums)
+    } else {
+        update_rows_of::<DIV, false>(pass, first, rows, acc, sums)
+    }
+}
+
+#[inline(always)]
+unsafe fn update_rows_of<const DIV: bool, const PF: bool>(
+    pass: &Pass,
+    first: usize,
+    rows: &mut [f32],
+    acc: &mut [f32],
+    sums: &mut [f64],
+) -> f64 {
     match pass.kp / LANES {
-        1 => in_registers::<1, DIV>(pass, first, rows, sums),
-        2 => in_registers::<2, DIV>(pass, first, rows, sums),
-        3 => in_registers::<3, DIV>(pass, first, rows, sums),
-        4 => in_registers::<4, DIV>(pass, first, rows, sums),
-        5 => in_registers::<5, DIV>(pass, first, rows, sums),
-        6 => in_registers::<6, DIV>(pass, first, rows, sums),
-        7 => in_registers::<7, DIV>(pass, first, rows, sums),
-        8 => in_registers::<8, DIV>(pass, first, rows, sums),
+        1 => in_registers::<1, DIV, PF>(pass, first, rows, sums),
+        2 => in_registers::<2, DIV, PF>(pass, first, rows, sums),
+        3 => in_registers::<3, DIV, PF>(pass, first, rows, sums),
+        4 => in_registers::<4, DIV, PF>(pass, first, rows, sums),
+        5 => in_registers::<5, DIV, PF>(pass, first, rows, sums),
+        6 => in_registers::<6, DIV, PF>(pass, first, rows, sums),
+        7 => in_registers::<7, DIV, PF>(pass, first, rows, sums),
+        8 => in_registers::<8, DIV, PF>(pass, first, rows, sums),
         _ => in_memory::<DIV>(pass, first, rows, acc, sums),
     }
 }
@@ -98,7 +113,7 @@ pub(super) unsafe fn divergence_rows(pass: &Pass, first: usize, rows: &[f32]) ->
 }
 
 #[inline(always)]
-unsafe fn in_registers<const NV: usize, const DIV: bool>(
+unsafe fn in_registers<const NV: usize, const DIV: bool, const PF: bool>(
     pass: &Pass,
     first: usize,
     rows: &mut [f32],
@@ -118,7 +133,7 @@ unsafe fn in_registers<const NV: usize, const DIV: bool>(
         let mut window = start;
         while window < end {
             let stop = (window + WINDOW).min(end);
-            div += quotients::<NV, DIV>(pass, &x, window, stop, &mut q);
+            div += quotients::<NV, DIV, PF>(pass, &x, window, stop, &mut q);
             accumulate::<NV>(pass, window, stop, &q, &mut acc);
             window = stop;
         }
@@ -162,7 +177,7 @@ unsafe fn accumulate_in_registers<const NV: usize>(
         let mut window = start;
         while window < end {
             let stop = (window + WINDOW).min(end);
-            quotients::<NV, false>(pass, &x, window, stop, &mut q);
+            quotients::<NV, false, true>(pass, &x, window, stop, &mut q);
             accumulate::<NV>(pass, window, stop, &q, &mut acc);
             window = stop;
         }
@@ -221,7 +236,7 @@ unsafe fn divergence_in_registers<const NV: usize>(pass: &Pass, first: usize, ro
         let mut window = start;
         while window < end {
             let stop = (window + WINDOW).min(end);
-            div += quotients::<NV, true>(pass, &x, window, stop, &mut q);
+            div += quotients::<NV, true, true>(pass, &x, window, stop, &mut q);
             window = stop;
         }
     }
@@ -242,11 +257,11 @@ unsafe fn load_row<const NV: usize>(row: *const f32) -> [__m256; NV] {
 
 /// q[n − start] = v_n / max(x · o_n, floor) for the non-zeros `start..stop` (at most
 /// [`WINDOW`]), four dot products at a time so that their FMA chains overlap; returns
-/// Σ v·ln(v/wh) − v when `DIV`. Each dot product is one FMA chain in vector order and one
+/// Σ v·ln(v/wh) − v when `DIV`. Prefetches the rows to come when `PF`. Each dot product is one FMA chain in vector order and one
 /// horizontal sum, whether it is computed in a group of four or alone, so the bits do not
 /// depend on the grouping.
 #[inline(always)]
-unsafe fn quotients<const NV: usize, const DIV: bool>(
+unsafe fn quotients<const NV: usize, const DIV: bool, const PF: bool>(
     pass: &Pass,
     x: &[__m256; NV],
     start: usize,
@@ -260,10 +275,12 @@ unsafe fn quotients<const NV: usize, const DIV: bool>(
     let mut div = 0.0;
     let mut n = start;
     while n + 4 <= stop {
-        prefetch(pass, n, kp);
-        prefetch(pass, n + 1, kp);
-        prefetch(pass, n + 2, kp);
-        prefetch(pass, n + 3, kp);
+        if PF {
+            prefetch(pass, n, kp);
+            prefetch(pass, n + 1, kp);
+            prefetch(pass, n + 2, kp);
+            prefetch(pass, n + 3, kp);
+        }
         let (o0, o1, o2, o3) = (row(n), row(n + 1), row(n + 2), row(n + 3));
         let (mut d0, mut d1, mut d2, mut d3) = (
             _mm256_setzero_ps(),
@@ -290,7 +307,9 @@ unsafe fn quotients<const NV: usize, const DIV: bool>(
         n += 4;
     }
     while n < stop {
-        prefetch(pass, n, kp);
+        if PF {
+            prefetch(pass, n, kp);
+        }
         let o = row(n);
         let mut d = _mm256_setzero_ps();
         for (i, &xi) in x.iter().enumerate() {

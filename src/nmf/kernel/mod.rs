@@ -38,6 +38,10 @@ pub(crate) struct Pass<'s> {
     pub other: &'s [f32],
     pub inv: &'s [f32],
     pub kp: usize,
+    /// Whether to prefetch the other factor's rows of the non-zeros to come: worth it when
+    /// they are scattered over more memory than the caches hold, not when one row is updated
+    /// again and again over the same few rows.
+    pub prefetch: bool,
 }
 
 impl Pass<'_> {
