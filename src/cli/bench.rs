@@ -124,6 +124,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let matrix = CountMatrix::build(&loaded.bag, &pruning)?;
     let matrix_seconds = started.elapsed().as_secs_f64();
     drop(loaded.bag);
+    super::memory::trim();
     let nnz = matrix.nnz() as u64;
     let matrix_bytes = 2 * (nnz * 8) + 8 * (matrix.n_words() + matrix.n_documents() + 2) as u64;
     let max_k = args.topics.iter().copied().max().unwrap_or(1);

@@ -175,6 +175,7 @@ pub fn run(args: FitArgs) -> Result<()> {
     let matrix = CountMatrix::build(&bag, &pruning)
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;
     drop(bag);
+    super::memory::trim();
     let matrix_seconds = started.elapsed().as_secs_f64();
     nmf.check(matrix.n_words(), matrix.n_documents())
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;

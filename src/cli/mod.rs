@@ -4,6 +4,7 @@ mod bench;
 mod fit;
 mod index;
 mod load;
+pub mod memory;
 mod options;
 mod output;
 mod progress;

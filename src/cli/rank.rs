@@ -211,6 +211,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     let matrix = CountMatrix::build(&bag, &pruning)
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;
     drop(bag);
+    super::memory::trim();
     let matrix_seconds = started.elapsed().as_secs_f64();
     let largest = *ks.last().expect("at least one K");
     Nmf::new(largest)
