@@ -121,9 +121,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
     let loaded = load(&args.read, &args.analyzer, false)?;
     let started = Instant::now();
-    let matrix = CountMatrix::build(&loaded.bag, &pruning)?;
+    let matrix = CountMatrix::from_bag(loaded.bag, &pruning)?;
     let matrix_seconds = started.elapsed().as_secs_f64();
-    drop(loaded.bag);
     super::memory::trim();
     let nnz = matrix.nnz() as u64;
     let matrix_bytes = 2 * (nnz * 8) + 8 * (matrix.n_words() + matrix.n_documents() + 2) as u64;

@@ -207,10 +207,11 @@ pub fn run(args: RankArgs) -> Result<()> {
         source.loaded.analyzer,
         source.loaded.seconds,
     );
+    // Reading leaves its scratch space freed but resident.
+    super::memory::trim();
     let started = Instant::now();
-    let matrix = CountMatrix::build(&bag, &pruning)
+    let matrix = CountMatrix::from_bag(bag, &pruning)
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;
-    drop(bag);
     super::memory::trim();
     let matrix_seconds = started.elapsed().as_secs_f64();
     let largest = *ks.last().expect("at least one K");

@@ -43,6 +43,11 @@ impl BagOfWords {
         }
     }
 
+    /// The documents, the rest of the bag freed.
+    pub fn into_documents(self) -> Vec<DocumentInfo> {
+        self.documents
+    }
+
     /// The documents, in input order.
     pub fn documents(&self) -> &[DocumentInfo] {
         &self.documents

@@ -62,6 +62,26 @@ pub struct CountMatrix {
 impl CountMatrix {
     /// Prunes the vocabulary of `bag` and counts.
     pub fn build(bag: &BagOfWords, pruning: &Pruning) -> Result<CountMatrix, MatrixError> {
+        let (by_doc, mut matrix) = CountMatrix::count(bag, pruning)?;
+        matrix.documents = bag.documents().to_vec();
+        matrix.by_word = by_doc.to_other_storage();
+        matrix.by_doc = by_doc;
+        Ok(matrix)
+    }
+
+    /// As [`CountMatrix::build`], consuming `bag`: its documents move into the matrix, and the
+    /// rest of it is freed before V is copied by word, so the bag, V by document and V by word
+    /// are never all held at once (on a large corpus that is the peak of the whole fit).
+    pub fn from_bag(bag: BagOfWords, pruning: &Pruning) -> Result<CountMatrix, MatrixError> {
+        let (by_doc, mut matrix) = CountMatrix::count(&bag, pruning)?;
+        matrix.documents = bag.into_documents();
+        matrix.by_word = by_doc.to_other_storage();
+        matrix.by_doc = by_doc;
+        Ok(matrix)
+    }
+
+    /// V by document, and the matrix without its documents and with empty placeholders for V.
+    fn count(bag: &BagOfWords, pruning: &Pruning) -> Result<(Sparse, CountMatrix), MatrixError> {
         pruning.check().map_err(MatrixError::Settings)?;
         let n_docs = bag.n_documents();
         if n_docs == 0 {
@@ -139,19 +159,20 @@ impl CountMatrix {
         }
         let tokens = data.iter().map(|&c| c as f64).sum();
         let by_doc = Sparse::new_csc((kept.len(), n_docs), indptr, indices, data);
-        let by_word = by_doc.to_other_storage();
-        Ok(CountMatrix {
-            by_doc,
-            by_word,
+        let empty = || Sparse::new_csc((0, 0), vec![0], Vec::new(), Vec::new());
+        let matrix = CountMatrix {
+            by_doc: empty(),
+            by_word: empty(),
             terms: kept.iter().map(|&t| terms[t as usize].clone()).collect(),
             words: kept
                 .iter()
                 .map(|&t| bag.display()[t as usize].clone())
                 .collect(),
-            documents: bag.documents().to_vec(),
+            documents: Vec::new(),
             tokens,
             terms_before: n_terms,
-        })
+        };
+        Ok((by_doc, matrix))
     }
 
     /// A count matrix from its parts, as a saved model holds them: V in CSC, shape
