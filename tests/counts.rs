@@ -294,3 +294,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn counting_from_a_bag_given_up_equals_counting_from_a_borrowed_one() {
+    let texts = [
+        "The quick brown fox jumps over the lazy dog.",
+        "A dog, a cat, and the dog toy; 42 toys!",
+        "",
+        "Foxes and dogs and cats: the lazy ones sleep.",
+    ];
+    let bag = bag(&texts, AnalyzerConfig::default());
+    let pruning = Pruning {
+        min_df: DocFreq::Count(2),
+        ..no_pruning()
+    };
+    let built = CountMatrix::build(&bag, &pruning).unwrap();
+    let moved = CountMatrix::from_bag(bag, &pruning).unwrap();
+    assert_eq!(built.by_doc(), moved.by_doc());
+    assert_eq!(built.by_word(), moved.by_word());
+    assert_eq!(built.terms(), moved.terms());
+    assert_eq!(built.words(), moved.words());
+    assert_eq!(built.documents(), moved.documents());
+    assert_eq!(built.tokens(), moved.tokens());
+    assert!(built.n_words() >= 2);
+}
