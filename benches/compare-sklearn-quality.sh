@@ -6,8 +6,10 @@
 #   benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]      (default K: 20 50)
 #
 # Environment: MIN_DF (default 5), MAX_DF (default 0.5), ITERATIONS (default 200), INIT
-# (default nndsvda, for both tools), PEER_PYTHON as for compare-sklearn.sh. scikit-learn takes
-# minutes per K on a corpus of 60,000 documents.
+# (default nndsvda, for both tools), SEEDS (default 0: nmf-topics' --seed and scikit-learn's
+# random_state, one fit of each tool a seed; with several, their means are printed too),
+# PEER_PYTHON as for compare-sklearn.sh. scikit-learn takes minutes per K and seed on a corpus
+# of 60,000 documents.
 set -euo pipefail
 corpus=${1:?usage: benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]}
 label=${2:?usage: benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]}
@@ -18,6 +20,7 @@ min_df=${MIN_DF:-5}
 max_df=${MAX_DF:-0.5}
 iterations=${ITERATIONS:-200}
 init=${INIT:-nndsvda}
+seeds=${SEEDS:-0}
 peer_dir=$root/../shared/bench
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin nmf-topics --example score_factors
@@ -33,18 +36,29 @@ trap 'rm -rf "$work"' EXIT
 prune=(--min-df "$min_df" --max-df "$max_df")
 "$bin" fit "$corpus" "${prune[@]}" -k 1 --max-iter 1 --quiet --export-matrix "$work/v.mtx" > /dev/null
 
-printf '%-14s %4s %10s %10s %10s\n' tool K "mean NPMI" diversity NMI
+printf '%-14s %4s %5s %10s %10s %10s\n' tool K seed "mean NPMI" diversity NMI
 for k in $ks; do
-  "$bin" fit "$corpus" "${prune[@]}" --label-field "$label" -k "$k" --max-iter "$iterations" \
-    --init "$init" --quiet --json "$work/ours.json" > /dev/null
-  "$PEER_PYTHON" "$root/benches/sklearn_factors.py" "$work/v.mtx" "$k" "$iterations" "$init" "$work/sk"
-  "$score" "$corpus" "$label" "$min_df" "$max_df" "$work/sk/W.txt" "$work/sk/H.txt" > "$work/theirs.json"
-  python3 - "$k" "$work/ours.json" "$work/theirs.json" <<'PY'
+  for seed in $seeds; do
+    "$bin" fit "$corpus" "${prune[@]}" --label-field "$label" -k "$k" --max-iter "$iterations" \
+      --init "$init" --seed "$seed" --quiet --json "$work/ours-$k-$seed.json" > /dev/null
+    "$PEER_PYTHON" "$root/benches/sklearn_factors.py" "$work/v.mtx" "$k" "$iterations" "$init" \
+      "$work/sk" "$seed"
+    "$score" "$corpus" "$label" "$min_df" "$max_df" "$work/sk/W.txt" "$work/sk/H.txt" \
+      > "$work/theirs-$k-$seed.json"
+  done
+  python3 - "$k" "$work" $seeds <<'PY'
 import json, sys
-k = sys.argv[1]
-ours = json.load(open(sys.argv[2]))["quality"]
-theirs = json.load(open(sys.argv[3]))
-for tool, q in (("nmf-topics", ours), ("scikit-learn", theirs)):
-    print(f"{tool:<14} {k:>4} {q['mean_npmi']:10.3f} {q['diversity']:10.3f} {q['label_nmi']:10.3f}")
+k, work, seeds = sys.argv[1], sys.argv[2], sys.argv[3:]
+figures = ("mean_npmi", "diversity", "label_nmi")
+for tool, name in (("nmf-topics", "ours"), ("scikit-learn", "theirs")):
+    rows = []
+    for seed in seeds:
+        q = json.load(open(f"{work}/{name}-{k}-{seed}.json"))
+        q = q["quality"] if "quality" in q else q
+        rows.append([q[f] for f in figures])
+        print(f"{tool:<14} {k:>4} {seed:>5} " + " ".join(f"{x:10.3f}" for x in rows[-1]))
+    if len(seeds) > 1:
+        means = [sum(r[i] for r in rows) / len(rows) for i in range(len(figures))]
+        print(f"{tool:<14} {k:>4} {'mean':>5} " + " ".join(f"{x:10.3f}" for x in means))
 PY
 done

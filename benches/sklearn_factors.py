@@ -2,7 +2,7 @@
 """scikit-learn's KL-NMF on a Matrix Market count matrix (words x documents, as nmf-topics
 exports it), with the factors written for nmf-topics to score:
 
-    sklearn_factors.py V.mtx K ITERATIONS INIT OUT_DIR
+    sklearn_factors.py V.mtx K ITERATIONS INIT OUT_DIR [SEED]
 
 OUT_DIR/W.txt: one line a word, each topic's weights summing to 1 over the words;
 OUT_DIR/H.txt: one line a document, its expected counts from each topic (scaled to match);
@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 def main():
     path, k, iterations, init, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    seed = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     from sklearn.decomposition import NMF
     import sklearn
 
@@ -24,7 +25,7 @@ def main():
     warnings.simplefilter("ignore")
     started = time.perf_counter()
     model = NMF(n_components=k, beta_loss="kullback-leibler", solver="mu", init=init,
-                random_state=0, max_iter=iterations, tol=1e-4)
+                random_state=seed, max_iter=iterations, tol=1e-4)
     doc_topic = model.fit_transform(X)            # documents x K
     topic_word = model.components_               # K x words
     seconds = time.perf_counter() - started
@@ -34,7 +35,7 @@ def main():
     np.savetxt(os.path.join(out, "W.txt"), (topic_word / scale[:, None]).T, fmt="%.7g")
     np.savetxt(os.path.join(out, "H.txt"), doc_topic * scale[None, :], fmt="%.7g")
     with open(os.path.join(out, "fit.json"), "w") as f:
-        json.dump({"version": sklearn.__version__, "init": init, "topics": k,
+        json.dump({"version": sklearn.__version__, "init": init, "topics": k, "seed": seed,
                    "iterations": int(model.n_iter_), "seconds": seconds,
                    "reconstruction_err": float(model.reconstruction_err_)}, f)
 
