@@ -1,21 +1,16 @@
 //! How the process holds memory: glibc's malloc tuned for a few large arrays, and freed memory
 //! handed back between stages. Elsewhere these calls do nothing.
 
-/// glibc's malloc raises its mapping threshold to the size of each large block freed, so
-/// later factors and scratch arrays come from arenas that keep freed memory resident, and it
-/// opens more arenas than there are cores. A fixed threshold of 128 KiB (large blocks mapped
-/// apart and unmapped when freed) and one arena a core keep the resident memory near the live
-/// data (one arena in all would save a little more but slows the parallel tokeniser). Call
-/// before any other thread starts.
+/// glibc's malloc raises its mapping threshold to the size of each large block freed, so later
+/// factors and scratch arrays come from arenas that keep freed memory resident. A fixed
+/// threshold of 128 KiB keeps large blocks mapped apart, unmapped when freed. (Capping the
+/// arenas at one a core saves no more once [`trim`] runs, and slows the parallel tokeniser.)
+/// Call before any other thread starts.
 pub fn tune() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // SAFETY: mallopt only sets allocator parameters, before any other thread starts.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, cores.min(64) as libc::c_int);
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
-        }
+    // SAFETY: mallopt only sets an allocator parameter, before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
     }
 }
 
