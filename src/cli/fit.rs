@@ -10,7 +10,7 @@ use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, SavedModel};
 
-use super::load::load_source;
+use super::load::{count_source, load_source, Counted};
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
 use super::output::{self, Destination};
 use super::progress;
@@ -164,19 +164,14 @@ pub fn run(args: FitArgs) -> Result<()> {
         args.index.as_deref(),
         show,
     )?;
-    let (inputs, store) = (source.name, source.store);
-    let (bag, analyzer, reading) = (
-        source.loaded.bag,
-        source.loaded.analyzer,
-        source.loaded.seconds,
-    );
-
-    let started = Instant::now();
-    let matrix = CountMatrix::build(&bag, &pruning)
-        .with_context(|| format!("no topics can be fitted to {inputs}"))?;
-    drop(bag);
-    super::memory::trim();
-    let matrix_seconds = started.elapsed().as_secs_f64();
+    let Counted {
+        name: inputs,
+        matrix,
+        analyzer,
+        store,
+        reading_seconds: reading,
+        matrix_seconds,
+    } = count_source(source, &pruning)?;
     nmf.check(matrix.n_words(), matrix.n_documents())
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;
     if let Some(Destination::File(path)) = &export {

@@ -2,10 +2,11 @@
 
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use nmf_topics::corpus::{count, read_matrix_market, BagOfWords, CorpusStore, DocumentReader};
+use nmf_topics::matrix::Pruning;
 use nmf_topics::text::AnalyzerConfig;
-use nmf_topics::Analyzer;
+use nmf_topics::{Analyzer, CountMatrix};
 
 use super::options::{AnalyzerArgs, ReadArgs};
 use super::progress;
@@ -110,5 +111,41 @@ pub fn load_source(
             text_bytes: 0,
         },
         store: Some(store),
+    })
+}
+
+/// A corpus counted into its matrix, as `fit` and `rank` take it.
+pub struct Counted {
+    /// What was read, for messages.
+    pub name: String,
+    pub matrix: CountMatrix,
+    /// The analyzer's settings; `None` for a Matrix Market input.
+    pub analyzer: Option<AnalyzerConfig>,
+    /// The store, when the corpus came from one.
+    pub store: Option<CorpusStore>,
+    pub reading_seconds: f64,
+    pub matrix_seconds: f64,
+}
+
+/// Counts `source` into its matrix under `pruning`, handing back the memory that reading and
+/// counting leave freed but resident.
+pub fn count_source(source: Source, pruning: &Pruning) -> Result<Counted> {
+    let Source {
+        name,
+        loaded,
+        store,
+    } = source;
+    super::memory::trim();
+    let started = Instant::now();
+    let matrix = CountMatrix::from_bag(loaded.bag, pruning)
+        .with_context(|| format!("no topics can be fitted to {name}"))?;
+    super::memory::trim();
+    Ok(Counted {
+        name,
+        matrix,
+        analyzer: loaded.analyzer,
+        store,
+        reading_seconds: loaded.seconds,
+        matrix_seconds: started.elapsed().as_secs_f64(),
     })
 }

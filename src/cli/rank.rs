@@ -9,9 +9,9 @@ use clap::Args;
 use nmf_topics::nmf::consensus::sample_documents;
 use nmf_topics::nmf::Init;
 use nmf_topics::report::{RankParameters, RankReport, RankRow, RankSeconds};
-use nmf_topics::{CountMatrix, Nmf};
+use nmf_topics::Nmf;
 
-use super::load::load_source;
+use super::load::{count_source, load_source, Counted};
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
 use super::output::{self, Destination};
 use super::progress;
@@ -201,19 +201,14 @@ pub fn run(args: RankArgs) -> Result<()> {
         args.index.as_deref(),
         show,
     )?;
-    let inputs = source.name;
-    let (bag, analyzer, reading) = (
-        source.loaded.bag,
-        source.loaded.analyzer,
-        source.loaded.seconds,
-    );
-    // Reading leaves its scratch space freed but resident.
-    super::memory::trim();
-    let started = Instant::now();
-    let matrix = CountMatrix::from_bag(bag, &pruning)
-        .with_context(|| format!("no topics can be fitted to {inputs}"))?;
-    super::memory::trim();
-    let matrix_seconds = started.elapsed().as_secs_f64();
+    let Counted {
+        name: inputs,
+        matrix,
+        analyzer,
+        reading_seconds: reading,
+        matrix_seconds,
+        ..
+    } = count_source(source, &pruning)?;
     let largest = *ks.last().expect("at least one K");
     Nmf::new(largest)
         .check(matrix.n_words(), matrix.n_documents())
