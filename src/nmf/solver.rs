@@ -34,7 +34,7 @@ pub struct KlSolver<'a> {
     w: Vec<f32>,
     /// Hᵀ, `(n_documents, kp)` row-major: a document's topics are contiguous.
     h: Vec<f32>,
-    /// Where each of the caller's topics is held (empty: where the caller numbers it).
+    /// Where each of the caller's topics is held.
     slot: Vec<usize>,
     col_w: Vec<f64>,
     row_h: Vec<f64>,
@@ -180,7 +180,7 @@ impl<'a> KlSolver<'a> {
             kernel: Kernel::detect(),
             w,
             h,
-            slot: Vec::new(),
+            slot: (0..k).collect(),
             col_w: vec![0.0; kp],
             row_h: vec![0.0; kp],
             inv: vec![0.0; kp],
@@ -441,13 +441,6 @@ impl<'a> KlSolver<'a> {
 
     /// Hᵀ without padding, `(n_documents, k)` row-major, topics numbered as the caller did.
     pub fn h(&self) -> Vec<f32> {
-        if self.slot.is_empty() {
-            return self
-                .h
-                .chunks_exact(self.kp)
-                .flat_map(|row| row[..self.k].iter().copied())
-                .collect();
-        }
         self.h
             .chunks_exact(self.kp)
             .flat_map(|row| self.slot.iter().map(|&c| row[c]))
