@@ -64,11 +64,7 @@ fn main() -> Result<()> {
         matrix.n_documents()
     );
     let model = NmfModel::from_parts(k, w, h).map_err(anyhow::Error::msg)?;
-    let labels: Vec<Option<&str>> = matrix
-        .documents()
-        .iter()
-        .map(|d| d.label.as_deref())
-        .collect();
+    let labels: Vec<Option<&str>> = matrix.documents().labels().collect();
     let (quality, _) = Quality::of(&model, matrix.by_doc(), &labels);
     println!("{}", serde_json::to_string(&quality)?);
     Ok(())

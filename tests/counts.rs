@@ -1,6 +1,6 @@
 //! The bag of words and the count matrix: column sums, pruning, word order, display forms.
 
-use nmf_topics::corpus::BagOfWords;
+use nmf_topics::corpus::{BagOfWords, DocumentInfo, Documents};
 use nmf_topics::matrix::{DocFreq, MatrixError, Pruning};
 use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Document};
 use proptest::prelude::*;
@@ -317,4 +317,46 @@ fn counting_from_a_bag_given_up_equals_counting_from_a_borrowed_one() {
     assert_eq!(built.documents(), moved.documents());
     assert_eq!(built.tokens(), moved.tokens());
     assert!(built.n_words() >= 2);
+}
+
+#[test]
+fn the_document_table_gives_back_what_was_pushed_and_serialises_as_a_list() {
+    let infos = vec![
+        DocumentInfo {
+            id: "a".into(),
+            title: Some("First".into()),
+            label: Some("net".into()),
+        },
+        // An empty title is not a missing one.
+        DocumentInfo {
+            id: "b".into(),
+            title: Some(String::new()),
+            label: None,
+        },
+        DocumentInfo {
+            id: String::new(),
+            title: None,
+            label: Some("net".into()),
+        },
+        DocumentInfo {
+            id: "d\u{e9}j\u{e0}".into(),
+            title: None,
+            label: Some("web".into()),
+        },
+    ];
+    let table: Documents = infos.iter().cloned().collect();
+    assert_eq!(table.len(), 4);
+    let back: Vec<DocumentInfo> = table.iter().map(|d| d.to_info()).collect();
+    assert_eq!(back, infos);
+    assert_eq!(table.get(4), None);
+    assert_eq!(
+        table.labels().collect::<Vec<_>>(),
+        [Some("net"), None, Some("net"), Some("web")]
+    );
+    // The same JSON as the list of infos, and read back from it.
+    let json = serde_json::to_string(&table).unwrap();
+    assert_eq!(json, serde_json::to_string(&infos).unwrap());
+    let read: Documents = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, table);
+    assert!(serde_json::from_str::<Documents>(r#"[{"title": "no id"}]"#).is_err());
 }

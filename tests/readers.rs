@@ -820,5 +820,5 @@ fn counts(bag: &BagOfWords, d: usize) -> BTreeMap<&str, f32> {
 }
 
 fn ids(bag: &BagOfWords) -> Vec<&str> {
-    bag.documents().iter().map(|d| d.id.as_str()).collect()
+    bag.documents().iter().map(|d| d.id).collect()
 }

@@ -7,12 +7,43 @@ use std::path::Path;
 
 use nmf_topics::corpus::{DocumentReader, Input, ReadOptions};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
-use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Nmf, Pruning, Report};
+use nmf_topics::{
+    Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, FitReport, Nmf, NmfModel, Pruning, Report,
+};
 
 use crate::util::default_corpus;
 
+/// A fit and what its reports are made from.
+struct Golden {
+    matrix: CountMatrix,
+    model: NmfModel,
+    fit: FitReport,
+    parameters: Parameters,
+}
+
+impl Golden {
+    /// The report, which borrows the matrix's documents.
+    fn report(&self) -> Report<'_> {
+        Report::new(
+            &self.matrix,
+            &self.model,
+            &self.fit,
+            self.parameters.clone(),
+            StageSeconds::default(),
+            8,
+        )
+    }
+
+    /// The documents' topic weights as CSV.
+    fn csv(&self) -> String {
+        let mut csv = Vec::new();
+        write_document_topics(&self.matrix, &self.model, &mut csv).unwrap();
+        String::from_utf8(csv).unwrap()
+    }
+}
+
 /// The first 600 documents of the default corpus, 6 topics, 60 iterations from seed 3.
-fn golden_report() -> (Report, String) {
+fn golden_fit() -> Golden {
     let reader =
         DocumentReader::new(vec![Input::Path(default_corpus())], ReadOptions::default()).unwrap();
     let docs: Vec<_> = reader.take(600).map(Result::unwrap).collect();
@@ -39,17 +70,12 @@ fn golden_report() -> (Report, String) {
         pruning,
         nmf,
     };
-    let report = Report::new(
-        &matrix,
-        &model,
-        &fit,
+    Golden {
+        matrix,
+        model,
+        fit,
         parameters,
-        StageSeconds::default(),
-        8,
-    );
-    let mut csv = Vec::new();
-    write_document_topics(&matrix, &model, &mut csv).unwrap();
-    (report, String::from_utf8(csv).unwrap())
+    }
 }
 
 fn check_golden(name: &str, got: &str) {
@@ -83,7 +109,8 @@ fn check_golden(name: &str, got: &str) {
 
 #[test]
 fn golden_terminal_report() {
-    let (report, _) = golden_report();
+    let golden = golden_fit();
+    let report = golden.report();
     let mut out = Vec::new();
     report.write_terminal(&mut out).unwrap();
     check_golden("report.txt", &String::from_utf8(out).unwrap());
@@ -91,7 +118,8 @@ fn golden_terminal_report() {
 
 #[test]
 fn golden_json_topics_and_document_csv() {
-    let (report, csv) = golden_report();
+    let golden = golden_fit();
+    let (report, csv) = (golden.report(), golden.csv());
     let mut json = Vec::new();
     report.write_json(&mut json).unwrap();
     let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
@@ -128,7 +156,8 @@ fn round_numbers(value: &mut serde_json::Value) {
 
 #[test]
 fn the_json_report_has_every_documented_field() {
-    let (report, _) = golden_report();
+    let golden = golden_fit();
+    let report = golden.report();
     let mut json = Vec::new();
     report.write_json(&mut json).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();

@@ -227,7 +227,7 @@ fn texts_from_store(
     let documents = saved.matrix().documents();
     let mut texts = Vec::with_capacity(positions.len());
     for &d in positions {
-        if let Some(doc) = store.document(&documents[d].id)? {
+        if let Some(doc) = store.document(documents.at(d).id)? {
             texts.push((d, doc.text));
         }
     }

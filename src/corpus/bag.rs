@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::{CorpusError, Document, DocumentInfo, DocumentReader, Warning};
+use super::{CorpusError, Document, DocumentReader, Documents, Warning};
 use crate::text::Analyzer;
 
 /// Documents tokenised together by one rayon task. Fixed, so that the work split does not
@@ -15,7 +15,7 @@ const CHUNK: usize = 256;
 /// Term ids are in order of first appearance; [`crate::matrix`] renumbers and prunes them.
 #[derive(Debug, Clone, Default)]
 pub struct BagOfWords {
-    documents: Vec<DocumentInfo>,
+    documents: Documents,
     terms: Vec<String>,
     display: Vec<String>,
     doc_start: Vec<usize>,
@@ -26,7 +26,7 @@ impl BagOfWords {
     /// A bag from its parts: `entries[doc_start[d]..doc_start[d + 1]]` are document `d`'s
     /// `(term, count)` pairs, each term at most once. Counts must be finite and positive.
     pub fn from_parts(
-        documents: Vec<DocumentInfo>,
+        documents: Documents,
         terms: Vec<String>,
         display: Vec<String>,
         doc_start: Vec<usize>,
@@ -44,12 +44,12 @@ impl BagOfWords {
     }
 
     /// The documents, the rest of the bag freed.
-    pub fn into_documents(self) -> Vec<DocumentInfo> {
+    pub fn into_documents(self) -> Documents {
         self.documents
     }
 
     /// The documents, in input order.
-    pub fn documents(&self) -> &[DocumentInfo] {
+    pub fn documents(&self) -> &Documents {
         &self.documents
     }
 
@@ -86,7 +86,7 @@ pub struct BagBuilder {
     ids: FxHashMap<String, u32>,
     terms: Vec<String>,
     surfaces: Vec<Vec<(String, u64)>>,
-    documents: Vec<DocumentInfo>,
+    documents: Documents,
     doc_start: Vec<usize>,
     entries: Vec<(u32, f32)>,
     tokens: u64,
@@ -108,7 +108,7 @@ impl BagBuilder {
             ids: FxHashMap::default(),
             terms: Vec::new(),
             surfaces: Vec::new(),
-            documents: Vec::new(),
+            documents: Documents::new(),
             doc_start: vec![0],
             entries: Vec::new(),
             tokens: 0,
@@ -138,12 +138,10 @@ impl BagBuilder {
         for chunk in counted {
             self.merge(chunk, stem);
         }
-        self.documents
-            .extend(batch.into_iter().map(|doc| DocumentInfo {
-                id: doc.id,
-                title: doc.title,
-                label: doc.label,
-            }));
+        for doc in &batch {
+            self.documents
+                .push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
+        }
     }
 
     fn merge(&mut self, chunk: ChunkCounts, stem: bool) {
@@ -182,7 +180,8 @@ impl BagBuilder {
     }
 
     /// The bag of words.
-    pub fn finish(self) -> BagOfWords {
+    pub fn finish(mut self) -> BagOfWords {
+        self.documents.shrink_to_fit();
         let display = self
             .terms
             .iter()

@@ -1,6 +1,8 @@
 //! One document, as readers produce it.
 
-use serde::{Deserialize, Serialize};
+use rustc_hash::FxHashMap;
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A document read from an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,5 +38,191 @@ impl Document {
             title: self.title.clone(),
             label: self.label.clone(),
         }
+    }
+}
+
+/// The ids, titles and labels of a corpus's documents, stored compactly: the ids and titles in
+/// one buffer with two offsets a document, and each distinct label once. One [`DocumentInfo`]
+/// a document costs three strings each; on 61,184 Debian packages that is 11 MB against 4 MB,
+/// held through the whole fit.
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// Ids and titles, one after the other.
+    text: String,
+    /// Document `d`'s id is `text[ends[2d - 1]..ends[2d]]` (from 0 for the first), its title
+    /// `text[ends[2d]..ends[2d + 1]]`.
+    ends: Vec<usize>,
+    titled: Vec<bool>,
+    /// 0: no label; `n`: `label_names[n - 1]`.
+    labels: Vec<u32>,
+    label_names: Vec<String>,
+    label_numbers: FxHashMap<String, u32>,
+}
+
+/// One document of [`Documents`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DocumentRef<'a> {
+    /// The document's id.
+    pub id: &'a str,
+    /// Its title, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    /// Its label, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'a str>,
+}
+
+impl DocumentRef<'_> {
+    /// The document as an owned [`DocumentInfo`].
+    pub fn to_info(&self) -> DocumentInfo {
+        DocumentInfo {
+            id: self.id.to_owned(),
+            title: self.title.map(str::to_owned),
+            label: self.label.map(str::to_owned),
+        }
+    }
+}
+
+impl Documents {
+    /// No documents.
+    pub fn new() -> Documents {
+        Documents::default()
+    }
+
+    /// Adds a document at the end.
+    pub fn push(&mut self, id: &str, title: Option<&str>, label: Option<&str>) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        self.text.push_str(title.unwrap_or(""));
+        self.ends.push(self.text.len());
+        self.titled.push(title.is_some());
+        let number = match label {
+            None => 0,
+            Some(label) => match self.label_numbers.get(label) {
+                Some(&n) => n,
+                None => {
+                    self.label_names.push(label.to_owned());
+                    let n = self.label_names.len() as u32;
+                    self.label_numbers.insert(label.to_owned(), n);
+                    n
+                }
+            },
+        };
+        self.labels.push(number);
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.titled.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.titled.is_empty()
+    }
+
+    /// Document `d`, if there is one.
+    pub fn get(&self, d: usize) -> Option<DocumentRef<'_>> {
+        if d >= self.len() {
+            return None;
+        }
+        let start = if d == 0 { 0 } else { self.ends[2 * d - 1] };
+        let (id_end, title_end) = (self.ends[2 * d], self.ends[2 * d + 1]);
+        let label = self.labels[d];
+        Some(DocumentRef {
+            id: &self.text[start..id_end],
+            title: self.titled[d].then(|| &self.text[id_end..title_end]),
+            label: (label > 0).then(|| self.label_names[label as usize - 1].as_str()),
+        })
+    }
+
+    /// Document `d`. Panics when `d >= self.len()`, as slice indexing does.
+    pub fn at(&self, d: usize) -> DocumentRef<'_> {
+        match self.get(d) {
+            Some(doc) => doc,
+            None => panic!("document {d} of {}", self.len()),
+        }
+    }
+
+    /// The documents in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = DocumentRef<'_>> + '_ {
+        (0..self.len()).map(|d| self.at(d))
+    }
+
+    /// Each document's label, in order.
+    pub fn labels(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
+        self.labels
+            .iter()
+            .map(|&n| (n > 0).then(|| self.label_names[n as usize - 1].as_str()))
+    }
+
+    /// Frees spare capacity, once no more documents will be added.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.titled.shrink_to_fit();
+        self.labels.shrink_to_fit();
+    }
+}
+
+impl PartialEq for Documents {
+    fn eq(&self, other: &Documents) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Documents {}
+
+impl<'a> FromIterator<DocumentRef<'a>> for Documents {
+    fn from_iter<I: IntoIterator<Item = DocumentRef<'a>>>(docs: I) -> Documents {
+        let mut documents = Documents::new();
+        documents.extend(docs);
+        documents
+    }
+}
+
+impl<'a> Extend<DocumentRef<'a>> for Documents {
+    fn extend<I: IntoIterator<Item = DocumentRef<'a>>>(&mut self, docs: I) {
+        for doc in docs {
+            self.push(doc.id, doc.title, doc.label);
+        }
+    }
+}
+
+impl FromIterator<DocumentInfo> for Documents {
+    fn from_iter<I: IntoIterator<Item = DocumentInfo>>(docs: I) -> Documents {
+        let mut documents = Documents::new();
+        for doc in docs {
+            documents.push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
+        }
+        documents
+    }
+}
+
+/// Written as a list of [`DocumentInfo`] objects, as a `Vec<DocumentInfo>` would be.
+impl Serialize for Documents {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Documents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Documents, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Documents;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of documents")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Documents, A::Error> {
+                let mut documents = Documents::new();
+                while let Some(doc) = seq.next_element::<DocumentInfo>()? {
+                    documents.push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
+                }
+                documents.shrink_to_fit();
+                Ok(documents)
+            }
+        }
+        deserializer.deserialize_seq(Visit)
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::input::{decode, open, read_line};
-use super::{BagOfWords, CorpusError, DocumentInfo, Input};
+use super::{BagOfWords, CorpusError, Documents, Input};
 
 /// How to read a Matrix Market file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -214,14 +214,11 @@ pub fn read_matrix_market(
         Some(docs) => read_list(&docs, n_docs, "document ids", "columns", false)?,
         None => (1..=n_docs).map(|i| i.to_string()).collect(),
     };
-    let documents = ids
-        .into_iter()
-        .map(|id| DocumentInfo {
-            id,
-            title: None,
-            label: None,
-        })
-        .collect();
+    let mut documents = Documents::new();
+    for id in &ids {
+        documents.push(id, None, None);
+    }
+    documents.shrink_to_fit();
     Ok(BagOfWords::from_parts(
         documents,
         terms.clone(),

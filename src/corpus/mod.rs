@@ -33,7 +33,7 @@ mod reader;
 pub mod store;
 
 pub use bag::{count, BagBuilder, BagOfWords, CountStats};
-pub use document::{Document, DocumentInfo};
+pub use document::{Document, DocumentInfo, DocumentRef, Documents};
 pub use error::{CorpusError, Warning};
 pub use input::{Format, Input};
 pub use market::{read_matrix_market, MatrixMarketOptions};

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use sprs::CsMatI;
 
 use super::Pruning;
-use crate::corpus::{BagOfWords, DocumentInfo};
+use crate::corpus::{BagOfWords, Documents};
 
 /// A sparse matrix as the solver reads it: `f32` values, `u32` indices.
 pub type Sparse = CsMatI<f32, u32, usize>;
@@ -54,7 +54,7 @@ pub struct CountMatrix {
     by_word: Sparse,
     terms: Vec<String>,
     words: Vec<String>,
-    documents: Vec<DocumentInfo>,
+    documents: Documents,
     tokens: f64,
     terms_before: usize,
 }
@@ -63,7 +63,7 @@ impl CountMatrix {
     /// Prunes the vocabulary of `bag` and counts.
     pub fn build(bag: &BagOfWords, pruning: &Pruning) -> Result<CountMatrix, MatrixError> {
         let (by_doc, mut matrix) = CountMatrix::count(bag, pruning)?;
-        matrix.documents = bag.documents().to_vec();
+        matrix.documents = bag.documents().clone();
         matrix.by_word = by_doc.to_other_storage();
         matrix.by_doc = by_doc;
         Ok(matrix)
@@ -168,7 +168,7 @@ impl CountMatrix {
                 .iter()
                 .map(|&t| bag.display()[t as usize].clone())
                 .collect(),
-            documents: Vec::new(),
+            documents: Documents::new(),
             tokens,
             terms_before: n_terms,
         };
@@ -184,7 +184,7 @@ impl CountMatrix {
         by_doc: Sparse,
         terms: Vec<String>,
         words: Vec<String>,
-        documents: Vec<DocumentInfo>,
+        documents: Documents,
         terms_before: usize,
     ) -> Result<CountMatrix, MatrixError> {
         let bad = |what: String| Err(MatrixError::Parts(what));
@@ -275,7 +275,7 @@ impl CountMatrix {
     }
 
     /// The documents, by column.
-    pub fn documents(&self) -> &[DocumentInfo] {
+    pub fn documents(&self) -> &Documents {
         &self.documents
     }
 

@@ -74,7 +74,7 @@ impl CountMatrix {
             by_doc,
             terms.to_vec(),
             words.to_vec(),
-            bag.documents().to_vec(),
+            bag.documents().clone(),
             bag.terms().len(),
         )?;
         Ok((matrix, unknown))

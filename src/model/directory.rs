@@ -87,7 +87,7 @@ impl SavedModel {
                 terms: m.terms().to_vec(),
                 words: m.words().to_vec(),
             },
-            documents: m.documents().to_vec(),
+            documents: m.documents().clone(),
             parameters: self.parameters.clone(),
             fit: self.fit.clone(),
             seconds: self.seconds,

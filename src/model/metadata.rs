@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::DocumentInfo;
+use crate::corpus::Documents;
 use crate::nmf::FitReport;
 use crate::report::{Parameters, StageSeconds};
 
@@ -29,7 +29,7 @@ pub(super) struct Metadata {
     pub tensors: String,
     pub shapes: Shapes,
     pub vocabulary: Vocabulary,
-    pub documents: Vec<DocumentInfo>,
+    pub documents: Documents,
     pub parameters: Parameters,
     pub fit: FitReport,
     pub seconds: StageSeconds,

@@ -129,12 +129,12 @@ impl SavedModel {
     }
 
     /// The report of the fit, with `top_words` words a topic: the same report `fit` printed.
-    pub fn report(&self, top_words: usize) -> Report {
+    pub fn report(&self, top_words: usize) -> Report<'_> {
         self.report_ranked(top_words, Ranking::Weight)
     }
 
     /// The report of the fit, with each topic's `top_words` best words under `ranking`.
-    pub fn report_ranked(&self, top_words: usize, ranking: Ranking) -> Report {
+    pub fn report_ranked(&self, top_words: usize, ranking: Ranking) -> Report<'_> {
         let mut report = Report::ranked(
             &self.matrix,
             &self.model,

@@ -19,7 +19,7 @@ pub fn write_document_topics(
     writer.write_record(&row)?;
     for (d, info) in matrix.documents().iter().enumerate() {
         row.clear();
-        row.push(info.id.clone());
+        row.push(info.id.to_owned());
         row.extend(model.document_weights(d).iter().map(|w| format!("{w:.6}")));
         writer.write_record(&row)?;
     }

@@ -25,7 +25,7 @@ const PALETTE: [&str; 10] = [
     "#9c6b4e", "#9498a0",
 ];
 
-impl Report {
+impl Report<'_> {
     /// Writes the report as one self-contained HTML page, titled `title`.
     pub fn write_html(&self, title: &str, out: &mut dyn Write) -> io::Result<()> {
         let mut page = String::with_capacity(64 * 1024);
@@ -141,8 +141,8 @@ impl Report {
             .map(|d| {
                 serde_json::json!([
                     d.id,
-                    d.title.as_deref().unwrap_or(""),
-                    d.label.as_deref().unwrap_or(""),
+                    d.title.unwrap_or(""),
+                    d.label.unwrap_or(""),
                     d.tokens,
                     d.topics
                         .iter()

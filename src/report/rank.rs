@@ -117,11 +117,7 @@ impl RankRow {
     /// The quality figures are means over the runs: one run's are noisy.
     pub fn new(matrix: &CountMatrix, models: &[NmfModel], fit: &RankFit) -> RankRow {
         let started = std::time::Instant::now();
-        let labels: Vec<Option<&str>> = matrix
-            .documents()
-            .iter()
-            .map(|doc| doc.label.as_deref())
-            .collect();
+        let labels: Vec<Option<&str>> = matrix.documents().labels().collect();
         let scores: Vec<Quality> = models
             .iter()
             .map(|m| Quality::of(m, matrix.by_doc(), &labels).0)

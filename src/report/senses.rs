@@ -294,8 +294,8 @@ impl Senses {
                         .iter()
                         .take(options.documents)
                         .map(|&(d, count, share)| SenseDocument {
-                            id: documents[d].id.clone(),
-                            title: documents[d].title.clone(),
+                            id: documents.at(d).id.to_owned(),
+                            title: documents.at(d).title.map(str::to_owned),
                             count,
                             share: round(share),
                         })

@@ -15,8 +15,11 @@ const DOCUMENT_TOPICS: usize = 5;
 pub const REPRESENTATIVE: usize = 5;
 
 /// Everything a report says. Serialises to the documented JSON format.
+///
+/// The documents' ids, titles and labels are borrowed from the count matrix: a report of a large
+/// corpus adds only each document's top topics to the memory of the fit.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Report<'a> {
     /// Always [`FORMAT`](super::FORMAT).
     pub format: &'static str,
     /// [`VERSION`](super::VERSION) of the format.
@@ -35,7 +38,7 @@ pub struct Report {
     /// The topics, by decreasing share.
     pub topics: Vec<Topic>,
     /// The documents, in input order.
-    pub documents: Vec<DocumentTopics>,
+    pub documents: Vec<DocumentTopics<'a>>,
 }
 
 /// The corpus as modelled.
@@ -177,23 +180,49 @@ pub struct WordWeight {
 
 /// A document's main topics.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocumentTopics {
+pub struct DocumentTopics<'a> {
     /// The document's id.
-    pub id: String,
+    pub id: &'a str,
     /// Its title, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<&'a str>,
     /// Its label, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<&'a str>,
     /// Its words in the matrix.
     pub tokens: f64,
     /// Its top topics (at most 5, weight > 0), by decreasing weight.
-    pub topics: Vec<TopicWeight>,
+    pub topics: TopTopics,
+}
+
+/// A document's largest topics, at most five, held in place rather than in a
+/// vector of their own: a report keeps one for every document. Serialises as a list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TopTopics {
+    len: u8,
+    topics: [TopicWeight; DOCUMENT_TOPICS],
+}
+
+impl TopTopics {
+    /// The topics, by decreasing weight.
+    pub fn as_slice(&self) -> &[TopicWeight] {
+        &self.topics[..self.len as usize]
+    }
+
+    /// The topics, by decreasing weight.
+    pub fn iter(&self) -> std::slice::Iter<'_, TopicWeight> {
+        self.as_slice().iter()
+    }
+}
+
+impl Serialize for TopTopics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(serializer)
+    }
 }
 
 /// A topic and its weight in a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct TopicWeight {
     /// The topic's id.
     pub topic: usize,
@@ -201,16 +230,16 @@ pub struct TopicWeight {
     pub weight: f32,
 }
 
-impl Report {
+impl<'a> Report<'a> {
     /// A report of `model` fitted to `matrix`, with `top_words` words a topic.
     pub fn new(
-        matrix: &CountMatrix,
+        matrix: &'a CountMatrix,
         model: &NmfModel,
         fit: &FitReport,
         parameters: Parameters,
         seconds: StageSeconds,
         top_words: usize,
-    ) -> Report {
+    ) -> Report<'a> {
         Report::ranked(
             matrix,
             model,
@@ -225,20 +254,16 @@ impl Report {
     /// As [`Report::new`], with each topic's words ranked by `ranking`; the label is the
     /// three best words under it.
     pub fn ranked(
-        matrix: &CountMatrix,
+        matrix: &'a CountMatrix,
         model: &NmfModel,
         fit: &FitReport,
         parameters: Parameters,
         seconds: StageSeconds,
         top_words: usize,
         ranking: Ranking,
-    ) -> Report {
+    ) -> Report<'a> {
         let words = matrix.words();
-        let labels: Vec<Option<&str>> = matrix
-            .documents()
-            .iter()
-            .map(|doc| doc.label.as_deref())
-            .collect();
+        let labels: Vec<Option<&str>> = matrix.documents().labels().collect();
         let (mut quality, coherence) = Quality::of(model, matrix.by_doc(), &labels);
         let mut representative = representative_documents(model).into_iter();
         quality.mean_npmi = round(quality.mean_npmi, 6);
@@ -278,13 +303,13 @@ impl Report {
                         .unwrap_or_default()
                         .into_iter()
                         .map(|(d, tokens)| {
-                            let info = &matrix.documents()[d];
+                            let info = matrix.documents().at(d);
                             let total: f64 =
                                 model.document_counts(d).iter().map(|&x| x as f64).sum();
                             RepresentativeDocument {
                                 position: d,
-                                id: info.id.clone(),
-                                title: info.title.clone(),
+                                id: info.id.to_owned(),
+                                title: info.title.map(str::to_owned),
                                 weight: round32(
                                     (tokens as f64 / total.max(f64::MIN_POSITIVE)) as f32,
                                 ),
@@ -302,9 +327,9 @@ impl Report {
             .iter()
             .enumerate()
             .map(|(d, info)| DocumentTopics {
-                id: info.id.clone(),
-                title: info.title.clone(),
-                label: info.label.clone(),
+                id: info.id,
+                title: info.title,
+                label: info.label,
                 tokens: tokens[d],
                 topics: top_topics(model, d),
             })
@@ -371,7 +396,7 @@ pub fn representative_documents(model: &NmfModel) -> Vec<Vec<(usize, f32)>> {
         .collect()
 }
 
-impl Report {
+impl Report<'_> {
     /// Fills in the snippets of representative documents from `snippets`, by position.
     pub fn add_snippets(&mut self, snippets: &std::collections::BTreeMap<usize, String>) {
         for topic in &mut self.topics {
@@ -383,26 +408,33 @@ impl Report {
 }
 
 /// Document `d`'s largest topics (at most [`DOCUMENT_TOPICS`], weight > 0), by decreasing
-/// weight. Sized to what it holds: a report keeps one for every document.
-fn top_topics(model: &NmfModel, d: usize) -> Vec<TopicWeight> {
+/// weight (ties: the lower topic first).
+fn top_topics(model: &NmfModel, d: usize) -> TopTopics {
     let counts = model.document_counts(d);
     let total: f64 = counts.iter().map(|&x| x as f64).sum();
-    let mut top: Vec<(usize, f32)> = Vec::with_capacity(DOCUMENT_TOPICS + 1);
+    let mut top = [(0usize, 0f32); DOCUMENT_TOPICS];
+    let mut len = 0;
     for (k, &x) in counts.iter().enumerate() {
         if x > 0.0 {
-            let at = top.partition_point(|&(j, y)| y > x || (y == x && j < k));
+            let at = top[..len].partition_point(|&(j, y)| y > x || (y == x && j < k));
             if at < DOCUMENT_TOPICS {
-                top.insert(at, (k, x));
-                top.truncate(DOCUMENT_TOPICS);
+                len = (len + 1).min(DOCUMENT_TOPICS);
+                top.copy_within(at..len - 1, at + 1);
+                top[at] = (k, x);
             }
         }
     }
-    top.into_iter()
-        .map(|(k, x)| TopicWeight {
+    let mut topics = TopTopics {
+        len: len as u8,
+        ..TopTopics::default()
+    };
+    for (slot, &(k, x)) in topics.topics.iter_mut().zip(&top[..len]) {
+        *slot = TopicWeight {
             topic: k + 1,
             weight: round32((x as f64 / total) as f32),
-        })
-        .collect()
+        };
+    }
+    topics
 }
 
 /// `x` rounded to `digits` decimals.

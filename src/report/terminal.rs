@@ -8,7 +8,7 @@ use crate::nmf::StopReason;
 /// Width the word lists are wrapped to.
 const WIDTH: usize = 100;
 
-impl Report {
+impl Report<'_> {
     /// Writes the topics (number, label, share, NPMI, top words with weights), then the corpus,
     /// fit and quality figures.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {

@@ -122,9 +122,9 @@ impl Transformed {
                 top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 top.truncate(TOP_TOPICS);
                 TransformedDocument {
-                    id: info.id.clone(),
-                    title: info.title.clone(),
-                    label: info.label.clone(),
+                    id: info.id.to_owned(),
+                    title: info.title.map(str::to_owned),
+                    label: info.label.map(str::to_owned),
                     tokens: tokens[d],
                     unknown_tokens: unknown.per_document.get(d).copied().unwrap_or(0.0),
                     weights,

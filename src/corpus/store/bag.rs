@@ -6,7 +6,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocId, Searcher, SegmentReader, TantivyDocument};
 
 use super::{CorpusStore, StoreError};
-use crate::corpus::{BagOfWords, DocumentInfo};
+use crate::corpus::{BagOfWords, DocumentInfo, Documents};
 
 /// Where each live document of a searcher goes: `position[segment][doc]`, `u32::MAX` for a
 /// deleted one; documents are numbered in the order they were added.
@@ -160,7 +160,7 @@ impl CorpusStore {
         &self,
         searcher: &Searcher,
         positions: &Positions,
-    ) -> Result<Vec<DocumentInfo>, StoreError> {
+    ) -> Result<Documents, StoreError> {
         let mut infos = vec![None; positions.live];
         for (s, segment) in searcher.segment_readers().iter().enumerate() {
             let store = segment
@@ -175,7 +175,7 @@ impl CorpusStore {
         }
         infos
             .into_iter()
-            .collect::<Option<Vec<_>>>()
+            .collect::<Option<Documents>>()
             .ok_or_else(|| StoreError::NotAStore {
                 dir: self.dir.clone(),
                 why: "a live document is missing from the document store".into(),
