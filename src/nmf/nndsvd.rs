@@ -332,8 +332,30 @@ fn gram(y: &[f64], l: usize) -> DMatrix<f64> {
         .par_chunks(GRAM_ROWS * l)
         .map(|rows| {
             let mut g = vec![0f64; l * l];
-            // The upper triangle only; it is symmetric.
-            for r in rows.chunks_exact(l) {
+            // The upper triangle only; it is symmetric. Four rows at a time, so that each
+            // entry of G is loaded and stored once for four products; they are still added
+            // one row after another, so the bits are those of one row at a time.
+            let mut quads = rows.chunks_exact(4 * l);
+            for quad in &mut quads {
+                let (r0, rest) = quad.split_at(l);
+                let (r1, rest) = rest.split_at(l);
+                let (r2, r3) = rest.split_at(l);
+                for i in 0..l {
+                    let (a0, a1, a2, a3) = (r0[i], r1[i], r2[i], r3[i]);
+                    let products = r0[i..].iter().zip(&r1[i..]).zip(&r2[i..]).zip(&r3[i..]);
+                    for (gij, (((&b0, &b1), &b2), &b3)) in
+                        g[i * l + i..(i + 1) * l].iter_mut().zip(products)
+                    {
+                        let mut x = *gij;
+                        x += a0 * b0;
+                        x += a1 * b1;
+                        x += a2 * b2;
+                        x += a3 * b3;
+                        *gij = x;
+                    }
+                }
+            }
+            for r in quads.remainder().chunks_exact(l) {
                 for (i, &a) in r.iter().enumerate() {
                     for (gij, &b) in g[i * l + i..(i + 1) * l].iter_mut().zip(&r[i..]) {
                         *gij += a * b;
@@ -369,16 +391,41 @@ fn orthonormalise(y: &mut [f64], l: usize) {
         };
         // L⁻¹ by columns: row i of the result is Σ_{j ≤ i} L⁻¹_ij·y_j, summed in the order of
         // j, for all i at once; so the loop runs along a column, with no chain of additions.
+        // Four rows at a time share each load of L⁻¹; each row's sums run as they would alone.
         let columns: Vec<f64> = (0..l * l).map(|at| inverse[(at % l, at / l)]).collect();
-        y.par_chunks_mut(l).for_each_init(
-            || vec![0f64; l],
-            |r, row| {
-                r.copy_from_slice(row);
-                row.fill(-0.0);
-                for (j, &y) in r.iter().enumerate() {
-                    // L⁻¹ is lower triangular: column j is zero above row j.
-                    for (x, &a) in row[j..].iter_mut().zip(&columns[j * l + j..(j + 1) * l]) {
-                        *x += a * y;
+        y.par_chunks_mut(4 * l).for_each_init(
+            || vec![0f64; 4 * l],
+            |r, rows| {
+                r[..rows.len()].copy_from_slice(rows);
+                rows.fill(-0.0);
+                if rows.len() < 4 * l {
+                    for (row, r) in rows.chunks_exact_mut(l).zip(r.chunks_exact(l)) {
+                        for (j, &y) in r.iter().enumerate() {
+                            // L⁻¹ is lower triangular: column j is zero above row j.
+                            let column = &columns[j * l + j..(j + 1) * l];
+                            for (x, &a) in row[j..].iter_mut().zip(column) {
+                                *x += a * y;
+                            }
+                        }
+                    }
+                    return;
+                }
+                let (x0, rest) = rows.split_at_mut(l);
+                let (x1, rest) = rest.split_at_mut(l);
+                let (x2, x3) = rest.split_at_mut(l);
+                for j in 0..l {
+                    let (y0, y1, y2, y3) = (r[j], r[l + j], r[2 * l + j], r[3 * l + j]);
+                    let outputs = x0[j..]
+                        .iter_mut()
+                        .zip(x1[j..].iter_mut())
+                        .zip(x2[j..].iter_mut())
+                        .zip(x3[j..].iter_mut());
+                    for ((((x0, x1), x2), x3), &a) in outputs.zip(&columns[j * l + j..(j + 1) * l])
+                    {
+                        *x0 += a * y0;
+                        *x1 += a * y1;
+                        *x2 += a * y2;
+                        *x3 += a * y3;
                     }
                 }
             },
@@ -431,6 +478,49 @@ mod tests {
             norm += x * x;
         }
         (err / norm).sqrt()
+    }
+
+    #[test]
+    fn four_rows_at_a_time_give_the_bits_of_one_row_at_a_time() {
+        let l = 7;
+        // 4·k + 3 rows, so the last rows go one at a time.
+        let rows = 4 * 5 + 3;
+        let mut rng = Pcg64::new(5, 0);
+        let mut y: Vec<f64> = (0..rows * l)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        let mut g = vec![0f64; l * l];
+        for r in y.chunks_exact(l) {
+            for i in 0..l {
+                for j in i..l {
+                    g[i * l + j] += r[i] * r[j];
+                }
+            }
+        }
+        let blocked = gram(&y, l);
+        for i in 0..l {
+            for j in i..l {
+                assert_eq!(blocked[(i, j)].to_bits(), g[i * l + j].to_bits());
+            }
+        }
+        // One pass of the orthonormalisation, one row at a time.
+        let mut expected = y.clone();
+        for _ in 0..2 {
+            let chol = Cholesky::new(gram(&expected, l)).unwrap();
+            let inverse = chol.l().try_inverse().unwrap();
+            for row in expected.chunks_exact_mut(l) {
+                let r = row.to_vec();
+                row.fill(-0.0);
+                for (j, &y) in r.iter().enumerate() {
+                    for i in j..l {
+                        row[i] += inverse[(i, j)] * y;
+                    }
+                }
+            }
+        }
+        orthonormalise(&mut y, l);
+        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&y), bits(&expected));
     }
 
     #[test]
