@@ -158,6 +158,78 @@ fn json_dash_writes_only_json_to_stdout() {
     assert_eq!(util::files_in(dir.path()), ["corpus"], "no file written");
 }
 
+/// A destination that is not a regular file is written in place: renaming a finished file
+/// over it would turn a pipe, or `/dev/null` itself, into a plain file.
+#[cfg(unix)]
+#[test]
+fn json_into_a_named_pipe_keeps_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = util::tempdir();
+    let corpus = small_corpus(dir.path());
+    let fifo = dir.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let mut reader = std::process::Command::new("cat")
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = util::run(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "2",
+        "--max-iter",
+        "20",
+        "--json",
+        arg(&fifo),
+    ]);
+    let still_a_pipe = std::fs::symlink_metadata(&fifo).is_ok_and(|m| m.file_type().is_fifo());
+    if !still_a_pipe {
+        let _ = reader.kill();
+    }
+    let read = reader.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", util::stderr(&out));
+    assert!(still_a_pipe, "the pipe was replaced");
+    let report: Value = serde_json::from_slice(&read.stdout).expect("the pipe carried the report");
+    assert_eq!(report["format"], "nmf-topics/report");
+    assert_eq!(
+        util::files_in(dir.path()),
+        ["corpus", "report.pipe"],
+        "no file left beside it"
+    );
+}
+
+/// A link to a file stays a link: the report replaces the file it names.
+#[cfg(unix)]
+#[test]
+fn json_through_a_symbolic_link_keeps_the_link() {
+    let dir = util::tempdir();
+    let corpus = small_corpus(dir.path());
+    let real = write(dir.path(), "reports/latest.json", "old");
+    let link = dir.path().join("report.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    run_ok(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "2",
+        "--max-iter",
+        "20",
+        "--json",
+        arg(&link),
+    ]);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(read_json(&real)["format"], "nmf-topics/report");
+    assert_eq!(util::files_in(&dir.path().join("reports")), ["latest.json"]);
+}
+
 #[test]
 fn terminal_report_without_json() {
     let dir = util::tempdir();
@@ -818,19 +890,24 @@ fn error_unknown_option_value_is_a_usage_error() {
 fn error_leaves_no_exported_matrix() {
     let dir = util::tempdir();
     let corpus = small_corpus(dir.path());
+    // An earlier export stays as it was.
+    let old = ["v.mtx", "v.vocab.txt", "v.docs.txt"].map(|name| write(dir.path(), name, name));
     let before = util::files_in(dir.path());
-    let mtx = dir.path().join("v.mtx");
     let out = util::run(&[
         "fit",
         arg(&corpus),
         "-k",
         "100",
         "--export-matrix",
-        arg(&mtx),
+        arg(&old[0]),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", util::stderr(&out));
     assert!(util::stderr(&out).contains("--topics 100"));
     assert_eq!(util::files_in(dir.path()), before, "no output file written");
+    for path in &old {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert_eq!(std::fs::read_to_string(path).unwrap(), name);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -260,14 +260,14 @@ fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String
 
 /// Writes NAME.mtx, NAME.vocab.txt and NAME.docs.txt; all three or none.
 fn export_matrix(matrix: &CountMatrix, path: &std::path::Path) -> Result<()> {
-    let vocab = output::sibling(path, "vocab.txt");
-    let docs = output::sibling(path, "docs.txt");
-    let written = output::write_file(&vocab, |out| matrix.write_vocabulary(out))
-        .and_then(|()| output::write_file(&docs, |out| matrix.write_document_ids(out)))
-        .and_then(|()| output::write_file(path, |out| matrix.write_matrix_market(out)));
-    if written.is_err() {
-        output::remove_quietly(&vocab);
-        output::remove_quietly(&docs);
-    }
-    written
+    let vocab = output::prepare(&output::sibling(path, "vocab.txt"), |out| {
+        matrix.write_vocabulary(out)
+    })?;
+    let docs = output::prepare(&output::sibling(path, "docs.txt"), |out| {
+        matrix.write_document_ids(out)
+    })?;
+    let mtx = output::prepare(path, |out| matrix.write_matrix_market(out))?;
+    vocab.commit()?;
+    docs.commit()?;
+    mtx.commit()
 }

@@ -81,10 +81,57 @@ pub fn write_report(report: &Report, json: Option<&Destination>) -> Result<()> {
     Ok(())
 }
 
-/// Writes `path` atomically (temporary file, then rename).
+/// Writes `path` whole or not at all: see [`Pending`].
 pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let dir = parent(path);
+    prepare(path, write)?.commit()
+}
+
+/// An output written in full and not yet in place: a temporary file in the folder of its
+/// destination, renamed over it by [`Pending::commit`] and removed if dropped, so a failure
+/// leaves neither a partial file nor a changed old one.
+///
+/// A destination that is not a regular file (`/dev/null`, a pipe, a terminal, `/dev/stdout`)
+/// is written directly: renaming over it would replace the device or pipe with a file.
+pub enum Pending {
+    Renamed {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+    Written,
+}
+
+impl Pending {
+    /// Puts the output in place.
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Pending::Renamed { tmp, path } => tmp
+                .persist(&path)
+                .map(drop)
+                .map_err(|e| e.error)
+                .with_context(|| format!("cannot write {}", path.display())),
+            Pending::Written => Ok(()),
+        }
+    }
+}
+
+/// Writes the output for `path` under a temporary name (directly for a destination that is
+/// not a regular file); nothing is at `path` until [`Pending::commit`].
+pub fn prepare(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<Pending> {
     let cannot = || format!("cannot write {}", path.display());
+    let Some(path) = rename_target(path) else {
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .with_context(cannot)?;
+        let mut out = BufWriter::new(file);
+        write(&mut out).with_context(cannot)?;
+        out.flush().with_context(cannot)?;
+        return Ok(Pending::Written);
+    };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".nmf-topics-").suffix(".tmp");
     // Temporary files are private by default; an output file gets the usual mode (umask applies).
@@ -93,7 +140,7 @@ pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let tmp = builder.tempfile_in(&dir).with_context(cannot)?;
+    let tmp = builder.tempfile_in(parent(&path)).with_context(cannot)?;
     let mut out = BufWriter::new(tmp);
     write(&mut out).with_context(cannot)?;
     let tmp = out
@@ -101,10 +148,27 @@ pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<
         .map_err(|e| e.into_error())
         .with_context(cannot)?;
     tmp.as_file().sync_all().with_context(cannot)?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(cannot)?;
-    Ok(())
+    Ok(Pending::Renamed { tmp, path })
+}
+
+/// The path to rename a finished output onto: `path` itself, or the file a link names, so
+/// that the link stays; `None` for what must be written in place (a device, a pipe, a link
+/// into `/proc` such as `/dev/stdout`).
+fn rename_target(path: &Path) -> Option<PathBuf> {
+    let Ok(meta) = fs::metadata(path) else {
+        return Some(path.to_owned());
+    };
+    if !meta.is_file() {
+        return None;
+    }
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Some(path.to_owned());
+    }
+    match fs::canonicalize(path) {
+        Ok(real) if !real.starts_with("/proc") => Some(real),
+        _ => None,
+    }
 }
 
 /// `NAME.mtx` → `NAME.<suffix>`, beside it.
@@ -115,9 +179,4 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
         .unwrap_or_default();
     let stem = name.strip_suffix(".mtx").unwrap_or(&name);
     path.with_file_name(format!("{stem}.{suffix}"))
-}
-
-/// Removes a file if it exists (cleaning up after a failed multi-file output).
-pub fn remove_quietly(path: &Path) {
-    let _ = fs::remove_file(path);
 }
