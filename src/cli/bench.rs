@@ -52,10 +52,10 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     compare_portable: bool,
 
-    /// The machine's peak multiply-adds per second per core, in billions (2 × 128-bit FMA
-    /// pipes at ~2 GHz on Zen 1: 16)
-    #[arg(long, default_value_t = 16.0, value_name = "GFMA")]
-    peak_gfma: f64,
+    /// The machine's peak multiply-adds per second per core, in billions [default: measured,
+    /// with the fast kernel's instructions on as many threads as each run]
+    #[arg(long, value_name = "GFMA")]
+    peak_gfma: Option<f64>,
 
     /// Seed of the random start
     #[arg(long, default_value_t = 0)]
@@ -76,6 +76,8 @@ pub struct BenchArgs {
 struct Row {
     #[serde(flatten)]
     result: BenchResult,
+    /// Multiply-adds per second per core that the peak share counts against, in billions.
+    peak_gfma_per_core: f64,
     peak_share: f64,
     portable_seconds_per_iteration: Option<f64>,
     speedup_over_portable: Option<f64>,
@@ -96,6 +98,8 @@ struct Summary {
     factor_bytes: u64,
     vocabulary_bytes: u64,
     peak_memory_bytes: Option<u64>,
+    /// Whether the peak was measured here (or given with --peak-gfma).
+    peak_measured: bool,
     runs: Vec<Row>,
 }
 
@@ -114,6 +118,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
     anyhow::ensure!(
         args.topics.iter().all(|&k| k > 0),
         "--topics: give at least 1 topic"
+    );
+    anyhow::ensure!(
+        args.peak_gfma.is_none_or(|p| p.is_finite() && p > 0.0),
+        "--peak-gfma: give a positive number"
     );
     let pruning = args.pruning.pruning()?;
     let json = args.json.as_deref().map(Destination::parse);
@@ -137,9 +145,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .sum();
 
     let mut err = std::io::stderr();
+    let mut peaks = Vec::new();
+    for &t in &threads {
+        peaks.push(match args.peak_gfma {
+            Some(given) => given,
+            None => nmf_topics::nmf::fma_peak(t)?.0,
+        });
+    }
     let mut runs = Vec::new();
     for &k in &args.topics {
-        for &t in &threads {
+        for (&t, &peak) in threads.iter().zip(&peaks) {
             let settings = BenchSettings {
                 topics: k,
                 iterations: args.iterations,
@@ -162,7 +177,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 None
             };
             let row = Row {
-                peak_share: fast.gfma_per_second / (args.peak_gfma * t as f64),
+                peak_gfma_per_core: peak,
+                peak_share: fast.gfma_per_second / (peak * t as f64),
                 portable_seconds_per_iteration: portable.as_ref().map(|p| p.seconds_per_iteration),
                 speedup_over_portable: portable
                     .as_ref()
@@ -189,6 +205,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         factor_bytes,
         vocabulary_bytes,
         peak_memory_bytes: peak_memory(),
+        peak_measured: args.peak_gfma.is_none(),
         runs,
     };
     if let Some(dest) = &json {
@@ -252,6 +269,26 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
         mb(s.factor_bytes),
         mb(s.vocabulary_bytes),
         s.peak_memory_bytes.map_or("unknown".into(), |b| format!("{:.1} MB", mb(b)))
+    )?;
+    let mut peaks: Vec<(usize, f64)> = s
+        .runs
+        .iter()
+        .map(|r| (r.result.threads, r.peak_gfma_per_core))
+        .collect();
+    peaks.dedup_by_key(|p| p.0);
+    let peaks: Vec<String> = peaks
+        .iter()
+        .map(|(t, g)| format!("{g:.1} GFMA/s per core on {t} thread(s)"))
+        .collect();
+    writeln!(
+        out,
+        "peak:    {} ({})",
+        peaks.join(", "),
+        if s.peak_measured {
+            "measured: independent chains of the kernel's multiply-adds on registers"
+        } else {
+            "as given"
+        }
     )?;
     writeln!(
         out,

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::kernel::{self, Kernel};
 use super::{KlSolver, NmfError};
 use crate::matrix::Sparse;
 
@@ -98,6 +99,21 @@ pub fn benchmark(
             divergence,
         })
     })
+}
+
+/// The fastest kernel's multiply-adds per second per core, in billions, measured on `threads`
+/// threads at once (cores that share power and clocks run slower together), and its name.
+pub fn fma_peak(threads: usize) -> Result<(f64, &'static str), NmfError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| NmfError::Matrix(format!("cannot start {threads} threads: {e}")))?;
+    let kernel = Kernel::detect();
+    let per_thread = pool.broadcast(|_| kernel::fma_peak(kernel, 0.25));
+    Ok((
+        per_thread.iter().sum::<f64>() / per_thread.len() as f64,
+        kernel.name(),
+    ))
 }
 
 fn median(xs: &[f64]) -> f64 {

@@ -56,7 +56,7 @@ mod rank;
 mod solver;
 mod transform;
 
-pub use bench::{benchmark, BenchResult, BenchSettings};
+pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings};
 pub use fit::{FitReport, Restart};
 pub use model::NmfModel;
 pub use params::{Init, Nmf, NmfError, StopReason, StopRule, TracePoint};

@@ -476,3 +476,20 @@ unsafe fn add_to_sums(sums: *mut f64, x: __m256) {
     _mm256_storeu_pd(sums, _mm256_add_pd(_mm256_loadu_pd(sums), lo));
     _mm256_storeu_pd(sums.add(4), _mm256_add_pd(_mm256_loadu_pd(sums.add(4)), hi));
 }
+
+/// See [`super::portable::fma_probe`]: the same chains, one FMA instruction a round each.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn fma_probe(rounds: usize) -> f32 {
+    let mut chains = [_mm256_set1_ps(1.0); super::PROBE_CHAINS];
+    let (m, c) = (_mm256_set1_ps(0.999_999), _mm256_set1_ps(1e-7));
+    for _ in 0..rounds {
+        for x in chains.iter_mut() {
+            *x = _mm256_fmadd_ps(*x, m, c);
+        }
+    }
+    let mut sum = _mm256_setzero_ps();
+    for x in chains {
+        sum = _mm256_add_ps(sum, x);
+    }
+    horizontal_sum(sum)
+}

@@ -176,6 +176,38 @@ pub(crate) fn divergence_rows(kernel: Kernel, pass: &Pass, first: usize, rows: &
     }
 }
 
+/// Independent chains in the peak probe: more than an FMA's latency times the FMA units, so
+/// that the units, not the chains, set the pace.
+const PROBE_CHAINS: usize = 12;
+
+/// Multiply-adds per second that `kernel`'s instructions reach on the calling thread, in
+/// billions: independent chains of fused multiply-adds on registers for about `seconds`, with
+/// no memory traffic. This is the ceiling an update's GFMA/s is a share of.
+pub(crate) fn fma_peak(kernel: Kernel, seconds: f64) -> f64 {
+    use portable::{Fused, Plain};
+    const ROUNDS: usize = 1 << 16;
+    let probe = |rounds: usize| -> f32 {
+        let rounds = std::hint::black_box(rounds);
+        match kernel {
+            // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2Fma => unsafe { avx2::fma_probe(rounds) },
+            Kernel::Portable => portable::fma_probe::<Plain>(rounds),
+            #[allow(unreachable_patterns)]
+            _ => portable::fma_probe::<Fused>(rounds),
+        }
+    };
+    std::hint::black_box(probe(ROUNDS));
+    let started = std::time::Instant::now();
+    let mut calls = 0u64;
+    while calls == 0 || started.elapsed().as_secs_f64() < seconds {
+        std::hint::black_box(probe(ROUNDS));
+        calls += 1;
+    }
+    let fmas = calls as f64 * (ROUNDS * PROBE_CHAINS * LANES) as f64;
+    fmas / started.elapsed().as_secs_f64() / 1e9
+}
+
 /// v·ln(v/wh) − v, in f64.
 #[inline(always)]
 fn kl_term(v: f32, wh: f32) -> f64 {

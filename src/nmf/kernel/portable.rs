@@ -132,3 +132,17 @@ pub(crate) fn accumulate_rows<M: MulAdd>(
         }
     }
 }
+
+/// `rounds` rounds of [`super::PROBE_CHAINS`] independent 8-lane multiply-add chains, for
+/// [`super::fma_peak`]; returns their sum so that none of it can be left out.
+pub(super) fn fma_probe<M: MulAdd>(rounds: usize) -> f32 {
+    let mut chains = [[1f32; LANES]; super::PROBE_CHAINS];
+    for _ in 0..rounds {
+        for chain in chains.iter_mut() {
+            for x in chain.iter_mut() {
+                *x = M::mul_add(*x, 0.999_999, 1e-7);
+            }
+        }
+    }
+    chains.iter().flatten().sum()
+}
