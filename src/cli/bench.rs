@@ -270,16 +270,13 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
         mb(s.vocabulary_bytes),
         s.peak_memory_bytes.map_or("unknown".into(), |b| format!("{:.1} MB", mb(b)))
     )?;
-    let mut peaks: Vec<(usize, f64)> = s
-        .runs
-        .iter()
-        .map(|r| (r.result.threads, r.peak_gfma_per_core))
-        .collect();
-    peaks.dedup_by_key(|p| p.0);
-    let peaks: Vec<String> = peaks
-        .iter()
-        .map(|(t, g)| format!("{g:.1} GFMA/s per core on {t} thread(s)"))
-        .collect();
+    let mut peaks: Vec<String> = Vec::new();
+    for (i, r) in s.runs.iter().enumerate() {
+        let t = r.result.threads;
+        if s.runs[..i].iter().all(|earlier| earlier.result.threads != t) {
+            peaks.push(format!("{:.1} GFMA/s per core on {t} thread(s)", r.peak_gfma_per_core));
+        }
+    }
     writeln!(
         out,
         "peak:    {} ({})",
