@@ -273,8 +273,14 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
     let mut peaks: Vec<String> = Vec::new();
     for (i, r) in s.runs.iter().enumerate() {
         let t = r.result.threads;
-        if s.runs[..i].iter().all(|earlier| earlier.result.threads != t) {
-            peaks.push(format!("{:.1} GFMA/s per core on {t} thread(s)", r.peak_gfma_per_core));
+        if s.runs[..i]
+            .iter()
+            .all(|earlier| earlier.result.threads != t)
+        {
+            peaks.push(format!(
+                "{:.1} GFMA/s per core on {t} thread(s)",
+                r.peak_gfma_per_core
+            ));
         }
     }
     writeln!(

@@ -53,6 +53,7 @@ mod model;
 mod nndsvd;
 mod params;
 mod rank;
+mod rows;
 mod solver;
 mod transform;
 

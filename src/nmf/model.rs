@@ -1,5 +1,7 @@
 //! [`NmfModel`]: the fitted factors, normalised.
 
+use super::rows::Rows;
+
 /// A fitted factorisation V ≈ W·H, normalised: each topic (column of W) sums to 1 over the
 /// words, and `H[k, d]` is the expected number of document d's words that come from topic k.
 /// Topics are numbered by decreasing share of the corpus.
@@ -18,7 +20,7 @@ impl NmfModel {
     /// Normalises padded factors (rows of `kp` values of which the first `k` are used) and
     /// orders the topics by decreasing share. Each padded factor is freed once its normalised
     /// copy is made.
-    pub(crate) fn from_factors(w: Vec<f32>, h: Vec<f32>, k: usize, kp: usize) -> NmfModel {
+    pub(crate) fn from_factors(w: Rows, h: Rows, k: usize, kp: usize) -> NmfModel {
         let n_words = w.len() / kp;
         let n_docs = h.len() / kp;
         let mut col_w = vec![0f64; k];

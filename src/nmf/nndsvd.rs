@@ -16,6 +16,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
 
+use super::rows::Rows;
 use crate::matrix::Sparse;
 
 /// Extra columns of the random projection.
@@ -32,7 +33,7 @@ pub(crate) fn nndsvd(
     kp: usize,
     seed: u64,
     fill: bool,
-) -> (Vec<f32>, Vec<f32>) {
+) -> (Rows, Rows) {
     let (left, values, right) = truncated_svd(by_doc, by_word, k, seed);
     let kk = values.len();
     let column =
@@ -112,10 +113,10 @@ fn spread(
     kp: usize,
     fill: f32,
     norm: impl Fn(&Part) -> f64,
-) -> Vec<f32> {
+) -> Rows {
     let kk = parts.len();
     let n = vectors.len() / kk.max(1);
-    let mut factor = vec![0f32; n * kp];
+    let mut factor = Rows::zeroed(n * kp);
     for (row, vector) in factor.chunks_exact_mut(kp).zip(vectors.chunks_exact(kk)) {
         for ((x, &a), part) in row.iter_mut().zip(vector).zip(parts) {
             *x = part.value(a, norm(part));
@@ -529,7 +530,7 @@ mod tests {
         let (w, h) = nndsvd(&csc, &csr, 3, 8, 0, false);
         let error = relative_error(&w, &h, 8, &dense, 45);
         assert!(error < 1e-5, "relative error {error}");
-        assert!(w.iter().chain(&h).all(|&x| x >= 0.0 && x.is_finite()));
+        assert!(w.iter().chain(h.iter()).all(|&x| x >= 0.0 && x.is_finite()));
         // The padding stays zero.
         assert!(w
             .chunks_exact(8)

@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 
 use super::kernel::{self, Kernel, Pass, LANES};
+use super::rows::Rows;
 use super::{init, nndsvd, Init};
 use super::{NmfError, NmfModel};
 use crate::matrix::Sparse;
@@ -31,9 +32,9 @@ pub struct KlSolver<'a> {
     kp: usize,
     kernel: Kernel,
     /// W, `(n_words, kp)` row-major.
-    w: Vec<f32>,
+    w: Rows,
     /// Hᵀ, `(n_documents, kp)` row-major: a document's topics are contiguous.
-    h: Vec<f32>,
+    h: Rows,
     /// Where each of the caller's topics is held.
     slot: Vec<usize>,
     col_w: Vec<f64>,
@@ -48,7 +49,7 @@ pub struct KlSolver<'a> {
     /// + w]`, a slice of the row since its documents are sorted.
     block_ptr: Vec<usize>,
     /// The W update's numerators, `(n_words, kp)`, summed block by block.
-    w_acc: Vec<f32>,
+    w_acc: Rows,
     acc: Vec<f32>,
     sums: Vec<f64>,
     divs: Vec<f64>,
@@ -114,7 +115,7 @@ impl<'a> KlSolver<'a> {
         let doc_chunks = chunk_bounds(&doc_ptr);
         let chunks = doc_chunks.len() - 1;
         let order = canonical_order(w0, k);
-        let mut w = vec![0f32; n_words * kp];
+        let mut w = Rows::zeroed(n_words * kp);
         for (row, from) in w.chunks_exact_mut(kp).zip(w0.chunks_exact(k)) {
             for (x, &t) in row.iter_mut().zip(&order) {
                 *x = from[t];
@@ -131,7 +132,7 @@ impl<'a> KlSolver<'a> {
             kp,
             kernel: Kernel::detect(),
             w,
-            h: vec![0.0; n_docs * kp],
+            h: Rows::zeroed(n_docs * kp),
             slot,
             col_w: vec![0.0; kp],
             row_h: vec![0.0; kp],
@@ -140,7 +141,7 @@ impl<'a> KlSolver<'a> {
             word_chunks: Vec::new(),
             by_word,
             block_ptr: Vec::new(),
-            w_acc: Vec::new(),
+            w_acc: Rows::zeroed(0),
             acc: vec![0.0; chunks * kp],
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],
@@ -154,8 +155,8 @@ impl<'a> KlSolver<'a> {
         by_doc: &'a Sparse,
         by_word: &'a Sparse,
         k: usize,
-        w: Vec<f32>,
-        h: Vec<f32>,
+        w: Rows,
+        h: Rows,
     ) -> KlSolver<'a> {
         let (n_words, n_docs) = by_doc.shape();
         let kp = k.div_ceil(LANES) * LANES;
@@ -188,7 +189,7 @@ impl<'a> KlSolver<'a> {
             word_chunks,
             by_word,
             block_ptr,
-            w_acc: vec![0.0; n_words * kp],
+            w_acc: Rows::zeroed(n_words * kp),
             acc: vec![0.0; chunks * kp],
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],

@@ -301,7 +301,11 @@ mod tests {
             {
                 let _inner = FlushDenormals::new();
             }
-            assert_eq!(black_box(tiny) * black_box(tiny), 0.0, "an inner guard keeps it");
+            assert_eq!(
+                black_box(tiny) * black_box(tiny),
+                0.0,
+                "an inner guard keeps it"
+            );
         }
         assert_eq!(mxcsr(), before);
         assert!(black_box(tiny) * black_box(tiny) > 0.0);
