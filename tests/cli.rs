@@ -228,6 +228,28 @@ fn json_through_a_symbolic_link_keeps_the_link() {
         .is_symlink());
     assert_eq!(read_json(&real)["format"], "nmf-topics/report");
     assert_eq!(util::files_in(&dir.path().join("reports")), ["latest.json"]);
+
+    // A link to a file not made yet (relative to the link's folder) makes that file.
+    let ahead = dir.path().join("next.json");
+    std::os::unix::fs::symlink("reports/next.json", &ahead).unwrap();
+    run_ok(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "2",
+        "--max-iter",
+        "20",
+        "--json",
+        arg(&ahead),
+    ]);
+    assert!(std::fs::symlink_metadata(&ahead)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        read_json(&dir.path().join("reports/next.json"))["format"],
+        "nmf-topics/report"
+    );
 }
 
 #[test]

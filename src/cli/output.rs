@@ -28,7 +28,7 @@ impl Destination {
 pub fn check_writable(destinations: &[&Destination]) -> Result<()> {
     for d in destinations {
         if let Destination::File(path) = d {
-            let dir = parent(path);
+            let dir = parent(&rename_target(path).unwrap_or_else(|| path.clone()));
             anyhow::ensure!(
                 dir.is_dir(),
                 "cannot write {}: the folder {} does not exist",
@@ -156,7 +156,11 @@ pub fn prepare(
 /// into `/proc` such as `/dev/stdout`).
 fn rename_target(path: &Path) -> Option<PathBuf> {
     let Ok(meta) = fs::metadata(path) else {
-        return Some(path.to_owned());
+        // Nothing there yet, or a link to a file still to be made: make the file it names.
+        return Some(match fs::read_link(path) {
+            Ok(target) => parent(path).join(target),
+            Err(_) => path.to_owned(),
+        });
     };
     if !meta.is_file() {
         return None;
