@@ -96,6 +96,22 @@ pub(super) unsafe fn accumulate_rows(
     }
 }
 
+/// See [`super::scatter_rows`].
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn scatter_rows(pass: &Pass, first: usize, rows: &[f32], acc: &mut [f32]) {
+    match pass.kp / LANES {
+        1 => scatter_in_registers::<1>(pass, first, rows, acc),
+        2 => scatter_in_registers::<2>(pass, first, rows, acc),
+        3 => scatter_in_registers::<3>(pass, first, rows, acc),
+        4 => scatter_in_registers::<4>(pass, first, rows, acc),
+        5 => scatter_in_registers::<5>(pass, first, rows, acc),
+        6 => scatter_in_registers::<6>(pass, first, rows, acc),
+        7 => scatter_in_registers::<7>(pass, first, rows, acc),
+        8 => scatter_in_registers::<8>(pass, first, rows, acc),
+        _ => scatter_in_memory(pass, first, rows, acc),
+    }
+}
+
 /// See [`super::divergence_rows`].
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn divergence_rows(pass: &Pass, first: usize, rows: &[f32]) -> f64 {
@@ -217,6 +233,65 @@ unsafe fn accumulate_in_memory(
                 let sum = _mm256_fmadd_ps(
                     q,
                     _mm256_loadu_ps(o.add(i * LANES)),
+                    _mm256_loadu_ps(a.add(i * LANES)),
+                );
+                _mm256_storeu_ps(a.add(i * LANES), sum);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn scatter_in_registers<const NV: usize>(
+    pass: &Pass,
+    first: usize,
+    rows: &[f32],
+    acc: &mut [f32],
+) {
+    let kp = NV * LANES;
+    let mut q = [0f32; WINDOW];
+    for (r, row) in rows.chunks_exact(kp).enumerate() {
+        let (start, end) = pass.range(first + r);
+        if start == end {
+            continue;
+        }
+        let x = load_row::<NV>(row.as_ptr());
+        let mut window = start;
+        while window < end {
+            let stop = (window + WINDOW).min(end);
+            // The rows of W read here stay in cache: no prefetching.
+            quotients::<NV, false, false>(pass, &x, window, stop, &mut q);
+            for n in window..stop {
+                let a = acc
+                    .as_mut_ptr()
+                    .add(*pass.indices.get_unchecked(n) as usize * kp);
+                let qn = _mm256_set1_ps(q[n - window]);
+                for (i, &xi) in x.iter().enumerate() {
+                    let sum = _mm256_fmadd_ps(qn, xi, _mm256_loadu_ps(a.add(i * LANES)));
+                    _mm256_storeu_ps(a.add(i * LANES), sum);
+                }
+            }
+            window = stop;
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn scatter_in_memory(pass: &Pass, first: usize, rows: &[f32], acc: &mut [f32]) {
+    let (kp, nv) = (pass.kp, pass.kp / LANES);
+    let other = pass.other.as_ptr();
+    for (r, row) in rows.chunks_exact(kp).enumerate() {
+        let (start, end) = pass.range(first + r);
+        let x = row.as_ptr();
+        for n in start..end {
+            let j = *pass.indices.get_unchecked(n) as usize;
+            let v = *pass.data.get_unchecked(n);
+            let q = _mm256_set1_ps(v / dot_memory(x, other.add(j * kp), nv).max(WH_FLOOR));
+            let a = acc.as_mut_ptr().add(j * kp);
+            for i in 0..nv {
+                let sum = _mm256_fmadd_ps(
+                    q,
+                    _mm256_loadu_ps(x.add(i * LANES)),
                     _mm256_loadu_ps(a.add(i * LANES)),
                 );
                 _mm256_storeu_ps(a.add(i * LANES), sum);

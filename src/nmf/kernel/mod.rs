@@ -151,6 +151,29 @@ pub(crate) fn accumulate_rows(
     }
 }
 
+/// Adds (v_ij / wh_ij)·x_i into row j of `acc` for the non-zeros of `pass` in rows `first..`:
+/// the W update's numerators gathered document by document (the rows are documents, `rows`
+/// their rows of the new H, `pass.other` W), for words whose rows of W and of `acc` stay in
+/// cache. The quotients are those of [`accumulate_rows`], bit for bit.
+pub(crate) fn scatter_rows(
+    kernel: Kernel,
+    pass: &Pass,
+    first: usize,
+    rows: &[f32],
+    acc: &mut [f32],
+) {
+    use portable::{Fused, Plain};
+    let _flush = FlushDenormals::new();
+    match kernel {
+        // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2Fma => unsafe { avx2::scatter_rows(pass, first, rows, acc) },
+        Kernel::Portable => portable::scatter_rows::<Plain>(pass, first, rows, acc),
+        #[allow(unreachable_patterns)]
+        _ => portable::scatter_rows::<Fused>(pass, first, rows, acc),
+    }
+}
+
 /// rows ← guard(rows ∘ acc ∘ inv), and their sums into `sums`: the end of an update whose
 /// numerators were accumulated apart. The same bits as [`update_rows`] gives.
 pub(crate) fn finish_rows(rows: &mut [f32], acc: &[f32], inv: &[f32], sums: &mut [f64]) {

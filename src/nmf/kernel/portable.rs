@@ -133,6 +133,20 @@ pub(crate) fn accumulate_rows<M: MulAdd>(
     }
 }
 
+/// See [`super::scatter_rows`].
+#[inline(always)]
+pub(crate) fn scatter_rows<M: MulAdd>(pass: &Pass, first: usize, rows: &[f32], acc: &mut [f32]) {
+    let kp = pass.kp;
+    for (i, row) in rows.chunks_exact(kp).enumerate() {
+        let (start, end) = pass.range(first + i);
+        for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
+            let other = &pass.other[j as usize * kp..][..kp];
+            let wh = dot::<M>(row, other).max(WH_FLOOR);
+            axpy::<M>(&mut acc[j as usize * kp..][..kp], v / wh, row);
+        }
+    }
+}
+
 /// `rounds` rounds of [`super::PROBE_CHAINS`] independent 8-lane multiply-add chains, for
 /// [`super::fma_peak`]; returns their sum so that none of it can be left out.
 pub(super) fn fma_probe<M: MulAdd>(rounds: usize) -> f32 {
