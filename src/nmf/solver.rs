@@ -189,6 +189,7 @@ impl<'a> KlSolver<'a> {
         let word_ptr = by_word.indptr().to_proper().into_owned();
         let doc_chunks = chunk_bounds(&doc_ptr);
         let word_chunks = chunk_bounds(&word_ptr);
+        let chunks = doc_chunks.len().max(word_chunks.len()) - 1;
         let docs_per_block = (DOC_BLOCK_BYTES / (kp * 4)).max(1);
         let block_ptr = doc_blocks(
             &word_ptr,
@@ -197,7 +198,6 @@ impl<'a> KlSolver<'a> {
             docs_per_block,
             BLOCKED_MIN_NNZ,
         );
-        let chunks = doc_chunks.len().max(word_chunks.len()) - 1;
         let mut solver = KlSolver {
             by_doc,
             doc_ptr,
@@ -423,13 +423,15 @@ impl<'a> KlSolver<'a> {
                     let docs = &h[parts[p] * kp..parts[p + 1] * kp];
                     kernel::scatter_rows(kernel, &pass, parts[p], docs, part);
                 });
+            // The parts' rows added in part order, a few words a task.
             let hot_acc: &[f32] = hot_acc;
             let part_len = hot * kp;
+            let task = 64 * kp;
             w_acc[..part_len]
-                .par_chunks_mut(64 * kp)
+                .par_chunks_mut(task)
                 .enumerate()
                 .for_each(|(c, out)| {
-                    let at = c * 64 * kp;
+                    let at = c * task;
                     for (p, part) in hot_acc.chunks_exact(part_len).enumerate() {
                         let part = &part[at..at + out.len()];
                         if p == 0 {
