@@ -158,6 +158,32 @@ fn json_dash_writes_only_json_to_stdout() {
     assert_eq!(util::files_in(dir.path()), ["corpus"], "no file written");
 }
 
+/// `/dev/stdout` is standard output itself, also when that is a file: opened afresh, the
+/// report would be written over by what follows on the descriptor.
+#[cfg(unix)]
+#[test]
+fn json_to_dev_stdout_redirected_into_a_file_is_one_json_document() {
+    let dir = util::tempdir();
+    let corpus = small_corpus(dir.path());
+    let captured = dir.path().join("out.json");
+    let status = util::bin()
+        .args([
+            "fit",
+            arg(&corpus),
+            "-k",
+            "2",
+            "--max-iter",
+            "20",
+            "--json",
+            "/dev/stdout",
+        ])
+        .stdout(std::fs::File::create(&captured).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(read_json(&captured)["format"], "nmf-topics/report");
+}
+
 /// A destination that is not a regular file is written in place: renaming a finished file
 /// over it would turn a pipe, or `/dev/null` itself, into a plain file.
 #[cfg(unix)]

@@ -15,8 +15,10 @@ pub enum Destination {
 }
 
 impl Destination {
+    /// `-`, or a name of this process's standard output (written through its own descriptor,
+    /// so that what else goes there follows rather than overwrites it).
     pub fn parse(arg: &str) -> Destination {
-        if arg == "-" {
+        if matches!(arg, "-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1") {
             Destination::Stdout
         } else {
             Destination::File(PathBuf::from(arg))
@@ -152,9 +154,17 @@ pub fn prepare(
 }
 
 /// The path to rename a finished output onto: `path` itself, or the file a link names, so
-/// that the link stays; `None` for what must be written in place (a device, a pipe, a link
-/// into `/proc` such as `/dev/stdout`).
+/// that the link stays; `None` for what must be written in place (a device, a pipe, one of
+/// this process's open files such as `/dev/stdout`).
 fn rename_target(path: &Path) -> Option<PathBuf> {
+    // `/dev/stdout`, `/dev/fd/N`: an open file of this process, whatever it is, is written
+    // through; renaming onto the file it names would leave the open one behind.
+    let in_proc = |p: &Path| p.starts_with("/proc");
+    if fs::read_link(path).is_ok_and(|t| in_proc(&t))
+        || fs::canonicalize(parent(path)).is_ok_and(|d| in_proc(&d))
+    {
+        return None;
+    }
     let Ok(meta) = fs::metadata(path) else {
         // Nothing there yet, or a link to a file still to be made: make the file it names.
         return Some(match fs::read_link(path) {
@@ -169,10 +179,7 @@ fn rename_target(path: &Path) -> Option<PathBuf> {
     if !is_link {
         return Some(path.to_owned());
     }
-    match fs::canonicalize(path) {
-        Ok(real) if !real.starts_with("/proc") => Some(real),
-        _ => None,
-    }
+    fs::canonicalize(path).ok()
 }
 
 /// `NAME.mtx` → `NAME.<suffix>`, beside it.
