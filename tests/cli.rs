@@ -167,16 +167,7 @@ fn json_to_dev_stdout_redirected_into_a_file_is_one_json_document() {
     let corpus = small_corpus(dir.path());
     let captured = dir.path().join("out.json");
     let status = util::bin()
-        .args([
-            "fit",
-            arg(&corpus),
-            "-k",
-            "2",
-            "--max-iter",
-            "20",
-            "--json",
-            "/dev/stdout",
-        ])
+        .args(small_fit_args(&corpus, "/dev/stdout"))
         .stdout(std::fs::File::create(&captured).unwrap())
         .status()
         .unwrap();
@@ -203,16 +194,7 @@ fn json_into_a_named_pipe_keeps_the_pipe() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let out = util::run(&[
-        "fit",
-        arg(&corpus),
-        "-k",
-        "2",
-        "--max-iter",
-        "20",
-        "--json",
-        arg(&fifo),
-    ]);
+    let out = util::run(&small_fit_args(&corpus, arg(&fifo)));
     let still_a_pipe = std::fs::symlink_metadata(&fifo).is_ok_and(|m| m.file_type().is_fifo());
     if !still_a_pipe {
         let _ = reader.kill();
@@ -238,16 +220,7 @@ fn json_through_a_symbolic_link_keeps_the_link() {
     let real = write(dir.path(), "reports/latest.json", "old");
     let link = dir.path().join("report.json");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    run_ok(&[
-        "fit",
-        arg(&corpus),
-        "-k",
-        "2",
-        "--max-iter",
-        "20",
-        "--json",
-        arg(&link),
-    ]);
+    run_ok(&small_fit_args(&corpus, arg(&link)));
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
         .file_type()
@@ -258,16 +231,7 @@ fn json_through_a_symbolic_link_keeps_the_link() {
     // A link to a file not made yet (relative to the link's folder) makes that file.
     let ahead = dir.path().join("next.json");
     std::os::unix::fs::symlink("reports/next.json", &ahead).unwrap();
-    run_ok(&[
-        "fit",
-        arg(&corpus),
-        "-k",
-        "2",
-        "--max-iter",
-        "20",
-        "--json",
-        arg(&ahead),
-    ]);
+    run_ok(&small_fit_args(&corpus, arg(&ahead)));
     assert!(std::fs::symlink_metadata(&ahead)
         .unwrap()
         .file_type()
@@ -1067,6 +1031,20 @@ fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, content).unwrap();
     path
+}
+
+/// `fit` of `corpus` into two topics, 20 iterations, the JSON report to `dest`.
+fn small_fit_args<'a>(corpus: &'a Path, dest: &'a str) -> [&'a str; 8] {
+    [
+        "fit",
+        arg(corpus),
+        "-k",
+        "2",
+        "--max-iter",
+        "20",
+        "--json",
+        dest,
+    ]
 }
 
 fn read_json(path: &Path) -> Value {

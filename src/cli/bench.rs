@@ -149,7 +149,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for &t in &threads {
         peaks.push(match args.peak_gfma {
             Some(given) => given,
-            None => nmf_topics::nmf::fma_peak(t)?.0,
+            None => nmf_topics::nmf::fma_peak(t)?,
         });
     }
     let mut runs = Vec::new();

@@ -92,8 +92,9 @@ pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<
 /// destination, renamed over it by [`Pending::commit`] and removed if dropped, so a failure
 /// leaves neither a partial file nor a changed old one.
 ///
-/// A destination that is not a regular file (`/dev/null`, a pipe, a terminal, `/dev/stdout`)
-/// is written directly: renaming over it would replace the device or pipe with a file.
+/// A destination that is not a regular file (`/dev/null`, a pipe, a terminal) or is another
+/// name of one of this process's open files is written directly: renaming over it would
+/// replace the device or pipe with a file, or leave the open file behind.
 pub enum Pending {
     Renamed {
         tmp: tempfile::NamedTempFile,

@@ -54,11 +54,7 @@ pub fn benchmark(
     by_word: &Sparse,
     settings: &BenchSettings,
 ) -> Result<BenchResult, NmfError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads.max(1))
-        .build()
-        .map_err(|e| NmfError::Matrix(format!("cannot start {} threads: {e}", settings.threads)))?;
-    pool.install(|| {
+    pool(settings.threads)?.install(|| {
         let (mut per_iter, mut h_times, mut w_times) = (Vec::new(), Vec::new(), Vec::new());
         let mut divergence = 0.0;
         let mut kernel = "";
@@ -102,18 +98,19 @@ pub fn benchmark(
 }
 
 /// The fastest kernel's multiply-adds per second per core, in billions, measured on `threads`
-/// threads at once (cores that share power and clocks run slower together), and its name.
-pub fn fma_peak(threads: usize) -> Result<(f64, &'static str), NmfError> {
-    let pool = rayon::ThreadPoolBuilder::new()
+/// threads at once (cores that share power and clocks run slower together).
+pub fn fma_peak(threads: usize) -> Result<f64, NmfError> {
+    let kernel = Kernel::detect();
+    let per_thread = pool(threads)?.broadcast(|_| kernel::fma_peak(kernel, 0.25));
+    Ok(per_thread.iter().sum::<f64>() / per_thread.len() as f64)
+}
+
+/// A pool of `threads` threads (at least one) for a timing.
+fn pool(threads: usize) -> Result<rayon::ThreadPool, NmfError> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
-        .map_err(|e| NmfError::Matrix(format!("cannot start {threads} threads: {e}")))?;
-    let kernel = Kernel::detect();
-    let per_thread = pool.broadcast(|_| kernel::fma_peak(kernel, 0.25));
-    Ok((
-        per_thread.iter().sum::<f64>() / per_thread.len() as f64,
-        kernel.name(),
-    ))
+        .map_err(|e| NmfError::Matrix(format!("cannot start {threads} threads: {e}")))
 }
 
 fn median(xs: &[f64]) -> f64 {
