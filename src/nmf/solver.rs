@@ -11,15 +11,6 @@ use crate::matrix::Sparse;
 /// Non-zeros per chunk of rows that one task updates (at least; whole rows).
 const CHUNK_NNZ: usize = 2048;
 
-/// Bytes of H that one document block of the W update reads: the block's rows of H stay in
-/// the shared L3 cache while every word's non-zeros in the block stream past.
-const DOC_BLOCK_BYTES: usize = 2 << 20;
-
-/// Words with fewer non-zeros than this are not cut into document blocks: for them, loading
-/// and storing the row and its accumulator once a block costs more than the blocks save (at
-/// K = 50 on the Debian corpus the W update takes 25 ms instead of 32).
-const BLOCKED_MIN_NNZ: usize = 128;
-
 /// Bytes of W's rows (and as many of their numerators) that the words gathered document by
 /// document take: the most frequent words, whose rows then stay in a core's L2 cache while
 /// the documents stream past. On the Debian corpus the first 1,170 words at K = 50 hold about
@@ -29,6 +20,9 @@ const HOT_BYTES: usize = 256 << 10;
 /// Parts of the documents whose numerators of the frequent words are summed apart, then added
 /// in part order: fixed, so that the sums do not depend on the number of threads.
 const HOT_PARTS: usize = 8;
+
+/// Frequent words whose parts one task adds up and whose rows it finishes.
+const HOT_TASK: usize = 64;
 
 /// The state of a KL-NMF fit: V by document and by word, the padded factors, and scratch space
 /// allocated once, so that an iteration allocates nothing.
@@ -51,25 +45,20 @@ pub struct KlSolver<'a> {
     row_h: Vec<f64>,
     inv: Vec<f32>,
     doc_chunks: Vec<usize>,
-    word_chunks: Vec<usize>,
     /// V by word (CSR).
     by_word: &'a Sparse,
-    /// Where each document block starts in each word's row of `by_word`, `(blocks + 1,
-    /// n_words)`: block b of word w is `block_ptr[b * n_words + w]..block_ptr[(b + 1) * n_words
-    /// + w]`, a slice of the row since its documents are sorted.
-    block_ptr: Vec<usize>,
-    /// The W update's numerators, `(n_words, kp)`, summed block by block.
-    w_acc: Rows,
-    /// Words `..hot` have their numerators gathered document by document.
+    word_ptr: Vec<usize>,
+    /// Words `..hot` have their numerators gathered document by document; the others word by
+    /// word, each row updated as soon as its numerator is whole.
     hot: usize,
+    /// Chunks of words `hot..`.
+    cold_chunks: Vec<usize>,
     /// Where each document's non-zeros of those words end in `by_doc` (they come first).
     hot_ends: Vec<usize>,
     /// The documents of each part, `HOT_PARTS + 1` bounds (fewer for few documents).
     hot_parts: Vec<usize>,
     /// Each part's numerators of the hot words, `(parts, hot, kp)`.
     hot_acc: Rows,
-    /// Chunks of the other words, for their numerators gathered word by word.
-    cold_chunks: Vec<usize>,
     acc: Vec<f32>,
     sums: Vec<f64>,
     divs: Vec<f64>,
@@ -158,15 +147,13 @@ impl<'a> KlSolver<'a> {
             row_h: vec![0.0; kp],
             inv: vec![0.0; kp],
             doc_chunks,
-            word_chunks: Vec::new(),
             by_word,
-            block_ptr: Vec::new(),
-            w_acc: Rows::zeroed(0),
+            word_ptr: Vec::new(),
             hot: 0,
+            cold_chunks: Vec::new(),
             hot_ends: Vec::new(),
             hot_parts: Vec::new(),
             hot_acc: Rows::zeroed(0),
-            cold_chunks: Vec::new(),
             acc: vec![0.0; chunks * kp],
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],
@@ -183,21 +170,12 @@ impl<'a> KlSolver<'a> {
         w: Rows,
         h: Rows,
     ) -> KlSolver<'a> {
-        let (n_words, n_docs) = by_doc.shape();
+        let n_words = by_doc.rows();
         let kp = k.div_ceil(LANES) * LANES;
         let doc_ptr = by_doc.indptr().to_proper().into_owned();
         let word_ptr = by_word.indptr().to_proper().into_owned();
         let doc_chunks = chunk_bounds(&doc_ptr);
-        let word_chunks = chunk_bounds(&word_ptr);
-        let chunks = doc_chunks.len().max(word_chunks.len()) - 1;
-        let docs_per_block = (DOC_BLOCK_BYTES / (kp * 4)).max(1);
-        let block_ptr = doc_blocks(
-            &word_ptr,
-            by_word.indices(),
-            n_docs,
-            docs_per_block,
-            BLOCKED_MIN_NNZ,
-        );
+        let chunks = doc_chunks.len() - 1;
         let mut solver = KlSolver {
             by_doc,
             doc_ptr,
@@ -211,15 +189,13 @@ impl<'a> KlSolver<'a> {
             row_h: vec![0.0; kp],
             inv: vec![0.0; kp],
             doc_chunks,
-            word_chunks,
             by_word,
-            block_ptr,
-            w_acc: Rows::zeroed(n_words * kp),
+            word_ptr,
             hot: 0,
+            cold_chunks: Vec::new(),
             hot_ends: Vec::new(),
             hot_parts: Vec::new(),
             hot_acc: Rows::zeroed(0),
-            cold_chunks: Vec::new(),
             acc: vec![0.0; chunks * kp],
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],
@@ -243,13 +219,11 @@ impl<'a> KlSolver<'a> {
             .collect();
         self.hot_parts = hot_part_bounds(doc_ptr, &self.hot_ends, HOT_PARTS);
         self.hot_acc = Rows::zeroed((self.hot_parts.len() - 1) * hot * kp);
-        let word_ptr = self.by_word.indptr();
-        let word_ptr = word_ptr.to_proper();
-        self.cold_chunks = chunk_bounds(&word_ptr[hot..])
+        self.cold_chunks = chunk_bounds(&self.word_ptr[hot..])
             .into_iter()
             .map(|c| c + hot)
             .collect();
-        let chunks = self.cold_chunks.len() - 1;
+        let chunks = hot.div_ceil(HOT_TASK) + self.cold_chunks.len();
         if chunks > self.divs.len() {
             self.acc.resize(chunks * kp, 0.0);
             self.sums.resize(chunks * kp, 0.0);
@@ -371,23 +345,20 @@ impl<'a> KlSolver<'a> {
 
     /// The W update. The numerators of the most frequent words are gathered document by
     /// document, each part of the documents into its own rows, then added in part order; those
-    /// of the other words word by word, one block of documents after another (2 MB of H each),
-    /// their sums in the same order as without blocks.
+    /// of the other words word by word, each row updated as soon as its numerator is whole.
     pub fn update_w(&mut self) {
         reciprocals(&self.row_h, &mut self.inv);
         let KlSolver {
             w,
             h,
-            w_acc,
             acc,
             sums,
             divs,
-            word_chunks,
             cold_chunks,
             by_word,
             by_doc,
             doc_ptr,
-            block_ptr,
+            word_ptr,
             hot,
             hot_ends,
             hot_parts,
@@ -399,56 +370,62 @@ impl<'a> KlSolver<'a> {
             ..
         } = self;
         let (kp, kernel, hot) = (*kp, *kernel, *hot);
-        let n = word_chunks.len() - 1;
-        let n_words = w.len() / kp;
-        let blocks = block_ptr.len() / n_words - 1;
+        let hot_tasks = hot.div_ceil(HOT_TASK);
+        let cold = if hot < w.len() / kp {
+            cold_chunks.len() - 1
+        } else {
+            0
+        };
+        let (hot_sums, cold_sums) = sums.split_at_mut(hot_tasks * kp);
+        let (w_hot, w_cold) = w.split_at_mut(hot * kp);
+        let inv: &[f32] = inv;
         if hot > 0 {
-            let pass = Pass {
-                starts: &doc_ptr[..doc_ptr.len() - 1],
-                ends: hot_ends,
-                indices: by_doc.indices(),
-                data: by_doc.data(),
-                other: w,
-                inv,
-                kp,
-                prefetch: false,
-            };
-            let h: &[f32] = h;
-            let parts: &[usize] = hot_parts;
-            hot_acc
-                .par_chunks_mut(hot * kp)
-                .enumerate()
-                .for_each(|(p, part)| {
-                    part.fill(0.0);
-                    let docs = &h[parts[p] * kp..parts[p + 1] * kp];
-                    kernel::scatter_rows(kernel, &pass, parts[p], docs, part);
-                });
-            // The parts' rows added in part order, a few words a task.
-            let hot_acc: &[f32] = hot_acc;
-            let part_len = hot * kp;
-            let task = 64 * kp;
-            w_acc[..part_len]
+            {
+                let pass = Pass {
+                    starts: &doc_ptr[..doc_ptr.len() - 1],
+                    ends: hot_ends,
+                    indices: by_doc.indices(),
+                    data: by_doc.data(),
+                    other: w_hot,
+                    inv,
+                    kp,
+                    prefetch: false,
+                };
+                let h: &[f32] = h;
+                let parts: &[usize] = hot_parts;
+                hot_acc
+                    .par_chunks_mut(hot * kp)
+                    .enumerate()
+                    .for_each(|(p, part)| {
+                        part.fill(0.0);
+                        let docs = &h[parts[p] * kp..parts[p + 1] * kp];
+                        kernel::scatter_rows(kernel, &pass, parts[p], docs, part);
+                    });
+            }
+            // The other parts added into the first in part order, then the rows finished, a
+            // few words a task.
+            let (first_part, others) = hot_acc.split_at_mut(hot * kp);
+            let others: &[f32] = others;
+            let task = HOT_TASK * kp;
+            first_part
                 .par_chunks_mut(task)
+                .zip(w_hot.par_chunks_mut(task))
+                .zip(hot_sums.par_chunks_mut(kp))
                 .enumerate()
-                .for_each(|(c, out)| {
+                .for_each(|(c, ((numerators, rows), sums))| {
                     let at = c * task;
-                    for (p, part) in hot_acc.chunks_exact(part_len).enumerate() {
-                        let part = &part[at..at + out.len()];
-                        if p == 0 {
-                            out.copy_from_slice(part);
-                        } else {
-                            for (o, &x) in out.iter_mut().zip(part) {
-                                *o += x;
-                            }
+                    for part in others.chunks_exact(hot * kp) {
+                        for (n, &x) in numerators.iter_mut().zip(&part[at..]) {
+                            *n += x;
                         }
                     }
+                    kernel::finish_rows(rows, numerators, inv, sums);
                 });
         }
-        let m = cold_chunks.len() - 1;
-        for b in 0..blocks {
+        if cold > 0 {
             let pass = Pass {
-                starts: &block_ptr[b * n_words..(b + 1) * n_words],
-                ends: &block_ptr[(b + 1) * n_words..(b + 2) * n_words],
+                starts: &word_ptr[..word_ptr.len() - 1],
+                ends: &word_ptr[1..],
                 indices: by_word.indices(),
                 data: by_word.data(),
                 other: h,
@@ -456,31 +433,18 @@ impl<'a> KlSolver<'a> {
                 kp,
                 prefetch: true,
             };
-            let w: &[f32] = w;
-            let accumulate = |first: usize, acc_rows: &mut [f32], _: &mut [f32], _: &mut [f64]| {
-                let rows = &w[first * kp..][..acc_rows.len()];
-                kernel::accumulate_rows(kernel, &pass, first, rows, acc_rows, b == 0);
-                0.0
-            };
-            if m > 0 && cold_chunks[0] < n_words {
-                for_each_chunk(
-                    cold_chunks,
-                    kp,
-                    &mut w_acc[hot * kp..],
-                    acc,
-                    sums,
-                    &mut divs[..m],
-                    &accumulate,
-                );
-            }
+            run_pass(
+                kernel,
+                false,
+                &pass,
+                cold_chunks,
+                w_cold,
+                acc,
+                &mut cold_sums[..cold * kp],
+                &mut divs[..cold],
+            );
         }
-        let (w_acc, inv): (&[f32], &[f32]) = (w_acc, inv);
-        let finish = |first: usize, rows: &mut [f32], _: &mut [f32], sums: &mut [f64]| {
-            kernel::finish_rows(rows, &w_acc[first * kp..][..rows.len()], inv, sums);
-            0.0
-        };
-        for_each_chunk(word_chunks, kp, w, acc, sums, &mut divs[..n], &finish);
-        reduce(&sums[..n * kp], kp, col_w);
+        reduce(&sums[..(hot_tasks + cold) * kp], kp, col_w);
     }
 
     /// Solves for H with W fixed, as [`Nmf::transform`](super::Nmf::transform) does: every
@@ -590,14 +554,13 @@ impl<'a> KlSolver<'a> {
             h,
             k,
             kp,
-            w_acc,
-            block_ptr,
             doc_ptr,
+            word_ptr,
             hot_acc,
             hot_ends,
             ..
         } = self;
-        drop((w_acc, block_ptr, doc_ptr, hot_acc, hot_ends));
+        drop((doc_ptr, word_ptr, hot_acc, hot_ends));
         NmfModel::from_factors(w, h, k, kp)
     }
 }
@@ -661,40 +624,6 @@ fn check_matrices(by_doc: &Sparse, by_word: &Sparse) -> Result<(), NmfError> {
         ));
     }
     Ok(())
-}
-
-/// Where each block of `per_block` documents starts in each word's row, `(blocks + 1, n_words)`
-/// row-major; the last block "starts" at the end of the row. A row of fewer than `min_nnz`
-/// non-zeros goes whole in the first block and is empty in the others.
-fn doc_blocks(
-    word_ptr: &[usize],
-    indices: &[u32],
-    n_docs: usize,
-    per_block: usize,
-    min_nnz: usize,
-) -> Vec<usize> {
-    let n_words = word_ptr.len() - 1;
-    let blocks = n_docs.div_ceil(per_block).max(1);
-    let mut ptr = vec![0usize; (blocks + 1) * n_words];
-    for w in 0..n_words {
-        let row = &indices[word_ptr[w]..word_ptr[w + 1]];
-        if row.len() < min_nnz {
-            ptr[w] = word_ptr[w];
-            for b in 1..=blocks {
-                ptr[b * n_words + w] = word_ptr[w + 1];
-            }
-            continue;
-        }
-        let mut at = 0;
-        for b in 0..=blocks {
-            let limit = b * per_block;
-            while at < row.len() && (row[at] as usize) < limit {
-                at += 1;
-            }
-            ptr[b * n_words + w] = word_ptr[w] + at;
-        }
-    }
-    ptr
 }
 
 /// Bounds of at most `parts` ranges of documents holding about equal numbers of the non-zeros
@@ -827,34 +756,6 @@ mod tests {
         (csc, csr)
     }
 
-    #[test]
-    fn document_blocks_change_nothing_but_the_order_of_work() {
-        let (csc, csr) = matrix(90, 130);
-        for k in [3, 20, 70] {
-            let mut whole = KlSolver::random(&csc, &csr, k, 1).unwrap();
-            let mut blocked = KlSolver::random(&csc, &csr, k, 1).unwrap();
-            whole.gather_hot_words(0);
-            blocked.gather_hot_words(0);
-            let n_docs = csc.cols();
-            // Some rows go whole, the others in blocks.
-            let word_ptr = blocked_word_ptr(&csr);
-            let lengths: Vec<usize> = word_ptr.windows(2).map(|r| r[1] - r[0]).collect();
-            assert!(lengths.iter().any(|&n| n < 20) && lengths.iter().any(|&n| n >= 20));
-            let ptr = doc_blocks(&word_ptr, csr.indices(), n_docs, 17, 20);
-            assert_eq!(ptr.len() / csc.rows(), n_docs.div_ceil(17) + 1);
-            blocked.block_ptr = ptr;
-            for _ in 0..5 {
-                whole.update_h(false);
-                blocked.update_h(false);
-                whole.update_w();
-                blocked.update_w();
-            }
-            let bits = |s: &KlSolver| s.w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&whole), bits(&blocked), "k = {k}");
-            assert_eq!(whole.divergence().to_bits(), blocked.divergence().to_bits());
-        }
-    }
-
     /// W after five iterations from seed 1, its numerators gathered document by document for
     /// words `..hot`, on `threads` threads.
     fn w_after_five(csc: &Sparse, csr: &Sparse, k: usize, hot: usize, threads: usize) -> Vec<f32> {
@@ -877,13 +778,13 @@ mod tests {
     fn words_gathered_by_document_or_by_word_agree_and_keep_their_bits_on_any_threads() {
         let (csc, csr) = matrix(200, 300);
         let n_words = csc.rows();
+        let bits = |w: &[f32]| w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for k in [3, 20, 70] {
             let by_word = w_after_five(&csc, &csr, k, 0, 1);
-            for hot in [1, n_words / 3, n_words] {
+            for hot in [0, 1, n_words / 3, n_words] {
                 let by_doc = w_after_five(&csc, &csr, k, hot, 1);
                 for threads in [2, 3, 7] {
                     let again = w_after_five(&csc, &csr, k, hot, threads);
-                    let bits = |w: &[f32]| w.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                     assert_eq!(
                         bits(&by_doc),
                         bits(&again),
@@ -942,9 +843,5 @@ mod tests {
                 assert_eq!(x.to_bits(), row[order[t]].to_bits());
             }
         }
-    }
-
-    fn blocked_word_ptr(csr: &Sparse) -> Vec<usize> {
-        csr.indptr().to_proper().into_owned()
     }
 }

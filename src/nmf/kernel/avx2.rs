@@ -74,28 +74,6 @@ unsafe fn update_rows_of<const DIV: bool, const PF: bool>(
     }
 }
 
-/// See [`super::accumulate_rows`].
-#[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn accumulate_rows(
-    pass: &Pass,
-    first: usize,
-    rows: &[f32],
-    acc: &mut [f32],
-    fresh: bool,
-) {
-    match pass.kp / LANES {
-        1 => accumulate_in_registers::<1>(pass, first, rows, acc, fresh),
-        2 => accumulate_in_registers::<2>(pass, first, rows, acc, fresh),
-        3 => accumulate_in_registers::<3>(pass, first, rows, acc, fresh),
-        4 => accumulate_in_registers::<4>(pass, first, rows, acc, fresh),
-        5 => accumulate_in_registers::<5>(pass, first, rows, acc, fresh),
-        6 => accumulate_in_registers::<6>(pass, first, rows, acc, fresh),
-        7 => accumulate_in_registers::<7>(pass, first, rows, acc, fresh),
-        8 => accumulate_in_registers::<8>(pass, first, rows, acc, fresh),
-        _ => accumulate_in_memory(pass, first, rows, acc, fresh),
-    }
-}
-
 /// See [`super::scatter_rows`].
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn scatter_rows(pass: &Pass, first: usize, rows: &[f32], acc: &mut [f32]) {
@@ -160,85 +138,6 @@ unsafe fn in_registers<const NV: usize, const DIV: bool, const PF: bool>(
         }
     }
     div
-}
-
-#[inline(always)]
-unsafe fn accumulate_in_registers<const NV: usize>(
-    pass: &Pass,
-    first: usize,
-    rows: &[f32],
-    acc_rows: &mut [f32],
-    fresh: bool,
-) {
-    let kp = NV * LANES;
-    let mut q = [0f32; WINDOW];
-    for (r, (row, acc_row)) in rows
-        .chunks_exact(kp)
-        .zip(acc_rows.chunks_exact_mut(kp))
-        .enumerate()
-    {
-        let (start, end) = pass.range(first + r);
-        if start == end {
-            if fresh {
-                acc_row.fill(0.0);
-            }
-            continue;
-        }
-        let x = load_row::<NV>(row.as_ptr());
-        let mut acc = if fresh {
-            [_mm256_setzero_ps(); NV]
-        } else {
-            load_row::<NV>(acc_row.as_ptr())
-        };
-        let mut window = start;
-        while window < end {
-            let stop = (window + WINDOW).min(end);
-            quotients::<NV, false, true>(pass, &x, window, stop, &mut q);
-            accumulate::<NV>(pass, window, stop, &q, &mut acc);
-            window = stop;
-        }
-        for (i, a) in acc.iter().enumerate() {
-            _mm256_storeu_ps(acc_row.as_mut_ptr().add(i * LANES), *a);
-        }
-    }
-}
-
-#[inline(always)]
-unsafe fn accumulate_in_memory(
-    pass: &Pass,
-    first: usize,
-    rows: &[f32],
-    acc_rows: &mut [f32],
-    fresh: bool,
-) {
-    let (kp, nv) = (pass.kp, pass.kp / LANES);
-    let other = pass.other.as_ptr();
-    if fresh {
-        acc_rows.fill(0.0);
-    }
-    for (r, (row, acc_row)) in rows
-        .chunks_exact(kp)
-        .zip(acc_rows.chunks_exact_mut(kp))
-        .enumerate()
-    {
-        let (start, end) = pass.range(first + r);
-        let a = acc_row.as_mut_ptr();
-        for n in start..end {
-            prefetch(pass, n, kp);
-            let j = *pass.indices.get_unchecked(n) as usize;
-            let v = *pass.data.get_unchecked(n);
-            let o = other.add(j * kp);
-            let q = _mm256_set1_ps(v / dot_memory(row.as_ptr(), o, nv).max(WH_FLOOR));
-            for i in 0..nv {
-                let sum = _mm256_fmadd_ps(
-                    q,
-                    _mm256_loadu_ps(o.add(i * LANES)),
-                    _mm256_loadu_ps(a.add(i * LANES)),
-                );
-                _mm256_storeu_ps(a.add(i * LANES), sum);
-            }
-        }
-    }
 }
 
 #[inline(always)]

@@ -129,32 +129,10 @@ pub(crate) fn update_rows(
     }
 }
 
-/// Adds Σ_j (v_ij / wh_ij) o_j into `acc` (rows `first..` of the numerators; zeroed first
-/// when `fresh`) for the non-zeros of `pass`, without updating `rows`.
-pub(crate) fn accumulate_rows(
-    kernel: Kernel,
-    pass: &Pass,
-    first: usize,
-    rows: &[f32],
-    acc: &mut [f32],
-    fresh: bool,
-) {
-    use portable::{Fused, Plain};
-    let _flush = FlushDenormals::new();
-    match kernel {
-        // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
-        #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2Fma => unsafe { avx2::accumulate_rows(pass, first, rows, acc, fresh) },
-        Kernel::Portable => portable::accumulate_rows::<Plain>(pass, first, rows, acc, fresh),
-        #[allow(unreachable_patterns)]
-        _ => portable::accumulate_rows::<Fused>(pass, first, rows, acc, fresh),
-    }
-}
-
 /// Adds (v_ij / wh_ij)·x_i into row j of `acc` for the non-zeros of `pass` in rows `first..`:
 /// the W update's numerators gathered document by document (the rows are documents, `rows`
 /// their rows of the new H, `pass.other` W), for words whose rows of W and of `acc` stay in
-/// cache. The quotients are those of [`accumulate_rows`], bit for bit.
+/// cache. The quotients are those of [`update_rows`] gathering the same words, bit for bit.
 pub(crate) fn scatter_rows(
     kernel: Kernel,
     pass: &Pass,

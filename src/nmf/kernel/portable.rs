@@ -105,34 +105,6 @@ pub(crate) fn divergence_rows<M: MulAdd>(pass: &Pass, first: usize, rows: &[f32]
     div
 }
 
-/// See [`super::accumulate_rows`].
-#[inline(always)]
-pub(crate) fn accumulate_rows<M: MulAdd>(
-    pass: &Pass,
-    first: usize,
-    rows: &[f32],
-    acc: &mut [f32],
-    fresh: bool,
-) {
-    let kp = pass.kp;
-    if fresh {
-        acc.fill(0.0);
-    }
-    for (i, (row, acc)) in rows
-        .chunks_exact(kp)
-        .zip(acc.chunks_exact_mut(kp))
-        .enumerate()
-    {
-        let item = first + i;
-        let (start, end) = pass.range(item);
-        for (&j, &v) in pass.indices[start..end].iter().zip(&pass.data[start..end]) {
-            let other = &pass.other[j as usize * kp..][..kp];
-            let wh = dot::<M>(row, other).max(WH_FLOOR);
-            axpy::<M>(acc, v / wh, other);
-        }
-    }
-}
-
 /// See [`super::scatter_rows`].
 #[inline(always)]
 pub(crate) fn scatter_rows<M: MulAdd>(pass: &Pass, first: usize, rows: &[f32], acc: &mut [f32]) {
