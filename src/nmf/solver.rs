@@ -98,7 +98,7 @@ impl<'a> KlSolver<'a> {
 
     /// A solver of the document weights alone, W fixed to `w0`, `(n_words, k)` row-major: for
     /// [`KlSolver::solve_h`], [`KlSolver::divergence`] and [`KlSolver::h`] only. It leaves out
-    /// what the W update needs (its accumulators and the blocks of V by word), which the final
+    /// what the W update needs (its accumulators and the bounds of V by word), which the final
     /// H solve of a fit and `transform` would hold for nothing.
     ///
     /// The topics are held in an order that depends on W's columns alone
@@ -120,9 +120,6 @@ impl<'a> KlSolver<'a> {
             return Err(NmfError::Matrix("W must be finite and non-negative".into()));
         }
         let kp = k.div_ceil(LANES) * LANES;
-        let doc_ptr = by_doc.indptr().to_proper().into_owned();
-        let doc_chunks = chunk_bounds(&doc_ptr);
-        let chunks = doc_chunks.len() - 1;
         let order = canonical_order(w0, k);
         let mut w = Rows::zeroed(n_words * kp);
         for (row, from) in w.chunks_exact_mut(kp).zip(w0.chunks_exact(k)) {
@@ -134,6 +131,46 @@ impl<'a> KlSolver<'a> {
         for (c, &t) in order.iter().enumerate() {
             slot[t] = c;
         }
+        Ok(KlSolver::assemble(
+            by_doc,
+            by_word,
+            k,
+            w,
+            Rows::zeroed(n_docs * kp),
+            slot,
+        ))
+    }
+
+    /// The solver for checked matrices and padded, checked factors.
+    fn with_factors(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        w: Rows,
+        h: Rows,
+    ) -> KlSolver<'a> {
+        let mut solver = KlSolver::assemble(by_doc, by_word, k, w, h, (0..k).collect());
+        solver.word_ptr = by_word.indptr().to_proper().into_owned();
+        column_sums(&solver.h, solver.kp, &mut solver.row_h);
+        let hot = HOT_BYTES / (solver.kp * 4);
+        solver.gather_hot_words(hot.min(by_doc.rows()));
+        solver
+    }
+
+    /// The parts both kinds of solver have: the H update's bounds and scratch space, W's
+    /// column sums, and nothing yet of the W update's.
+    fn assemble(
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+        k: usize,
+        w: Rows,
+        h: Rows,
+        slot: Vec<usize>,
+    ) -> KlSolver<'a> {
+        let kp = k.div_ceil(LANES) * LANES;
+        let doc_ptr = by_doc.indptr().to_proper().into_owned();
+        let doc_chunks = chunk_bounds(&doc_ptr);
+        let chunks = doc_chunks.len() - 1;
         let mut solver = KlSolver {
             by_doc,
             doc_ptr,
@@ -141,7 +178,7 @@ impl<'a> KlSolver<'a> {
             kp,
             kernel: Kernel::detect(),
             w,
-            h: Rows::zeroed(n_docs * kp),
+            h,
             slot,
             col_w: vec![0.0; kp],
             row_h: vec![0.0; kp],
@@ -159,50 +196,6 @@ impl<'a> KlSolver<'a> {
             divs: vec![0.0; chunks],
         };
         column_sums(&solver.w, kp, &mut solver.col_w);
-        Ok(solver)
-    }
-
-    /// The solver for checked matrices and padded, checked factors.
-    fn with_factors(
-        by_doc: &'a Sparse,
-        by_word: &'a Sparse,
-        k: usize,
-        w: Rows,
-        h: Rows,
-    ) -> KlSolver<'a> {
-        let n_words = by_doc.rows();
-        let kp = k.div_ceil(LANES) * LANES;
-        let doc_ptr = by_doc.indptr().to_proper().into_owned();
-        let word_ptr = by_word.indptr().to_proper().into_owned();
-        let doc_chunks = chunk_bounds(&doc_ptr);
-        let chunks = doc_chunks.len() - 1;
-        let mut solver = KlSolver {
-            by_doc,
-            doc_ptr,
-            k,
-            kp,
-            kernel: Kernel::detect(),
-            w,
-            h,
-            slot: (0..k).collect(),
-            col_w: vec![0.0; kp],
-            row_h: vec![0.0; kp],
-            inv: vec![0.0; kp],
-            doc_chunks,
-            by_word,
-            word_ptr,
-            hot: 0,
-            cold_chunks: Vec::new(),
-            hot_ends: Vec::new(),
-            hot_parts: Vec::new(),
-            hot_acc: Rows::zeroed(0),
-            acc: vec![0.0; chunks * kp],
-            sums: vec![0.0; chunks * kp],
-            divs: vec![0.0; chunks],
-        };
-        column_sums(&solver.w, kp, &mut solver.col_w);
-        column_sums(&solver.h, kp, &mut solver.row_h);
-        solver.gather_hot_words((HOT_BYTES / (kp * 4)).min(n_words));
         solver
     }
 
