@@ -108,13 +108,25 @@ fn main() -> Result<()> {
     let cold_of = |rare: bool| -> Vec<u32> {
         (hot..n_words)
             .filter(|&i| (word_ptr[i + 1] - word_ptr[i] < 128) == rare)
-            .flat_map(|i| by_word.indices()[word_ptr[i]..word_ptr[i + 1]].iter().copied())
+            .flat_map(|i| {
+                by_word.indices()[word_ptr[i]..word_ptr[i + 1]]
+                    .iter()
+                    .copied()
+            })
             .collect()
     };
     let runs = [
-        ("H update: rows of W, by document", &w[w_at..], by_doc.indices().to_vec()),
+        (
+            "H update: rows of W, by document",
+            &w[w_at..],
+            by_doc.indices().to_vec(),
+        ),
         ("W update: rows of H, rare words", &h[h_at..], cold_of(true)),
-        ("W update: rows of H, other words", &h[h_at..], cold_of(false)),
+        (
+            "W update: rows of H, other words",
+            &h[h_at..],
+            cold_of(false),
+        ),
     ];
     println!(
         "{n_words} words × {n_docs} documents, {} non-zeros; K = {k} (rows of {kp}); {hot} words gathered by document",
@@ -132,6 +144,9 @@ fn main() -> Result<()> {
             (indices.len() * kp * 4) as f64 / seconds / 1e9
         );
     }
-    println!("all of them                        {:>28.2} ms on one thread", total * 1e3);
+    println!(
+        "all of them                        {:>28.2} ms on one thread",
+        total * 1e3
+    );
     Ok(())
 }

@@ -63,7 +63,7 @@ fn main() -> Result<()> {
         matrix.n_words(),
         matrix.n_documents()
     );
-    let model = NmfModel::from_parts(k, w, h).map_err(anyhow::Error::msg)?;
+    let model = NmfModel::from_parts(k, w, h)?;
     let labels: Vec<Option<&str>> = matrix.documents().labels().collect();
     let (quality, _) = Quality::of(&model, matrix.by_doc(), &labels);
     println!("{}", serde_json::to_string(&quality)?);

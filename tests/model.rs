@@ -278,3 +278,22 @@ fn a_model_written_before_the_stopping_settings_existed_loads_with_their_default
     let expected = Nmf::new(5).max_iter(40).seed(1).threads(2);
     assert_eq!(back.parameters().nmf, expected);
 }
+
+#[test]
+fn factors_that_do_not_fit_together_are_refused_with_a_typed_error() {
+    use nmf_topics::nmf::NmfError;
+    use nmf_topics::NmfModel;
+    let bad = |k: usize, w: Vec<f32>, h: Vec<f32>| match NmfModel::from_parts(k, w, h) {
+        Err(NmfError::Matrix(message)) => message,
+        other => panic!("expected a matrix error, got {other:?}"),
+    };
+    assert!(bad(0, vec![], vec![]).contains("not multiples of 0 topics"));
+    assert!(bad(2, vec![0.5; 3], vec![1.0; 2]).contains("3 and 2"));
+    assert!(bad(1, vec![f32::NAN], vec![1.0]).contains("NaN"));
+    assert!(bad(1, vec![1.0], vec![-2.0]).contains("-2"));
+    let model = NmfModel::from_parts(2, vec![0.5, 0.5, 0.5, 0.5], vec![3.0, 1.0]).unwrap();
+    assert_eq!(
+        (model.topics(), model.n_words(), model.n_documents()),
+        (2, 2, 1)
+    );
+}

@@ -1,6 +1,7 @@
 //! [`NmfModel`]: the fitted factors, normalised.
 
 use super::rows::Rows;
+use super::NmfError;
 
 /// A fitted factorisation V ≈ W·H, normalised: each topic (column of W) sums to 1 over the
 /// words, and `H[k, d]` is the expected number of document d's words that come from topic k.
@@ -71,16 +72,18 @@ impl NmfModel {
 
     /// A model from normalised factors: `w` `(n_words, k)` and `h` `(n_documents, k)`, both
     /// row-major. Fails when the lengths do not match or a value is negative or not finite.
-    pub fn from_parts(k: usize, w: Vec<f32>, h: Vec<f32>) -> Result<NmfModel, String> {
+    pub fn from_parts(k: usize, w: Vec<f32>, h: Vec<f32>) -> Result<NmfModel, NmfError> {
         if k == 0 || w.len() % k != 0 || h.len() % k != 0 {
-            return Err(format!(
+            return Err(NmfError::Matrix(format!(
                 "factor sizes {} and {} are not multiples of {k} topics",
                 w.len(),
                 h.len()
-            ));
+            )));
         }
         if let Some(x) = w.iter().chain(&h).find(|x| !x.is_finite() || **x < 0.0) {
-            return Err(format!("factor value {x} is not finite and non-negative"));
+            return Err(NmfError::Matrix(format!(
+                "factor value {x} is not finite and non-negative"
+            )));
         }
         Ok(NmfModel {
             k,
