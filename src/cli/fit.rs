@@ -106,7 +106,7 @@ pub struct FitArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     json: Option<String>,
 
-    /// Write every document's topic weights to FILE.csv
+    /// Write every document's topic weights to FILE as CSV (one row a document)
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     doc_topics: Option<PathBuf>,
 
