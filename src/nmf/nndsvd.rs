@@ -7,9 +7,9 @@
 //! is the same whatever the number of threads.
 //!
 //! NNDSVD: each singular pair (u, v) is split into its positive and negative parts, and the
-//! pair of parts with the larger norm product becomes a topic and its weights. With `fill`
-//! (the "a" of NNDSVDa), the zeros are then set to a small value (see [`fill_value`]): a
-//! multiplicative update can never move a zero.
+//! pair of parts with the larger norm product becomes a topic and its weights. Values below
+//! 10⁻⁶ are zeros. With `fill` (the "a" of NNDSVDa), the zeros are then set to a small value
+//! (see [`fill_value`]): a multiplicative update can never move a zero.
 
 use nalgebra::{Cholesky, DMatrix, SymmetricEigen};
 use rand_distr::{Distribution, StandardNormal};
@@ -23,6 +23,8 @@ use crate::matrix::Sparse;
 const OVERSAMPLE: usize = 10;
 /// Power iterations: the Debian corpus's spectrum decays slowly; scikit-learn uses 4 to 7.
 const POWER_ITERATIONS: usize = 4;
+/// Factor values below this count as zeros, as scikit-learn's `eps` of its NNDSVD start.
+const SMALL: f32 = 1e-6;
 
 /// W `(n_words, kp)` and Hᵀ `(n_documents, kp)`, rows padded with zeros from `k` to `kp`.
 /// `by_doc` and `by_word` are V in CSC and CSR.
@@ -105,7 +107,7 @@ impl Part {
 
 /// A factor, rows padded from `k` to `kp`, from singular vectors `vectors` (row-major, one
 /// column a pair of `parts`), which it frees; `norm` picks the vectors' norms out of a part.
-/// Zeros (and values below f32::EPSILON) become `fill`.
+/// Values below [`SMALL`] (and any not finite) become `fill`.
 fn spread(
     vectors: Vec<f64>,
     parts: &[Part],
@@ -122,7 +124,7 @@ fn spread(
             *x = part.value(a, norm(part));
         }
         for x in &mut row[..k] {
-            if !(*x >= f32::EPSILON && x.is_finite()) {
+            if !(*x >= SMALL && x.is_finite()) {
                 *x = fill;
             }
         }
@@ -552,6 +554,7 @@ mod tests {
                         zeros += 1;
                         assert_eq!(y, mean);
                     } else {
+                        assert!(x >= SMALL, "{x} counts as a zero");
                         assert_eq!(x, y);
                     }
                 }
