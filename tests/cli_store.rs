@@ -150,12 +150,26 @@ fn index_deletes_and_replaces_by_id() {
         "{\"id\": \"a\", \"text\": \"apples and pears\"}\n{\"id\": \"b\", \"text\": \"bananas\"}\n{\"id\": \"c\", \"text\": \"cherries\"}\n",
     )
     .unwrap();
-    run_ok(&["index", arg(&first), "--index", arg(&store), "--quiet"]);
+    let out = run_ok(&[
+        "index",
+        arg(&first),
+        "--index",
+        arg(&store),
+        "--commit-every",
+        "2",
+        "--quiet",
+    ]);
+    // One commit after two documents, one at the end.
+    assert!(
+        stdout(&out).contains("3 new, 0 replaced; 2 commits"),
+        "{}",
+        stdout(&out)
+    );
     let second = dir.path().join("second.jsonl");
     std::fs::write(&second, "{\"id\": \"b\", \"text\": \"blueberries\"}\n").unwrap();
     let out = run_ok(&["index", arg(&second), "--index", arg(&store), "--quiet"]);
     assert!(
-        stdout(&out).contains("0 new, 1 replaced"),
+        stdout(&out).contains("0 new, 1 replaced; 1 commit\n"),
         "{}",
         stdout(&out)
     );

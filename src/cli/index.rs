@@ -137,12 +137,14 @@ pub fn run(args: IndexArgs) -> Result<()> {
         let fresh = figures.added - figures.replaced - figures.repeated;
         writeln!(
             out,
-            "indexed {} documents ({:.1} MB of text) in {seconds:.1} s, {:.1} MB/s on {threads} threads: {} new, {} replaced",
+            "indexed {} documents ({:.1} MB of text) in {seconds:.1} s, {:.1} MB/s on {threads} threads: {} new, {} replaced; {} commit{}",
             thousands(figures.added as f64),
             figures.text_bytes as f64 / 1e6,
             figures.text_bytes as f64 / 1e6 / seconds.max(1e-9),
             thousands(fresh as f64),
             thousands(figures.replaced as f64),
+            thousands(figures.commits as f64),
+            if figures.commits == 1 { "" } else { "s" },
         )?;
         if figures.repeated > 0 {
             eprintln!(
