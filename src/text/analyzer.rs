@@ -88,7 +88,15 @@ impl Analyzer {
         let mut stopwords = FxHashSet::default();
         if config.stopwords {
             if let Some(list) = config.language.stopword_list() {
-                stopwords.extend(list.lines().map(normalise_word).filter(|w| !w.is_empty()));
+                // An entry the tokeniser cuts in pieces ("s-ar", "ill.") stands for its pieces,
+                // which are all it can ever match.
+                stopwords.extend(
+                    list.lines()
+                        .flat_map(|entry| entry.unicode_words())
+                        .map(normalise_word)
+                        .filter(|w| !w.is_empty())
+                        .flat_map(both_romanian_forms),
+                );
             }
         }
         stopwords.extend(
@@ -96,7 +104,8 @@ impl Analyzer {
                 .extra_stopwords
                 .iter()
                 .map(|w| normalise_word(w))
-                .filter(|w| !w.is_empty()),
+                .filter(|w| !w.is_empty())
+                .flat_map(both_romanian_forms),
         );
         let stemmer = config
             .stem
@@ -189,6 +198,25 @@ fn normalise_into(raw: &str, out: &mut String) {
             },
         ));
     }
+}
+
+/// `word`, and the same word with ş ţ and ș ț swapped when it has them. Romanian writes ș and
+/// ț with a comma below; older text, and the Snowball list, with a cedilla (ş ţ): a stopword
+/// in either form stands for both, so that "și" is dropped as "şi" is. Counted words keep the
+/// form they were written in.
+fn both_romanian_forms(word: String) -> impl Iterator<Item = String> {
+    let swapped: Option<String> = word.contains(['ş', 'ţ', 'ș', 'ț']).then(|| {
+        word.chars()
+            .map(|c| match c {
+                'ş' => 'ș',
+                'ţ' => 'ț',
+                'ș' => 'ş',
+                'ț' => 'ţ',
+                c => c,
+            })
+            .collect()
+    });
+    std::iter::once(word).chain(swapped)
 }
 
 fn normalise_word(word: &str) -> String {
