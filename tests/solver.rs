@@ -121,6 +121,8 @@ fn divergence_and_both_updates_equal_the_dense_reference() {
         (20, 13, 3, 2),
         (31, 40, 9, 3),
         (50, 17, 16, 4),
+        // More than 64 topics: the rows no longer fit in registers.
+        (90, 80, 70, 5),
     ] {
         let (v, w0, h0) = random_problem(n, m, k, 0.4, seed);
         let (csc, csr) = sparse_from_dense(n, m, &v);

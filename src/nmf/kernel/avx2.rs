@@ -344,29 +344,42 @@ unsafe fn in_memory<const DIV: bool>(
     let (kp, nv) = (pass.kp, pass.kp / LANES);
     let other = pass.other.as_ptr();
     let a = acc.as_mut_ptr();
+    let mut q = [0f32; WINDOW];
     let mut div = 0.0;
     for (r, row) in rows.chunks_exact_mut(kp).enumerate() {
         let (start, end) = pass.range(first + r);
         let x = row.as_mut_ptr();
         acc.fill(0.0);
-        for n in start..end {
-            prefetch(pass, n, kp);
-            let j = *pass.indices.get_unchecked(n) as usize;
-            let v = *pass.data.get_unchecked(n);
-            let o = other.add(j * kp);
-            let wh = dot_memory(x, o, nv).max(WH_FLOOR);
-            if DIV {
-                div += kl_term(v, wh);
+        let mut window = start;
+        while window < end {
+            let stop = (window + WINDOW).min(end);
+            for n in window..stop {
+                prefetch(pass, n, kp);
+                let j = *pass.indices.get_unchecked(n) as usize;
+                let v = *pass.data.get_unchecked(n);
+                let wh = dot_memory(x, other.add(j * kp), nv).max(WH_FLOOR);
+                if DIV {
+                    div += kl_term(v, wh);
+                }
+                q[n - window] = v / wh;
             }
-            let q = _mm256_set1_ps(v / wh);
-            for i in 0..nv {
-                let sum = _mm256_fmadd_ps(
-                    q,
-                    _mm256_loadu_ps(o.add(i * LANES)),
-                    _mm256_loadu_ps(a.add(i * LANES)),
-                );
-                _mm256_storeu_ps(a.add(i * LANES), sum);
+            // Eight vectors of the accumulator at a time stay in registers over the window.
+            let mut c = 0;
+            while c + 8 <= nv {
+                accumulate_columns::<8>(pass, window, stop, &q, a, c);
+                c += 8;
             }
+            match nv - c {
+                1 => accumulate_columns::<1>(pass, window, stop, &q, a, c),
+                2 => accumulate_columns::<2>(pass, window, stop, &q, a, c),
+                3 => accumulate_columns::<3>(pass, window, stop, &q, a, c),
+                4 => accumulate_columns::<4>(pass, window, stop, &q, a, c),
+                5 => accumulate_columns::<5>(pass, window, stop, &q, a, c),
+                6 => accumulate_columns::<6>(pass, window, stop, &q, a, c),
+                7 => accumulate_columns::<7>(pass, window, stop, &q, a, c),
+                _ => {}
+            }
+            window = stop;
         }
         for i in 0..nv {
             let xi = _mm256_loadu_ps(x.add(i * LANES));
@@ -380,6 +393,35 @@ unsafe fn in_memory<const DIV: bool>(
         }
     }
     div
+}
+
+/// acc[c..c + M vectors] += q[n − start] · o_n[the same vectors] for the non-zeros
+/// `start..stop`: each lane's multiply-adds in the order of the non-zeros, as one at a time.
+#[inline(always)]
+unsafe fn accumulate_columns<const M: usize>(
+    pass: &Pass,
+    start: usize,
+    stop: usize,
+    q: &[f32; WINDOW],
+    acc: *mut f32,
+    c: usize,
+) {
+    let kp = pass.kp;
+    let other = pass.other.as_ptr();
+    let mut a = [_mm256_setzero_ps(); M];
+    for (i, v) in a.iter_mut().enumerate() {
+        *v = _mm256_loadu_ps(acc.add((c + i) * LANES));
+    }
+    for n in start..stop {
+        let o = other.add(*pass.indices.get_unchecked(n) as usize * kp + c * LANES);
+        let qn = _mm256_set1_ps(q[n - start]);
+        for (i, v) in a.iter_mut().enumerate() {
+            *v = _mm256_fmadd_ps(qn, _mm256_loadu_ps(o.add(i * LANES)), *v);
+        }
+    }
+    for (i, v) in a.iter().enumerate() {
+        _mm256_storeu_ps(acc.add((c + i) * LANES), *v);
+    }
 }
 
 #[inline(always)]
