@@ -6,8 +6,9 @@
 //! windows of 64: first their quotients v/(WH), four dot products at a time with one vector
 //! division, then the accumulation, whose only carried dependency is the accumulator; so the
 //! long chain dot → sum → divide → accumulate of one non-zero no longer stalls the next. The
-//! rows of the non-zeros to come are prefetched. Longer rows run the same arithmetic from
-//! memory.
+//! rows of the non-zeros to come are prefetched. Longer rows compute their dot products from
+//! memory, one non-zero at a time, and sum the accumulator eight vectors at a time in registers
+//! over each window.
 //!
 //! Every function here is `unsafe` for one reason: it must run on a CPU with AVX2 and FMA
 //! ([`super::Kernel::detect`] checks). Indices come from a sprs matrix whose structure was
@@ -128,7 +129,7 @@ unsafe fn in_registers<const NV: usize, const DIV: bool, const PF: bool>(
         while window < end {
             let stop = (window + WINDOW).min(end);
             div += quotients::<NV, DIV, PF>(pass, &x, window, stop, &mut q);
-            accumulate::<NV>(pass, window, stop, &q, &mut acc);
+            accumulate::<NV>(pass, window, stop, &q, &mut acc, 0);
             window = stop;
         }
         for i in 0..NV {
@@ -301,19 +302,20 @@ unsafe fn quotients<const NV: usize, const DIV: bool, const PF: bool>(
     div
 }
 
-/// acc += q[n − start] · o_n for the non-zeros `start..stop`.
+/// acc += q[n − start] · o_n[c..c + M vectors] for the non-zeros `start..stop`, each lane's
+/// multiply-adds in the order of the non-zeros.
 #[inline(always)]
-unsafe fn accumulate<const NV: usize>(
+unsafe fn accumulate<const M: usize>(
     pass: &Pass,
     start: usize,
     stop: usize,
     q: &[f32; WINDOW],
-    acc: &mut [__m256; NV],
+    acc: &mut [__m256; M],
+    c: usize,
 ) {
-    let kp = NV * LANES;
-    let other = pass.other.as_ptr();
+    let other = pass.other.as_ptr().add(c * LANES);
     for n in start..stop {
-        let o = other.add(*pass.indices.get_unchecked(n) as usize * kp);
+        let o = other.add(*pass.indices.get_unchecked(n) as usize * pass.kp);
         let qn = _mm256_set1_ps(q[n - start]);
         for (i, a) in acc.iter_mut().enumerate() {
             *a = _mm256_fmadd_ps(qn, _mm256_loadu_ps(o.add(i * LANES)), *a);
@@ -395,8 +397,8 @@ unsafe fn in_memory<const DIV: bool>(
     div
 }
 
-/// acc[c..c + M vectors] += q[n − start] · o_n[the same vectors] for the non-zeros
-/// `start..stop`: each lane's multiply-adds in the order of the non-zeros, as one at a time.
+/// [`accumulate`] into vectors `c..c + M` of the accumulator `acc` in memory, held in
+/// registers meanwhile.
 #[inline(always)]
 unsafe fn accumulate_columns<const M: usize>(
     pass: &Pass,
@@ -406,19 +408,8 @@ unsafe fn accumulate_columns<const M: usize>(
     acc: *mut f32,
     c: usize,
 ) {
-    let kp = pass.kp;
-    let other = pass.other.as_ptr();
-    let mut a = [_mm256_setzero_ps(); M];
-    for (i, v) in a.iter_mut().enumerate() {
-        *v = _mm256_loadu_ps(acc.add((c + i) * LANES));
-    }
-    for n in start..stop {
-        let o = other.add(*pass.indices.get_unchecked(n) as usize * kp + c * LANES);
-        let qn = _mm256_set1_ps(q[n - start]);
-        for (i, v) in a.iter_mut().enumerate() {
-            *v = _mm256_fmadd_ps(qn, _mm256_loadu_ps(o.add(i * LANES)), *v);
-        }
-    }
+    let mut a = load_row::<M>(acc.add(c * LANES));
+    accumulate::<M>(pass, start, stop, q, &mut a, c);
     for (i, v) in a.iter().enumerate() {
         _mm256_storeu_ps(acc.add((c + i) * LANES), *v);
     }
