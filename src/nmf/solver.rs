@@ -216,7 +216,7 @@ impl<'a> KlSolver<'a> {
             .into_iter()
             .map(|c| c + hot)
             .collect();
-        let chunks = hot.div_ceil(HOT_TASK) + self.cold_chunks.len();
+        let chunks = hot.div_ceil(HOT_TASK) + self.cold_chunks.len() - 1;
         if chunks > self.divs.len() {
             self.acc.resize(chunks * kp, 0.0);
             self.sums.resize(chunks * kp, 0.0);
@@ -364,11 +364,8 @@ impl<'a> KlSolver<'a> {
         } = self;
         let (kp, kernel, hot) = (*kp, *kernel, *hot);
         let hot_tasks = hot.div_ceil(HOT_TASK);
-        let cold = if hot < w.len() / kp {
-            cold_chunks.len() - 1
-        } else {
-            0
-        };
+        // One empty chunk when every word is hot: it sums to zero.
+        let cold = cold_chunks.len() - 1;
         let (hot_sums, cold_sums) = sums.split_at_mut(hot_tasks * kp);
         let (w_hot, w_cold) = w.split_at_mut(hot * kp);
         let inv: &[f32] = inv;
@@ -415,28 +412,26 @@ impl<'a> KlSolver<'a> {
                     kernel::finish_rows(rows, numerators, inv, sums);
                 });
         }
-        if cold > 0 {
-            let pass = Pass {
-                starts: &word_ptr[..word_ptr.len() - 1],
-                ends: &word_ptr[1..],
-                indices: by_word.indices(),
-                data: by_word.data(),
-                other: h,
-                inv,
-                kp,
-                prefetch: true,
-            };
-            run_pass(
-                kernel,
-                false,
-                &pass,
-                cold_chunks,
-                w_cold,
-                acc,
-                &mut cold_sums[..cold * kp],
-                &mut divs[..cold],
-            );
-        }
+        let pass = Pass {
+            starts: &word_ptr[..word_ptr.len() - 1],
+            ends: &word_ptr[1..],
+            indices: by_word.indices(),
+            data: by_word.data(),
+            other: h,
+            inv,
+            kp,
+            prefetch: true,
+        };
+        run_pass(
+            kernel,
+            false,
+            &pass,
+            cold_chunks,
+            w_cold,
+            acc,
+            &mut cold_sums[..cold * kp],
+            &mut divs[..cold],
+        );
         reduce(&sums[..(hot_tasks + cold) * kp], kp, col_w);
     }
 

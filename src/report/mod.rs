@@ -55,6 +55,7 @@ pub use search::{Hit, SearchReport, SEARCH_FORMAT};
 pub use senses::{
     find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
 };
+pub(crate) use snippet::after_title;
 pub use snippet::{snippet, SNIPPET_CHARS};
 pub use summary::{
     representative_documents, CorpusFigures, DocumentTopics, FitFigures, Parameters, Report,

@@ -64,3 +64,46 @@ pub fn snippet(text: &str, analyzer: &Analyzer, terms: &[&str]) -> String {
     }
     out
 }
+
+/// The text after its first line when that line is the title, which the report shows beside
+/// the snippet already (Debian descriptions begin so); the whole text otherwise, or when
+/// nothing with a letter follows the title.
+pub(crate) fn after_title<'t>(text: &'t str, title: Option<&str>) -> &'t str {
+    let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) else {
+        return text;
+    };
+    let start = text.trim_start();
+    match start.strip_prefix(title) {
+        Some(rest) if rest.starts_with(['\n', '\r']) && rest.chars().any(char::is_alphabetic) => {
+            rest
+        }
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::after_title;
+
+    #[test]
+    fn the_snippet_leaves_out_a_first_line_that_is_the_title() {
+        let text = "  Java message broker\nApache ActiveMQ is a broker.";
+        assert_eq!(
+            after_title(text, Some("Java message broker")),
+            "\nApache ActiveMQ is a broker."
+        );
+        // Not the whole first line, another title, no title, or nothing after it: kept whole.
+        let same = |text: &str, title: Option<&str>| after_title(text, title) == text;
+        assert!(same(
+            "Java message broker - server\nMore.",
+            Some("Java message broker")
+        ));
+        assert!(same("Java message broker\nMore.", Some("Python")));
+        assert!(same("Java message broker\nMore.", None));
+        assert!(same(
+            "Java message broker\n  -- \n",
+            Some("Java message broker")
+        ));
+        assert!(same("Java message broker", Some("Java message broker")));
+    }
+}
