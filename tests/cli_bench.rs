@@ -58,6 +58,25 @@ fn bench_reports_every_run_against_a_measured_peak() {
         assert!((share - gfma / (peak * threads)).abs() <= 1e-9, "{r}");
         // The updates read memory; registers alone set the ceiling.
         assert!(share > 0.0 && share < 1.0, "{r}");
+        // The machine's peak is the best of its instructions, the kernel's own among them.
+        let kernel_peak = r["kernel_peak_gfma_per_core"].as_f64().unwrap();
+        assert!(kernel_peak > 0.0 && kernel_peak <= peak, "{r}");
+        let kernel_share = r["kernel_peak_share"].as_f64().unwrap();
+        assert!(
+            (kernel_share - gfma / (kernel_peak * threads)).abs() <= 1e-9,
+            "{r}"
+        );
+        let instructions = r["peak_instructions"].as_str().unwrap();
+        assert!(
+            [r["kernel"].as_str().unwrap(), "avx-512"].contains(&instructions),
+            "{r}"
+        );
+        if instructions == "avx-512" {
+            #[cfg(target_arch = "x86_64")]
+            assert!(is_x86_feature_detected!("avx512f"), "{r}");
+            #[cfg(not(target_arch = "x86_64"))]
+            panic!("AVX-512 off x86-64: {r}");
+        }
         // Both kernels fit the same start: their divergences agree to float rounding.
         let fast = r["divergence"].as_f64().unwrap();
         let portable = r["portable_divergence"].as_f64().unwrap();
@@ -74,6 +93,9 @@ fn bench_takes_a_given_peak() {
     assert_eq!(report["peak_measured"], false);
     for r in report["runs"].as_array().unwrap() {
         assert_eq!(r["peak_gfma_per_core"].as_f64(), Some(1000.0), "{r}");
+        assert_eq!(r["peak_instructions"], "given", "{r}");
+        assert!(r["kernel_peak_gfma_per_core"].is_null(), "{r}");
+        assert!(r["kernel_peak_share"].is_null(), "{r}");
         assert!(r["portable_divergence"].is_null(), "{r}");
     }
 }

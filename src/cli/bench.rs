@@ -52,8 +52,9 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     compare_portable: bool,
 
-    /// The machine's peak multiply-adds per second per core, in billions [default: measured,
-    /// with the fast kernel's instructions on as many threads as each run]
+    /// The machine's peak multiply-adds per second per core, in billions [default: measured
+    /// with the CPU's widest multiply-adds (AVX-512 where it has them), and with the fast
+    /// kernel's own, on as many threads as each run]
     #[arg(long, value_name = "GFMA")]
     peak_gfma: Option<f64>,
 
@@ -76,9 +77,16 @@ pub struct BenchArgs {
 struct Row {
     #[serde(flatten)]
     result: BenchResult,
-    /// Multiply-adds per second per core that the peak share counts against, in billions.
+    /// The machine's peak multiply-adds per second per core, in billions.
     peak_gfma_per_core: f64,
+    /// The instructions that reach it (`avx-512`, `avx2+fma`, …; `given` with --peak-gfma).
+    peak_instructions: &'static str,
+    /// GFMA/s over the machine's peak on these threads.
     peak_share: f64,
+    /// The peak with the kernel's own instructions (not measured when the peak is given).
+    kernel_peak_gfma_per_core: Option<f64>,
+    /// GFMA/s over that.
+    kernel_peak_share: Option<f64>,
     portable_seconds_per_iteration: Option<f64>,
     speedup_over_portable: Option<f64>,
     portable_divergence: Option<f64>,
@@ -148,13 +156,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut peaks = Vec::new();
     for &t in &threads {
         peaks.push(match args.peak_gfma {
-            Some(given) => given,
-            None => nmf_topics::nmf::fma_peak(t)?,
+            Some(given) => (given, "given", None),
+            None => {
+                let peak = nmf_topics::nmf::fma_peak(t)?;
+                (peak.machine, peak.machine_instructions, Some(peak.kernel))
+            }
         });
     }
     let mut runs = Vec::new();
     for &k in &args.topics {
-        for (&t, &peak) in threads.iter().zip(&peaks) {
+        for (&t, &(peak, instructions, kernel_peak)) in threads.iter().zip(&peaks) {
             let settings = BenchSettings {
                 topics: k,
                 iterations: args.iterations,
@@ -178,7 +189,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
             };
             let row = Row {
                 peak_gfma_per_core: peak,
+                peak_instructions: instructions,
                 peak_share: fast.gfma_per_second / (peak * t as f64),
+                kernel_peak_gfma_per_core: kernel_peak,
+                kernel_peak_share: kernel_peak.map(|p| fast.gfma_per_second / (p * t as f64)),
                 portable_seconds_per_iteration: portable.as_ref().map(|p| p.seconds_per_iteration),
                 speedup_over_portable: portable
                     .as_ref()
@@ -241,14 +255,23 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "\n{:>4} {:>7}  {:<9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>12}",
-        "K", "threads", "kernel", "ms/iter", "H ms", "W ms", "GFMA/s", "% peak", "vs portable"
+        "\n{:>4} {:>7}  {:<9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>10} {:>12}",
+        "K",
+        "threads",
+        "kernel",
+        "ms/iter",
+        "H ms",
+        "W ms",
+        "GFMA/s",
+        "% peak",
+        "% kernel's",
+        "vs portable"
     )?;
     for r in &s.runs {
         let f = &r.result;
         writeln!(
             out,
-            "{:>4} {:>7}  {:<9} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>6.1}% {:>12}",
+            "{:>4} {:>7}  {:<9} {:>9.2} {:>8.2} {:>8.2} {:>8.2} {:>6.1}% {:>10} {:>12}",
             f.topics,
             f.threads,
             f.kernel,
@@ -257,6 +280,8 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
             f.seconds_w * 1e3,
             f.gfma_per_second,
             r.peak_share * 100.0,
+            r.kernel_peak_share
+                .map_or("-".into(), |x| format!("{:.1}%", x * 100.0)),
             r.speedup_over_portable
                 .map_or("-".into(), |x| format!("{x:.2}×")),
         )?;
@@ -277,10 +302,13 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
             .iter()
             .all(|earlier| earlier.result.threads != t)
         {
-            peaks.push(format!(
-                "{:.1} GFMA/s per core on {t} thread(s)",
-                r.peak_gfma_per_core
-            ));
+            peaks.push(match r.kernel_peak_gfma_per_core {
+                Some(kernel) => format!(
+                    "{:.1} GFMA/s per core with {} (the kernel's own: {kernel:.1}) on {t} thread(s)",
+                    r.peak_gfma_per_core, r.peak_instructions
+                ),
+                None => format!("{:.1} GFMA/s per core on {t} thread(s)", r.peak_gfma_per_core),
+            });
         }
     }
     writeln!(
@@ -288,7 +316,7 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
         "peak:    {} ({})",
         peaks.join(", "),
         if s.peak_measured {
-            "measured: independent chains of the kernel's multiply-adds on registers"
+            "measured: independent chains of multiply-adds on registers"
         } else {
             "as given"
         }

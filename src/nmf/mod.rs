@@ -57,7 +57,7 @@ mod rows;
 mod solver;
 mod transform;
 
-pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings};
+pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings, FmaPeak};
 pub use fit::{FitReport, Restart};
 pub use model::NmfModel;
 pub use params::{Init, Nmf, NmfError, StopReason, StopRule, TracePoint};

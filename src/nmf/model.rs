@@ -73,7 +73,7 @@ impl NmfModel {
     /// A model from normalised factors: `w` `(n_words, k)` and `h` `(n_documents, k)`, both
     /// row-major. Fails when the lengths do not match or a value is negative or not finite.
     pub fn from_parts(k: usize, w: Vec<f32>, h: Vec<f32>) -> Result<NmfModel, NmfError> {
-        if k == 0 || w.len() % k != 0 || h.len() % k != 0 {
+        if k == 0 || !w.len().is_multiple_of(k) || !h.len().is_multiple_of(k) {
             return Err(NmfError::Matrix(format!(
                 "factor sizes {} and {} are not multiples of {k} topics",
                 w.len(),

@@ -734,7 +734,7 @@ mod tests {
                 state = state
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                if (state >> 33) % 5 == 0 && i % 7 != 3 && j % 11 != 4 {
+                if (state >> 33).is_multiple_of(5) && i % 7 != 3 && j % 11 != 4 {
                     tri.add_triplet(i, j, 1.0 + ((state >> 40) % 4) as f32);
                 }
             }

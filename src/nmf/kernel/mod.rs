@@ -21,6 +21,9 @@ mod portable;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+
 /// Lanes of the inner loops; rows of W and H are padded to a multiple of this.
 pub(crate) const LANES: usize = 8;
 
@@ -234,29 +237,47 @@ const PROBE_CHAINS: usize = 12;
 
 /// Multiply-adds per second that `kernel`'s instructions reach on the calling thread, in
 /// billions: independent chains of fused multiply-adds on registers for about `seconds`, with
-/// no memory traffic. This is the ceiling an update's GFMA/s is a share of.
+/// no memory traffic. This is the ceiling of the kernel's own instructions.
 pub(crate) fn fma_peak(kernel: Kernel, seconds: f64) -> f64 {
     use portable::{Fused, Plain};
-    const ROUNDS: usize = 1 << 16;
-    let probe = |rounds: usize| -> f32 {
-        let rounds = std::hint::black_box(rounds);
-        match kernel {
-            // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2Fma => unsafe { avx2::fma_probe(rounds) },
-            Kernel::Portable => portable::fma_probe::<Plain>(rounds),
-            #[allow(unreachable_patterns)]
-            _ => portable::fma_probe::<Fused>(rounds),
+    match kernel {
+        // SAFETY: Kernel::Avx2Fma is only chosen when the CPU has AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2Fma => probe_rate(LANES, seconds, |r| unsafe { avx2::fma_probe(r) }),
+        Kernel::Portable => probe_rate(LANES, seconds, portable::fma_probe::<Plain>),
+        #[allow(unreachable_patterns)]
+        _ => probe_rate(LANES, seconds, portable::fma_probe::<Fused>),
+    }
+}
+
+/// The CPU's widest multiply-adds, whether or not a kernel uses them: their name and, as
+/// [`fma_peak`] measures it, their rate on the calling thread. This is the machine's peak.
+pub(crate) fn machine_fma_peak(seconds: f64) -> (&'static str, f64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked just above).
+            let rate = probe_rate(16, seconds, |r| unsafe { avx512::fma_probe(r) });
+            return ("avx-512", rate);
         }
-    };
-    std::hint::black_box(probe(ROUNDS));
+    }
+    let kernel = Kernel::detect();
+    (kernel.name(), fma_peak(kernel, seconds))
+}
+
+/// Runs `probe` (rounds of [`PROBE_CHAINS`] chains of `lanes` lanes) for about `seconds` and
+/// returns its multiply-adds per second, in billions.
+fn probe_rate(lanes: usize, seconds: f64, probe: impl Fn(usize) -> f32) -> f64 {
+    const ROUNDS: usize = 1 << 16;
+    let run = |rounds: usize| probe(std::hint::black_box(rounds));
+    std::hint::black_box(run(ROUNDS));
     let started = std::time::Instant::now();
     let mut calls = 0u64;
     while calls == 0 || started.elapsed().as_secs_f64() < seconds {
-        std::hint::black_box(probe(ROUNDS));
+        std::hint::black_box(run(ROUNDS));
         calls += 1;
     }
-    let fmas = calls as f64 * (ROUNDS * PROBE_CHAINS * LANES) as f64;
+    let fmas = calls as f64 * (ROUNDS * PROBE_CHAINS * lanes) as f64;
     fmas / started.elapsed().as_secs_f64() / 1e9
 }
 
@@ -310,5 +331,27 @@ mod tests {
         }
         assert_eq!(mxcsr(), before);
         assert!(black_box(tiny) * black_box(tiny) > 0.0);
+    }
+
+    #[test]
+    fn the_wide_probe_runs_the_same_chains_on_twice_the_lanes() {
+        if !(is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma")) {
+            eprintln!("skipped: this CPU lacks AVX-512F or FMA");
+            return;
+        }
+        for rounds in [0, 1, 1000] {
+            // SAFETY: both feature sets were detected above.
+            let (narrow, wide) = unsafe {
+                (
+                    super::avx2::fma_probe(rounds),
+                    super::avx512::fma_probe(rounds),
+                )
+            };
+            let expected = 2.0 * narrow;
+            assert!(
+                (wide - expected).abs() <= 1e-5 * expected,
+                "{rounds} rounds: {wide} against {expected}"
+            );
+        }
     }
 }
