@@ -1,10 +1,11 @@
 //! How long the two updates' scattered reads take with nothing else to do: a floor under an
 //! iteration that no arithmetic can go below (see "How the solver is fast" in the README).
 //!
-//!     gather_floor V.mtx [K]          (K: 50 unless given)
+//!     gather_floor V.mtx [K [THREADS]]          (K: 50, THREADS: 1 unless given)
 //!
 //! V.mtx is a count matrix as `nmf-topics fit --export-matrix` writes it; its words are
-//! numbered by frequency as `fit` numbers them. On one thread, the best of 9 runs of each:
+//! numbered by frequency as `fit` numbers them. The best of 9 runs of each, on THREADS threads
+//! at once, each reading its share of the non-zeros (the run lasts as long as the slowest):
 //!
 //! - the H update's reads: the row of W of every non-zero, document by document;
 //! - the W update's reads for the words it gathers word by word (all but the most frequent
@@ -17,6 +18,7 @@
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Barrier;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -37,35 +39,59 @@ fn aligned(rows: usize, kp: usize) -> (Vec<f32>, usize) {
     (buffer, offset)
 }
 
-/// Best seconds of 9 runs of reading row `indices[n]` of `rows` for every n, in order. Every
-/// index must be below the number of rows.
-fn time_gather(rows: &[f32], kp: usize, indices: &[u32]) -> f64 {
+/// Best seconds of 9 runs of reading row `indices[n]` of `rows` for every n, in order, the
+/// indices cut into `threads` consecutive parts read at once. Every index must be below the
+/// number of rows.
+fn time_gather(rows: &[f32], kp: usize, indices: &[u32], threads: usize) -> f64 {
     assert!(indices.iter().all(|&i| (i as usize + 1) * kp <= rows.len()));
+    let parts: Vec<&[u32]> = indices.chunks(indices.len().div_ceil(threads)).collect();
+    let start = Barrier::new(parts.len());
+    let mut best = f64::MAX;
+    for _ in 0..9 {
+        let slowest = std::thread::scope(|s| {
+            let runs: Vec<_> = parts
+                .iter()
+                .map(|part| {
+                    let start = &start;
+                    s.spawn(move || {
+                        start.wait();
+                        let started = Instant::now();
+                        black_box(read_rows(rows, kp, part));
+                        started.elapsed().as_secs_f64()
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| run.join().expect("a reading thread panicked"))
+                .fold(0.0, f64::max)
+        });
+        best = best.min(slowest);
+    }
+    best
+}
+
+/// Reads one value of each cache line of row `indices[n]` of `rows` for every n, prefetching
+/// as the solver does; returns their sums so that no read can be left out.
+fn read_rows(rows: &[f32], kp: usize, indices: &[u32]) -> [f32; 8] {
     // Values a cache line, and the lines a row can touch.
     const LINE: usize = 16;
     let lines = kp.div_ceil(LINE);
     let base = rows.as_ptr();
-    let mut best = f64::MAX;
     let mut acc = [0f32; 8];
-    for _ in 0..9 {
-        let started = Instant::now();
-        for n in 0..indices.len() {
-            let ahead = indices[(n + AHEAD).min(indices.len() - 1)] as usize;
-            // SAFETY: every index was checked above to name a whole row of `rows`.
-            unsafe {
-                prefetch(base.add(ahead * kp), kp);
-                let row = base.add(indices[n] as usize * kp);
-                for line in 0..lines {
-                    acc[line % 8] += *row.add(line * LINE);
-                }
-                // A row that ends inside a line also reads that line.
-                acc[7] += *row.add(kp - 1);
+    for n in 0..indices.len() {
+        let ahead = indices[(n + AHEAD).min(indices.len() - 1)] as usize;
+        // SAFETY: every index was checked by the caller to name a whole row of `rows`.
+        unsafe {
+            prefetch(base.add(ahead * kp), kp);
+            let row = base.add(indices[n] as usize * kp);
+            for line in 0..lines {
+                acc[line % 8] += *row.add(line * LINE);
             }
+            // A row that ends inside a line also reads that line.
+            acc[7] += *row.add(kp - 1);
         }
-        best = best.min(started.elapsed().as_secs_f64());
-        black_box(&acc);
     }
-    best
+    acc
 }
 
 /// Asks for the `kp` values at `row` to be brought into the cache.
@@ -84,14 +110,19 @@ fn prefetch(row: *const f32, kp: usize) {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     anyhow::ensure!(
-        (1..=2).contains(&args.len()),
-        "usage: gather_floor V.mtx [K]"
+        (1..=3).contains(&args.len()),
+        "usage: gather_floor V.mtx [K [THREADS]]"
     );
     let k: usize = match args.get(1) {
         Some(k) => k.parse().context("K must be a whole number")?,
         None => 50,
     };
     anyhow::ensure!(k > 0, "K must be at least 1");
+    let threads: usize = match args.get(2) {
+        Some(t) => t.parse().context("THREADS must be a whole number")?,
+        None => 1,
+    };
+    anyhow::ensure!(threads > 0, "THREADS must be at least 1");
     let bag = read_matrix_market(Path::new(&args[0]), &MatrixMarketOptions::default())?;
     let pruning = Pruning {
         min_df: "1".parse::<DocFreq>().map_err(anyhow::Error::msg)?,
@@ -134,7 +165,7 @@ fn main() -> Result<()> {
     );
     let mut total = 0.0;
     for (name, rows, indices) in runs.iter().filter(|r| !r.2.is_empty()) {
-        let seconds = time_gather(rows, kp, indices);
+        let seconds = time_gather(rows, kp, indices, threads);
         total += seconds;
         println!(
             "{name:<34} {:>9} non-zeros {:>8.2} ms  {:>5.1} ns a non-zero  {:>5.1} GB/s of rows",
@@ -145,7 +176,7 @@ fn main() -> Result<()> {
         );
     }
     println!(
-        "all of them                        {:>28.2} ms on one thread",
+        "all of them                        {:>28.2} ms on {threads} thread(s)",
         total * 1e3
     );
     Ok(())
