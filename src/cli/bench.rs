@@ -303,6 +303,10 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
             .all(|earlier| earlier.result.threads != t)
         {
             peaks.push(match r.kernel_peak_gfma_per_core {
+                Some(_) if r.peak_instructions == r.result.kernel => format!(
+                    "{:.1} GFMA/s per core with {} on {t} thread(s)",
+                    r.peak_gfma_per_core, r.peak_instructions
+                ),
                 Some(kernel) => format!(
                     "{:.1} GFMA/s per core with {} (the kernel's own: {kernel:.1}) on {t} thread(s)",
                     r.peak_gfma_per_core, r.peak_instructions

@@ -115,19 +115,19 @@ pub fn fma_peak(threads: usize) -> Result<FmaPeak, NmfError> {
     let pool = pool(threads)?;
     let mean = |xs: Vec<f64>| xs.iter().sum::<f64>() / xs.len() as f64;
     let kernel_rate = mean(pool.broadcast(|_| kernel::fma_peak(kernel, 0.25)));
-    let (widest, widest_rate) = {
-        let runs = pool.broadcast(|_| kernel::machine_fma_peak(0.25));
-        (
-            runs[0].0,
-            mean(runs.into_iter().map(|(_, rate)| rate).collect()),
-        )
-    };
-    // The machine's peak is the best that any of its instructions reach (on a CPU with one
-    // AVX-512 unit a core, that may be AVX2's two).
-    let (machine, machine_instructions) = if widest_rate > kernel_rate {
-        (widest_rate, widest)
-    } else {
-        (kernel_rate, kernel.name())
+    let wider = pool.broadcast(|_| kernel::wider_fma_peak(0.25));
+    let (machine, machine_instructions) = match wider[0] {
+        // The machine's peak is the best that any of its instructions reach (on a CPU with
+        // one AVX-512 unit a core, that may be AVX2's two).
+        Some((name, _)) => {
+            let rate = mean(wider.iter().flatten().map(|&(_, rate)| rate).collect());
+            if rate > kernel_rate {
+                (rate, name)
+            } else {
+                (kernel_rate, kernel.name())
+            }
+        }
+        None => (kernel_rate, kernel.name()),
     };
     Ok(FmaPeak {
         machine,

@@ -250,19 +250,19 @@ pub(crate) fn fma_peak(kernel: Kernel, seconds: f64) -> f64 {
     }
 }
 
-/// The CPU's widest multiply-adds, whether or not a kernel uses them: their name and, as
-/// [`fma_peak`] measures it, their rate on the calling thread. This is the machine's peak.
-pub(crate) fn machine_fma_peak(seconds: f64) -> (&'static str, f64) {
+/// Multiply-adds wider than every kernel's, where the CPU has them (AVX-512): their name and,
+/// as [`fma_peak`] measures it, their rate on the calling thread.
+pub(crate) fn wider_fma_peak(seconds: f64) -> Option<(&'static str, f64)> {
     #[cfg(target_arch = "x86_64")]
     {
         if is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked just above).
             let rate = probe_rate(16, seconds, |r| unsafe { avx512::fma_probe(r) });
-            return ("avx-512", rate);
+            return Some(("avx-512", rate));
         }
     }
-    let kernel = Kernel::detect();
-    (kernel.name(), fma_peak(kernel, seconds))
+    let _ = seconds;
+    None
 }
 
 /// Runs `probe` (rounds of [`PROBE_CHAINS`] chains of `lanes` lanes) for about `seconds` and
