@@ -59,7 +59,7 @@ mod transform;
 
 pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings, FmaPeak};
 pub use fit::{FitReport, Restart};
-pub use model::NmfModel;
+pub use model::{weights_from_counts, NmfModel};
 pub use params::{Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
 pub use rank::RankFit;
 pub use solver::KlSolver;

@@ -169,18 +169,7 @@ impl NmfModel {
 
     /// Document `d`'s topic weights, summing to 1 (all zero for a document without words).
     pub fn document_weights(&self, d: usize) -> Vec<f32> {
-        let counts = self.document_counts(d);
-        let total: f64 = counts.iter().map(|&x| x as f64).sum();
-        counts
-            .iter()
-            .map(|&x| {
-                if total > 0.0 {
-                    (x as f64 / total) as f32
-                } else {
-                    0.0
-                }
-            })
-            .collect()
+        weights_from_counts(self.document_counts(d))
     }
 
     /// Each topic's expected number of tokens in the corpus: Σ_d H[k, d].
@@ -230,4 +219,20 @@ fn finite(x: f32) -> f32 {
     } else {
         f32::MAX
     }
+}
+
+/// A document's expected counts from each topic as weights summing to 1 (all zero when it has
+/// no counts), summed in f64.
+pub fn weights_from_counts(counts: &[f32]) -> Vec<f32> {
+    let total: f64 = counts.iter().map(|&x| x as f64).sum();
+    counts
+        .iter()
+        .map(|&x| {
+            if total > 0.0 {
+                (x as f64 / total) as f32
+            } else {
+                0.0
+            }
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::matrix::{CountMatrix, UnknownWords};
-use crate::nmf::{NmfModel, TransformReport};
+use crate::nmf::{weights_from_counts, NmfModel, TransformReport};
 
 /// The `format` field of the JSON written by `transform`.
 pub const TRANSFORM_FORMAT: &str = "nmf-topics/transform";
@@ -101,18 +101,7 @@ impl Transformed {
             .iter()
             .enumerate()
             .map(|(d, info)| {
-                let row = &counts[d * k..][..k];
-                let total: f64 = row.iter().map(|&x| x as f64).sum();
-                let weights: Vec<f32> = row
-                    .iter()
-                    .map(|&x| {
-                        if total > 0.0 {
-                            (x as f64 / total) as f32
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
+                let weights = weights_from_counts(&counts[d * k..][..k]);
                 let mut top: Vec<(usize, f32)> = weights
                     .iter()
                     .copied()
