@@ -43,7 +43,8 @@ pub(crate) struct Pass<'s> {
     pub kp: usize,
     /// Whether to prefetch the other factor's rows of the non-zeros to come: worth it when
     /// they are scattered over more memory than the caches hold, not when one row is updated
-    /// again and again over the same few rows.
+    /// again and again over the same few rows. Only the x86-64 kernel prefetches.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub prefetch: bool,
 }
 
