@@ -1203,3 +1203,35 @@ fn assert_finite(value: &Value, at: &str) {
         Value::String(_) | Value::Bool(_) => {}
     }
 }
+
+#[test]
+fn portable_runs_the_portable_kernel_and_agrees_with_the_fastest_to_rounding() {
+    let corpus = util::default_corpus();
+    let fit = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "fit",
+            arg(&corpus),
+            "-k",
+            "5",
+            "--max-iter",
+            "30",
+            "--quiet",
+            "--json",
+            "-",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&run_ok(&args).stdout).unwrap()
+    };
+    let (fast, portable) = (fit(&[]), fit(&["--portable"]));
+    assert_eq!(portable["fit"]["kernel"], "portable");
+    assert_eq!(
+        portable["parameters"]["nmf"]["portable"], true,
+        "{}",
+        portable["parameters"]
+    );
+    let (a, b) = (
+        fast["fit"]["divergence"].as_f64().unwrap(),
+        portable["fit"]["divergence"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() <= 1e-4 * a, "{a} against {b}");
+}

@@ -92,6 +92,11 @@ pub struct FitArgs {
     #[arg(long, value_name = "N", help_heading = "Model")]
     threads: Option<usize>,
 
+    /// Run the portable kernel (plain multiplies and adds) instead of the fastest this CPU has:
+    /// the same factors on every machine, several times slower
+    #[arg(long, help_heading = "Model")]
+    portable: bool,
+
     #[command(flatten)]
     analyzer: AnalyzerArgs,
 
@@ -137,7 +142,8 @@ pub fn run(args: FitArgs) -> Result<()> {
         .max_iter(args.max_iter)
         .tol(args.tol)
         .seed(args.seed)
-        .threads(threads);
+        .threads(threads)
+        .portable(args.portable);
     nmf.check_settings()?;
     let pruning = args.pruning.pruning()?;
     let json = args.json.as_deref().map(Destination::parse);

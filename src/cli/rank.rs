@@ -90,6 +90,11 @@ pub struct RankArgs {
     #[arg(long, value_name = "N", help_heading = "Model")]
     threads: Option<usize>,
 
+    /// Run the portable kernel (plain multiplies and adds) instead of the fastest this CPU has:
+    /// the same factors on every machine, several times slower
+    #[arg(long, help_heading = "Model")]
+    portable: bool,
+
     #[command(flatten)]
     analyzer: AnalyzerArgs,
 
@@ -178,7 +183,8 @@ pub fn run(args: RankArgs) -> Result<()> {
         .max_iter(args.max_iter)
         .tol(args.tol)
         .seed(args.seed)
-        .threads(threads);
+        .threads(threads)
+        .portable(args.portable);
     base.check_settings()?;
     anyhow::ensure!(
         (3..=MAX_SAMPLE).contains(&args.sample),

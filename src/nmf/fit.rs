@@ -136,7 +136,12 @@ impl Nmf {
             let started = Instant::now();
             // The counts are solved again from scratch: the old ones need not stay alive.
             model.clear_counts();
-            let mut solver = KlSolver::for_documents(by_doc, by_word, self.topics, model.w())?;
+            let mut solver = self.kernel_for(KlSolver::for_documents(
+                by_doc,
+                by_word,
+                self.topics,
+                model.w(),
+            )?);
             let stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
             divergence = solver.divergence();
             let h = solver.h();
@@ -172,7 +177,13 @@ impl Nmf {
         seed: u64,
         observe: &mut (dyn FnMut(usize, Option<f64>) + Send),
     ) -> Result<Joint, NmfError> {
-        let mut solver = KlSolver::start(by_doc, by_word, self.topics, self.init, seed)?;
+        let mut solver = self.kernel_for(KlSolver::start(
+            by_doc,
+            by_word,
+            self.topics,
+            self.init,
+            seed,
+        )?);
         let connectivity = self.stop == StopRule::Connectivity;
         let n_docs = if connectivity { by_doc.shape().1 } else { 0 };
         let (mut assigned, mut previous) = (vec![0u32; n_docs], vec![u32::MAX; n_docs]);

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::KlSolver;
 use serde::{Deserialize, Serialize};
 
 /// A fit that cannot be run.
@@ -152,6 +153,8 @@ pub struct Nmf {
     pub(crate) restarts: usize,
     pub(crate) transform_max_iter: usize,
     pub(crate) transform_tol: f64,
+    #[serde(default)]
+    pub(crate) portable: bool,
 }
 
 impl Nmf {
@@ -172,6 +175,7 @@ impl Nmf {
             restarts: one_run(),
             transform_max_iter: 1000,
             transform_tol: 1e-6,
+            portable: false,
         }
     }
 
@@ -224,6 +228,22 @@ impl Nmf {
     pub fn seed(mut self, seed: u64) -> Nmf {
         self.seed = seed;
         self
+    }
+
+    /// Run the portable kernel (plain multiplies and adds, 8 lanes) instead of the fastest this
+    /// CPU has: the same factors on every CPU, x86-64 with or without AVX2 and aarch64 alike,
+    /// several times slower. The fastest kernels agree with it to float rounding only.
+    pub fn portable(mut self, yes: bool) -> Nmf {
+        self.portable = yes;
+        self
+    }
+
+    /// The solver with the kernel these settings ask for.
+    pub(crate) fn kernel_for<'a>(&self, mut solver: KlSolver<'a>) -> KlSolver<'a> {
+        if self.portable {
+            solver.use_portable_kernel();
+        }
+        solver
     }
 
     /// Threads to run on. The result does not depend on it.

@@ -67,7 +67,8 @@ impl Nmf {
         let started = std::time::Instant::now();
         pool.install(|| {
             let k = model.topics();
-            let mut solver = KlSolver::for_documents(by_doc, by_word, k, model.w())?;
+            let mut solver =
+                self.kernel_for(KlSolver::for_documents(by_doc, by_word, k, model.w())?);
             let stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
             Ok((solver.h(), report(&stats, started.elapsed().as_secs_f64())))
         })
