@@ -7,9 +7,20 @@ use std::process::{Command, Output, Stdio};
 
 use nmf_topics::matrix::Sparse;
 
-/// The binary under test.
+/// The binary under test; run through `NMF_TOPICS_TEST_RUNNER` when it is set, for testing
+/// another target (`qemu-aarch64 -L /usr/aarch64-linux-gnu`, say).
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nmf-topics"))
+    let exe = env!("CARGO_BIN_EXE_nmf-topics");
+    let runner = std::env::var("NMF_TOPICS_TEST_RUNNER").unwrap_or_default();
+    let mut words = runner.split_whitespace();
+    match words.next() {
+        Some(program) => {
+            let mut command = Command::new(program);
+            command.args(words).arg(exe);
+            command
+        }
+        None => Command::new(exe),
+    }
 }
 
 /// Runs the binary with `args` and no standard input.
