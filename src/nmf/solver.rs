@@ -320,7 +320,7 @@ impl<'a> KlSolver<'a> {
     pub fn update_h(&mut self, divergence: bool) -> Option<f64> {
         let total_wh = self.total_wh();
         reciprocals(&self.col_w, &mut self.inv);
-        let pass = doc_pass(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
+        let pass = pass_over(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
         let n = self.doc_chunks.len() - 1;
         run_pass(
             self.kernel,
@@ -412,16 +412,7 @@ impl<'a> KlSolver<'a> {
                     kernel::finish_rows(rows, numerators, inv, sums);
                 });
         }
-        let pass = Pass {
-            starts: &word_ptr[..word_ptr.len() - 1],
-            ends: &word_ptr[1..],
-            indices: by_word.indices(),
-            data: by_word.data(),
-            other: h,
-            inv,
-            kp,
-            prefetch: true,
-        };
+        let pass = pass_over(word_ptr, by_word, h, inv, kp);
         run_pass(
             kernel,
             false,
@@ -451,7 +442,7 @@ impl<'a> KlSolver<'a> {
         let pass = Pass {
             // A document's rows of W stay in cache over its updates.
             prefetch: false,
-            ..doc_pass(&self.doc_ptr, self.by_doc, &self.w, &self.inv, kp)
+            ..pass_over(&self.doc_ptr, self.by_doc, &self.w, &self.inv, kp)
         };
         let chunks = &self.doc_chunks;
         let mut slices: Vec<&mut [f32]> = Vec::with_capacity(chunks.len() - 1);
@@ -516,7 +507,7 @@ impl<'a> KlSolver<'a> {
     /// [`KlSolver::update_h`] returns for the same factors.
     pub fn divergence(&self) -> f64 {
         let total_wh = self.total_wh();
-        let pass = doc_pass(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
+        let pass = pass_over(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
         let (chunks, kernel, h) = (&self.doc_chunks, self.kernel, &self.h);
         let parts: Vec<f64> = (0..chunks.len() - 1)
             .into_par_iter()
@@ -580,20 +571,21 @@ fn canonical_order(w: &[f32], k: usize) -> Vec<usize> {
     order
 }
 
-/// The H update's pass: documents are the rows, W the other factor.
-fn doc_pass<'s>(
-    doc_ptr: &'s [usize],
-    by_doc: &'s Sparse,
-    w: &'s [f32],
+/// A pass over the rows of `m` (V by document for the H update, by word for the W update),
+/// whose row pointers are `ptr`, with `other` the other factor.
+fn pass_over<'s>(
+    ptr: &'s [usize],
+    m: &'s Sparse,
+    other: &'s [f32],
     inv: &'s [f32],
     kp: usize,
 ) -> Pass<'s> {
     Pass {
-        starts: &doc_ptr[..doc_ptr.len() - 1],
-        ends: &doc_ptr[1..],
-        indices: by_doc.indices(),
-        data: by_doc.data(),
-        other: w,
+        starts: &ptr[..ptr.len() - 1],
+        ends: &ptr[1..],
+        indices: m.indices(),
+        data: m.data(),
+        other,
         inv,
         kp,
         prefetch: true,
