@@ -24,6 +24,8 @@ fn config(options: &str) -> AnalyzerConfig {
         match option.split_once('=') {
             None if option == "stem" => config.stem = true,
             None if option == "nostop" => config.stopwords = false,
+            None if option == "keep" => config.cut_clitics = false,
+            None if option == "keepdot" => config.split_dotted = false,
             Some(("lang", l)) => config.language = l.parse().unwrap(),
             Some(("min", n)) => config.min_chars = n.parse().unwrap(),
             Some(("max", n)) => config.max_chars = n.parse().unwrap(),
@@ -153,7 +155,7 @@ fn spans_point_at_the_words_and_surfaces_are_lower_case() {
         ..AnalyzerConfig::default()
     })
     .unwrap();
-    let text = "The Companies’ RUNNING";
+    let text = "The Companies’ RUNNING Company’s";
     let mut seen = Vec::new();
     analyzer.for_each_term(text, |term, word, span| {
         seen.push((term.to_owned(), word.to_owned(), text[span].to_owned()))
@@ -163,7 +165,22 @@ fn spans_point_at_the_words_and_surfaces_are_lower_case() {
         vec![
             ("compani".into(), "companies".into(), "Companies".into()),
             ("run".into(), "running".into(), "RUNNING".into()),
+            ("compani".into(), "company".into(), "Company".into()),
         ]
+    );
+    let french = Analyzer::new(AnalyzerConfig {
+        language: Language::French,
+        ..AnalyzerConfig::default()
+    })
+    .unwrap();
+    let text = "L’Été d'Ève";
+    let mut seen = Vec::new();
+    french.for_each_term(text, |_, word, span| {
+        seen.push((word.to_owned(), text[span].to_owned()))
+    });
+    assert_eq!(
+        seen,
+        vec![("été".into(), "Été".into()), ("ève".into(), "Ève".into())]
     );
 }
 

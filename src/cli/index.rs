@@ -162,7 +162,7 @@ fn summary(store: &CorpusStore) -> Result<()> {
     let config = store.analyzer().config();
     writeln!(
         std::io::stdout().lock(),
-        "{}: {} documents, {:.1} MB on disk; words: --lang {}{}{}{} --min-chars {} --max-chars {}",
+        "{}: {} documents, {:.1} MB on disk; words: --lang {}{}{}{}{}{} --min-chars {} --max-chars {}",
         store.dir().display(),
         thousands(store.n_documents() as f64),
         store.disk_bytes()? as f64 / 1e6,
@@ -178,6 +178,16 @@ fn summary(store: &CorpusStore) -> Result<()> {
             format!(" (+{} stopwords)", config.extra_stopwords.len())
         },
         if config.stem { " --stem" } else { "" },
+        if config.cut_clitics {
+            ""
+        } else {
+            " --keep-clitics"
+        },
+        if config.split_dotted {
+            ""
+        } else {
+            " --keep-dotted"
+        },
         config.min_chars,
         config.max_chars,
     )?;

@@ -129,6 +129,16 @@ pub struct AnalyzerArgs {
     #[arg(long)]
     pub stem: bool,
 
+    /// Count words with an apostrophe whole (KDE's, l'homme), instead of cutting off the
+    /// English possessive and French and Italian elisions (kde, homme)
+    #[arg(long)]
+    pub keep_clitics: bool,
+
+    /// Count words joined at a full stop or a colon whole (node.js, e.g.), instead of as their
+    /// parts (node, js)
+    #[arg(long)]
+    pub keep_dotted: bool,
+
     /// Shortest word kept, in characters
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub min_chars: usize,
@@ -146,6 +156,8 @@ impl AnalyzerArgs {
             "stopword_files",
             "no_stopwords",
             "stem",
+            "keep_clitics",
+            "keep_dotted",
             "min_chars",
             "max_chars",
         ]
@@ -174,6 +186,8 @@ impl AnalyzerArgs {
             stopwords: !self.no_stopwords,
             extra_stopwords: extra,
             stem: self.stem,
+            cut_clitics: !self.keep_clitics,
+            split_dotted: !self.keep_dotted,
             min_chars: self.min_chars,
             max_chars: self.max_chars,
         })

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::language::Clitics;
 use super::Language;
 
 /// The analyzer's settings. They decide which terms a corpus has, so they are saved with a
@@ -24,6 +25,16 @@ pub struct AnalyzerConfig {
     pub extra_stopwords: Vec<String>,
     /// Count Snowball stems instead of words. Default: false.
     pub stem: bool,
+    /// Cut the language's apostrophe clitics off words: the English possessive ("KDE's" is
+    /// "kde"), French and Italian elisions ("l'homme" is "homme"). Default: true; false when
+    /// read from a model or store saved before it existed, so that they keep their terms.
+    #[serde(default)]
+    pub cut_clitics: bool,
+    /// Split the words that Unicode word boundaries join at a full stop or a colon ("node.js"
+    /// is "node" and "js", "e.g." nothing). Default: true; false when read from a model or store
+    /// saved before it existed.
+    #[serde(default)]
+    pub split_dotted: bool,
     /// Shortest word kept, in characters. Default: 2.
     pub min_chars: usize,
     /// Longest word kept, in characters. Default: 40.
@@ -37,6 +48,8 @@ impl Default for AnalyzerConfig {
             stopwords: true,
             extra_stopwords: Vec::new(),
             stem: false,
+            cut_clitics: true,
+            split_dotted: true,
             min_chars: 2,
             max_chars: 40,
         }
@@ -57,6 +70,12 @@ pub enum AnalyzerError {
         max: usize,
     },
 }
+
+/// Where [`AnalyzerConfig::split_dotted`] splits a word: full stops and colons, in their ASCII,
+/// one-dot-leader, small and fullwidth forms. Not the middle dot, which is inside Catalan words.
+const JOINERS: [char; 8] = [
+    '.', ':', '\u{2024}', '\u{FE52}', '\u{FF0E}', '\u{FE13}', '\u{FE55}', '\u{FF1A}',
+];
 
 /// Turns text into terms. Cheap to clone (the stopword set is shared) and safe to use from many
 /// threads at once.
@@ -92,7 +111,7 @@ impl Analyzer {
                 // which are all it can ever match.
                 stopwords.extend(
                     list.lines()
-                        .flat_map(|entry| entry.unicode_words())
+                        .flat_map(|entry| pieces(entry, config.split_dotted))
                         .map(normalise_word)
                         .filter(|w| !w.is_empty())
                         .flat_map(both_romanian_forms),
@@ -132,33 +151,61 @@ impl Analyzer {
     /// `span` its byte range in `text`.
     pub fn for_each_term(&self, text: &str, mut sink: impl FnMut(&str, &str, Range<usize>)) {
         let mut word = String::new();
-        for (start, raw) in text.unicode_word_indices() {
-            let ascii = raw.is_ascii();
-            let has_letter = if ascii {
-                raw.bytes().any(|b| b.is_ascii_alphabetic())
+        for (start, joined) in text.unicode_word_indices() {
+            if self.config.split_dotted && joined.contains(JOINERS) {
+                for piece in joined.split(JOINERS).filter(|p| !p.is_empty()) {
+                    // A piece of `joined` is a slice of it: its offset is the pointers' distance.
+                    let at = piece.as_ptr() as usize - joined.as_ptr() as usize;
+                    self.term(start + at, piece, &mut word, &mut sink);
+                }
             } else {
-                raw.chars().any(char::is_alphabetic)
-            };
-            if !has_letter {
-                continue;
+                self.term(start, joined, &mut word, &mut sink);
             }
-            normalise_into(raw, &mut word);
-            let chars = if ascii {
-                word.len()
-            } else {
-                word.chars().count()
-            };
-            if chars < self.config.min_chars
-                || chars > self.config.max_chars
-                || self.stopwords.contains(word.as_str())
-            {
-                continue;
+        }
+    }
+
+    /// Passes `raw`, a word of the text at byte `start`, to `sink` if it is counted; `word` is
+    /// scratch space.
+    fn term(
+        &self,
+        start: usize,
+        raw: &str,
+        word: &mut String,
+        sink: &mut impl FnMut(&str, &str, Range<usize>),
+    ) {
+        let ascii = raw.is_ascii();
+        let has_letter = if ascii {
+            raw.bytes().any(|b| b.is_ascii_alphabetic())
+        } else {
+            raw.chars().any(char::is_alphabetic)
+        };
+        if !has_letter {
+            return;
+        }
+        normalise_into(raw, word);
+        let mut kept = 0..raw.len();
+        if self.config.cut_clitics && word.contains('\'') && !self.stopwords.contains(word.as_str())
+        {
+            kept = cut_clitic(self.config.language.clitics(), raw, word);
+            if kept.len() < raw.len() && !word.chars().any(char::is_alphabetic) {
+                return;
             }
-            let span = start..start + raw.len();
-            match &self.stemmer {
-                Some(stemmer) => sink(&stemmer.stem(&word), &word, span),
-                None => sink(&word, &word, span),
-            }
+        }
+        let chars = if ascii {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        if chars < self.config.min_chars
+            || chars > self.config.max_chars
+            || self.stopwords.contains(word.as_str())
+        {
+            return;
+        }
+        let span = start + kept.start..start + kept.end;
+        match &self.stemmer {
+            Some(stemmer) => sink(&stemmer.stem(word), word, span),
+            None => sink(word, word, span),
         }
     }
 
@@ -177,6 +224,28 @@ impl Analyzer {
         let mut out = Vec::new();
         self.for_each_term(text, |term, _, _| out.push(term.to_owned()));
         out
+    }
+}
+
+/// Cuts `clitics` off `word`, the normalised form of `raw`, and returns the bytes of `raw` that
+/// are kept. Apostrophes are in the same order in both, since only `’` becomes one.
+fn cut_clitic(clitics: Clitics, raw: &str, word: &mut String) -> Range<usize> {
+    let apostrophes = ['\'', '\u{2019}'];
+    match clitics {
+        Clitics::Possessive if word.ends_with("'s") => {
+            word.truncate(word.len() - 2);
+            0..raw.rfind(apostrophes).unwrap_or(raw.len())
+        }
+        Clitics::Elided(prefixes) => match word.find('\'') {
+            Some(at) if prefixes.contains(&&word[..at]) => {
+                word.drain(..=at);
+                let raw_at = raw.find(apostrophes).unwrap_or(0);
+                let width = raw[raw_at..].chars().next().map_or(0, char::len_utf8);
+                raw_at + width..raw.len()
+            }
+            _ => 0..raw.len(),
+        },
+        _ => 0..raw.len(),
     }
 }
 
@@ -217,6 +286,14 @@ fn both_romanian_forms(word: String) -> impl Iterator<Item = String> {
             .collect()
     });
     std::iter::once(word).chain(swapped)
+}
+
+/// The words of a stopword entry, cut as text is.
+fn pieces(entry: &str, split_dotted: bool) -> impl Iterator<Item = &str> {
+    entry.unicode_words().flat_map(move |word| {
+        let joiners: &[char] = if split_dotted { &JOINERS } else { &[] };
+        word.split(joiners)
+    })
 }
 
 fn normalise_word(word: &str) -> String {

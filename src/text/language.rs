@@ -61,6 +61,38 @@ languages! {
     Turkish, "turkish", Turkish, None;
 }
 
+/// What a language joins to a word with an apostrophe, to be cut off before counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Clitics {
+    /// Nothing is cut.
+    None,
+    /// A trailing possessive `'s`: "KDE's" counts as "kde".
+    Possessive,
+    /// A leading elided word, one of these: "l'homme" counts as "homme".
+    Elided(&'static [&'static str]),
+}
+
+impl Language {
+    /// Its clitics. Only the languages whose elided forms are a closed set of short words are
+    /// cut: Dutch "auto's" is a plural and Norwegian "kl." an abbreviation, so they stay.
+    pub(crate) fn clitics(self) -> Clitics {
+        match self {
+            Language::English => Clitics::Possessive,
+            // le/la, de, je, me, te, se, ne, que, ce and the conjunctions ending in "que".
+            Language::French => Clitics::Elided(&[
+                "c", "d", "j", "jusqu", "l", "lorsqu", "m", "n", "puisqu", "qu", "quoiqu", "s", "t",
+            ]),
+            // Articles and articulated prepositions before a vowel, "una", the pronouns and
+            // "di"; "quell'", "quest'", "bell'", "sant'" too, which are as closed.
+            Language::Italian => Clitics::Elided(&[
+                "all", "bell", "c", "coll", "d", "dall", "dell", "gl", "l", "m", "nell", "pell",
+                "quell", "quest", "s", "sant", "sull", "t", "un", "v",
+            ]),
+            _ => Clitics::None,
+        }
+    }
+}
+
 impl Default for Language {
     /// English.
     fn default() -> Self {

@@ -92,6 +92,16 @@ pub(super) fn differences(stored: &AnalyzerConfig, asked: &AnalyzerConfig) -> Ve
     );
     differ("--stem", stored.stem.to_string(), asked.stem.to_string());
     differ(
+        "--keep-clitics",
+        (!stored.cut_clitics).to_string(),
+        (!asked.cut_clitics).to_string(),
+    );
+    differ(
+        "--keep-dotted",
+        (!stored.split_dotted).to_string(),
+        (!asked.split_dotted).to_string(),
+    );
+    differ(
         "--min-chars",
         stored.min_chars.to_string(),
         asked.min_chars.to_string(),
