@@ -396,6 +396,40 @@ fn export_matrix_then_fit_the_mtx_gives_the_same_topics() {
 }
 
 #[test]
+fn export_matrix_adds_the_extension_that_fit_reads_back() {
+    let dir = util::tempdir();
+    let corpus = synthetic_jsonl(dir.path(), "c.jsonl", 60, 3);
+    let prefix = dir.path().join("v");
+    run_ok(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "2",
+        "--max-iter",
+        "5",
+        "--quiet",
+        "--export-matrix",
+        arg(&prefix),
+    ]);
+    assert_eq!(
+        util::files_in(dir.path()),
+        ["c.jsonl", "v.docs.txt", "v.mtx", "v.vocab.txt"]
+    );
+    let out = run_ok(&[
+        "fit",
+        arg(&dir.path().join("v.mtx")),
+        "-k",
+        "2",
+        "--max-iter",
+        "5",
+        "--json",
+        "-",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["corpus"]["documents"], 60);
+}
+
+#[test]
 fn export_matrix_with_repeated_document_ids_reads_back() {
     let dir = util::tempdir();
     let text = "apple banana cherry\napple banana grape\ncherry grape melon\n";

@@ -115,8 +115,8 @@ pub struct FitArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     doc_topics: Option<PathBuf>,
 
-    /// Write the count matrix to FILE.mtx (Matrix Market, words × documents), with
-    /// FILE.vocab.txt and FILE.docs.txt beside it
+    /// Write the count matrix to FILE (Matrix Market, words × documents; .mtx is added when the
+    /// name lacks it), with FILE.vocab.txt and FILE.docs.txt beside it
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     export_matrix: Option<PathBuf>,
 
@@ -148,7 +148,10 @@ pub fn run(args: FitArgs) -> Result<()> {
     let pruning = args.pruning.pruning()?;
     let json = args.json.as_deref().map(Destination::parse);
     let doc_topics = args.doc_topics.clone().map(Destination::File);
-    let export = args.export_matrix.clone().map(Destination::File);
+    let export = args
+        .export_matrix
+        .as_deref()
+        .map(|path| Destination::File(with_mtx_extension(path)));
     output::check_writable(
         &[&json, &doc_topics, &export]
             .into_iter()
@@ -262,6 +265,17 @@ fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String
         }
     }
     texts
+}
+
+/// `path`, ending in `.mtx`: the name `fit` reads back as a matrix.
+fn with_mtx_extension(path: &std::path::Path) -> PathBuf {
+    if path.extension().is_some_and(|e| e == "mtx") {
+        path.to_owned()
+    } else {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".mtx");
+        PathBuf::from(name)
+    }
 }
 
 /// Writes NAME.mtx, NAME.vocab.txt and NAME.docs.txt; all three or none.
