@@ -46,19 +46,5 @@ for k in $ks; do
     "$score" "$corpus" "$label" "$min_df" "$max_df" "$work/sk/W.txt" "$work/sk/H.txt" \
       > "$work/theirs-$k-$seed.json"
   done
-  python3 - "$k" "$work" $seeds <<'PY'
-import json, sys
-k, work, seeds = sys.argv[1], sys.argv[2], sys.argv[3:]
-figures = ("mean_npmi", "diversity", "label_nmi")
-for tool, name in (("nmf-topics", "ours"), ("scikit-learn", "theirs")):
-    rows = []
-    for seed in seeds:
-        q = json.load(open(f"{work}/{name}-{k}-{seed}.json"))
-        q = q["quality"] if "quality" in q else q
-        rows.append([q[f] for f in figures])
-        print(f"{tool:<14} {k:>4} {seed:>5} " + " ".join(f"{x:10.3f}" for x in rows[-1]))
-    if len(seeds) > 1:
-        means = [sum(r[i] for r in rows) / len(rows) for i in range(len(figures))]
-        print(f"{tool:<14} {k:>4} {'mean':>5} " + " ".join(f"{x:10.3f}" for x in means))
-PY
+  python3 "$root/benches/quality_means.py" "$work" "$k" $seeds
 done
