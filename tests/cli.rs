@@ -430,6 +430,36 @@ fn export_matrix_adds_the_extension_that_fit_reads_back() {
 }
 
 #[test]
+fn keep_dotted_and_keep_clitics_reach_the_words() {
+    let dir = util::tempdir();
+    let corpus = dir.path().join("c.txt");
+    std::fs::write(
+        &corpus,
+        "Node.js runs KDE's apps\nnode.js and KDE's desktop\nKDE apps run on node.js\n",
+    )
+    .unwrap();
+    let words = |extra: &[&str]| -> Vec<String> {
+        let prefix = dir.path().join("v.mtx");
+        let mut args = vec!["fit", arg(&corpus), "--lines", "-k", "1", "--min-df", "1"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--quiet", "--export-matrix", arg(&prefix)]);
+        run_ok(&args);
+        let vocab = std::fs::read_to_string(dir.path().join("v.vocab.txt")).unwrap();
+        let mut words: Vec<String> = vocab.lines().map(str::to_owned).collect();
+        words.sort();
+        words
+    };
+    assert_eq!(
+        words(&[]),
+        ["apps", "desktop", "js", "kde", "node", "run", "runs"]
+    );
+    assert_eq!(
+        words(&["--keep-dotted", "--keep-clitics"]),
+        ["apps", "desktop", "kde", "kde's", "node.js", "run", "runs"]
+    );
+}
+
+#[test]
 fn export_matrix_with_repeated_document_ids_reads_back() {
     let dir = util::tempdir();
     let text = "apple banana cherry\napple banana grape\ncherry grape melon\n";

@@ -209,3 +209,17 @@ fn the_tantivy_tokenizer_gives_the_same_terms() {
     assert_eq!(terms, analyzer.terms(text));
     assert_eq!(positions, (0..terms.len()).collect::<Vec<_>>());
 }
+
+#[test]
+fn settings_saved_before_the_word_cuts_read_as_off() {
+    let saved = r#"{"language":"english","stopwords":true,"extra_stopwords":[],"stem":false,"min_chars":2,"max_chars":40}"#;
+    let config: AnalyzerConfig = serde_json::from_str(saved).unwrap();
+    assert!(!config.cut_clitics && !config.split_dotted);
+    let analyzer = Analyzer::new(config).unwrap();
+    assert_eq!(analyzer.terms("KDE's node.js"), ["kde's", "node.js"]);
+    let today = AnalyzerConfig::default();
+    assert!(today.cut_clitics && today.split_dotted);
+    let round_trip: AnalyzerConfig =
+        serde_json::from_str(&serde_json::to_string(&today).unwrap()).unwrap();
+    assert_eq!(round_trip, today);
+}
