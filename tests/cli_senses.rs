@@ -152,6 +152,10 @@ fn senses_explains_words_it_cannot_show() {
     assert!(err.contains("stopword"), "{err}");
     let err = run_err(&["senses", "iron ore", "--model", arg(&model)]);
     assert!(err.contains("give one word"), "{err}");
+    let err = run_err(&["senses", "iron.ore", "--model", arg(&model)]);
+    assert!(err.contains("give one word"), "{err}");
+    let err = run_err(&["senses", "e.g.", "--model", arg(&model)]);
+    assert!(err.contains("splits it at its full stops"), "{err}");
     let err = run_err(&["senses", "lead", "--model", arg(&model), "--min-share", "2"]);
     assert!(err.contains("between 0 and 1"), "{err}");
     let err = run_err(&["senses", "lead", "--model", arg(&dir.path().join("x"))]);

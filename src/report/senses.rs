@@ -183,6 +183,8 @@ fn why_dropped(word: &str, analyzer: &Analyzer) -> String {
             "the model keeps words of at most {} characters",
             config.max_chars
         )
+    } else if config.split_dotted && lower.contains(['.', ':']) {
+        "the model splits it at its full stops and colons, and drops every part".into()
     } else {
         "the model's analyzer leaves nothing of it".into()
     }
