@@ -246,6 +246,40 @@ fn search_finds_documents_through_the_analyzer() {
 }
 
 #[test]
+fn search_words_are_cut_as_the_text_was() {
+    let dir = tempdir();
+    let path = dir.path().join("store");
+    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    let doc = |id: &str, text: &str| Document {
+        id: id.into(),
+        title: None,
+        label: None,
+        text: text.into(),
+    };
+    let mut writer = store.writer(1).unwrap();
+    writer
+        .add(doc("js", "A Node.js server for KDE’s desktop"))
+        .unwrap();
+    writer.add(doc("node", "A server on one node")).unwrap();
+    writer.add(doc("o", "O'Reilly's server books")).unwrap();
+    writer.finish().unwrap();
+    let store = CorpusStore::open(&path).unwrap();
+    let ids = |query: &str| -> Vec<String> {
+        let (_, hits) = store.search(query, 10).unwrap();
+        let mut ids: Vec<String> = hits.into_iter().map(|h| h.document.info.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("node.js"), ["js"]);
+    assert_eq!(ids("KDE's"), ["js"]);
+    assert_eq!(ids("kde"), ["js"]);
+    assert_eq!(ids("server -node.js"), ["node", "o"]);
+    assert_eq!(ids("o'reilly"), ["o"]);
+    assert_eq!(ids("node OR o'reilly's"), ["js", "node", "o"]);
+    assert_eq!(ids("std::server"), Vec::<String>::new());
+}
+
+#[test]
 fn a_store_with_other_settings_or_of_another_kind_is_refused() {
     let dir = tempdir();
     let path = dir.path().join("store");

@@ -38,6 +38,18 @@ impl StoredDocument {
     }
 }
 
+/// `word` with the characters that tantivy's query grammar reads as syntax escaped.
+fn escaped(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if "+-^`:{}\"'[]()!\\*~/<>=".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl CorpusStore {
     /// The `limit` documents that best match `query` (BM25), and how many match in all. A query
     /// is words, all of which must occur (`OR` between two words accepts either, `-word` excludes
@@ -58,7 +70,7 @@ impl CorpusStore {
         }
         let mut parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
         parser.set_conjunction_by_default();
-        let parsed = parser.parse_query(query).map_err(|e| {
+        let parsed = parser.parse_query(&self.plain_words(query)).map_err(|e| {
             bad(match e {
                 QueryParserError::FieldDoesNotHavePositionsIndexed(_) => {
                     "a phrase needs word positions, which a corpus store does not keep: search for the words without quotes".into()
@@ -87,6 +99,44 @@ impl CorpusStore {
             })
             .collect::<Result<_, StoreError>>()?;
         Ok((total, hits))
+    }
+
+    /// `query` with each word replaced by the words the store's analyzer makes of it, escaped,
+    /// so that tantivy's parser sees plain words: "node.js" becomes "(node js)", both required,
+    /// and "KDE's" becomes "kde" instead of a syntax error at its apostrophe. Operators,
+    /// `field:value`, quotes and brackets are left to the parser.
+    fn plain_words(&self, query: &str) -> String {
+        let mut out = Vec::new();
+        for token in query.split_whitespace() {
+            let (sign, body) = match token.strip_prefix(['-', '+']) {
+                Some(rest) => (&token[..1], rest),
+                None => ("", token),
+            };
+            let field = body.split_once(':').is_some_and(|(name, value)| {
+                !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !value.is_empty()
+                    && !value.starts_with(':')
+            });
+            if matches!(token, "OR" | "AND" | "NOT")
+                || field
+                || body.is_empty()
+                || body.contains(['"', '(', ')'])
+            {
+                out.push(token.to_owned());
+                continue;
+            }
+            let mut words = Vec::new();
+            self.analyzer
+                .for_each_term(body, |_, word, _| words.push(escaped(word)));
+            out.push(match words.len() {
+                // A stopword: the parser's own analysis drops it, as it drops "the".
+                0 => format!("{sign}{}", escaped(body)),
+                1 => format!("{sign}{}", words[0]),
+                _ => format!("{sign}({})", words.join(" ")),
+            });
+        }
+        out.join(" ")
     }
 
     /// The live document with `id`, if there is one.
