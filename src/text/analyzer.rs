@@ -147,8 +147,8 @@ impl Analyzer {
     }
 
     /// Calls `sink(term, word, span)` for every term of `text`, in order: `term` is what is
-    /// counted (the stem when stemming, else the word), `word` the lower-cased surface word and
-    /// `span` its byte range in `text`.
+    /// counted (the stem when stemming, else the word), `word` the lower-cased surface word
+    /// (without a clitic cut off it) and `span` its byte range in `text` (the same part).
     pub fn for_each_term(&self, text: &str, mut sink: impl FnMut(&str, &str, Range<usize>)) {
         let mut word = String::new();
         for (start, joined) in text.unicode_word_indices() {
