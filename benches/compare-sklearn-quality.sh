@@ -21,18 +21,8 @@ max_df=${MAX_DF:-0.5}
 iterations=${ITERATIONS:-200}
 init=${INIT:-nndsvda}
 seeds=${SEEDS:-0}
-peer_dir=$root/../shared/bench
-
-cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin nmf-topics --example score_factors
-bin=$root/target/release/nmf-topics
-score=$root/target/release/examples/score_factors
-if [ -z "${PEER_PYTHON:-}" ]; then
-  [ -x "$peer_dir/setup.sh" ] || { echo "set PEER_PYTHON to a python with scikit-learn" >&2; exit 2; }
-  PEER_PYTHON=$(bash "$peer_dir/setup.sh" | tail -n 1)
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/peer.sh
+source "$root/benches/peer.sh"
 prune=(--min-df "$min_df" --max-df "$max_df")
 "$bin" fit "$corpus" "${prune[@]}" -k 1 --max-iter 1 --quiet --export-matrix "$work/v.mtx" > /dev/null
 

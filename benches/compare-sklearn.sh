@@ -15,17 +15,8 @@ ks=${*:-20 50}
 root=$(cd "$(dirname "$0")/.." && pwd)
 iterations=${ITERATIONS:-10}
 threads=${THREADS:-$(nproc)}
-peer_dir=$root/../shared/bench
-
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin=$root/target/release/nmf-topics
-if [ -z "${PEER_PYTHON:-}" ]; then
-  [ -x "$peer_dir/setup.sh" ] || { echo "set PEER_PYTHON to a python with scikit-learn" >&2; exit 2; }
-  PEER_PYTHON=$(bash "$peer_dir/setup.sh" | tail -n 1)
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=benches/peer.sh
+source "$root/benches/peer.sh"
 "$bin" fit "$corpus" -k 1 --max-iter 1 --quiet --export-matrix "$work/v.mtx" > /dev/null
 
 for k in $ks; do
