@@ -15,6 +15,16 @@ import scipy.io
 import scipy.sparse as sp
 
 
+def write_factors(out, topic_word, doc_topic):
+    """OUT/W.txt and OUT/H.txt as score_factors reads them: each topic scaled to sum to 1 over
+    the words, the scale moved into the documents' weights."""
+    scale = topic_word.sum(axis=1)
+    scale[scale == 0] = 1.0
+    os.makedirs(out, exist_ok=True)
+    np.savetxt(os.path.join(out, "W.txt"), (topic_word / scale[:, None]).T, fmt="%.7g")
+    np.savetxt(os.path.join(out, "H.txt"), doc_topic * scale[None, :], fmt="%.7g")
+
+
 def main():
     path, k, iterations, init, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
     seed = int(sys.argv[6]) if len(sys.argv) > 6 else 0
@@ -29,11 +39,7 @@ def main():
     doc_topic = model.fit_transform(X)            # documents x K
     topic_word = model.components_               # K x words
     seconds = time.perf_counter() - started
-    scale = topic_word.sum(axis=1)
-    scale[scale == 0] = 1.0
-    os.makedirs(out, exist_ok=True)
-    np.savetxt(os.path.join(out, "W.txt"), (topic_word / scale[:, None]).T, fmt="%.7g")
-    np.savetxt(os.path.join(out, "H.txt"), doc_topic * scale[None, :], fmt="%.7g")
+    write_factors(out, topic_word, doc_topic)
     with open(os.path.join(out, "fit.json"), "w") as f:
         json.dump({"version": sklearn.__version__, "init": init, "topics": k, "seed": seed,
                    "iterations": int(model.n_iter_), "seconds": seconds,

@@ -15,6 +15,8 @@ import numpy as np
 import scipy.io
 import scipy.sparse as sp
 
+from sklearn_factors import write_factors
+
 
 def number(text):
     return float(text) if "." in text else int(text)
@@ -48,10 +50,7 @@ def main():
                 random_state=seed, max_iter=iterations, tol=1e-4)
     doc_topic = model.fit_transform(X)
     seconds = time.perf_counter() - started
-    scale = model.components_.sum(axis=1)
-    scale[scale == 0] = 1.0
-    np.savetxt(os.path.join(out, "W.txt"), (model.components_ / scale[:, None]).T, fmt="%.7g")
-    np.savetxt(os.path.join(out, "H.txt"), doc_topic * scale[None, :], fmt="%.7g")
+    write_factors(out, model.components_, doc_topic)
     with open(os.path.join(out, "fit.json"), "w") as f:
         json.dump({"version": sklearn.__version__, "init": init, "topics": k, "seed": seed,
                    "words": X.shape[1], "iterations": int(model.n_iter_), "seconds": seconds}, f)

@@ -71,7 +71,7 @@ fn model(matrix: &CountMatrix, w: &str, h: &str, word_rows: Option<&[usize]>) ->
     if let Some(rows) = word_rows {
         w = rows
             .iter()
-            .flat_map(|&r| w[r * k..(r + 1) * k].to_vec())
+            .flat_map(|&r| w[r * k..(r + 1) * k].iter().copied())
             .collect();
     }
     Ok(NmfModel::from_parts(k, w, h)?)
@@ -103,23 +103,22 @@ fn of_matrix(mtx: &str, labels: &str, w: &str, h: &str) -> Result<Quality> {
         max_df: DocFreq::Fraction(1.0),
         ..Pruning::default()
     };
-    // The matrix numbers words by frequency; the factors keep the file's rows.
+    // The matrix numbers words by frequency; the factors keep the file's rows, the bag's order.
     let matrix = CountMatrix::build(&bag, &pruning)?;
-    let vocab_path = path.with_extension("vocab.txt");
-    let vocab = std::fs::read_to_string(&vocab_path)
-        .with_context(|| format!("cannot read {}", vocab_path.display()))?;
-    let file_row: std::collections::HashMap<&str, usize> =
-        vocab.lines().enumerate().map(|(i, w)| (w, i)).collect();
-    let word_rows = matrix
+    let file_row: std::collections::HashMap<&str, usize> = bag
         .terms()
         .iter()
-        .map(|t| file_row.get(t.as_str()).copied())
-        .collect::<Option<Vec<usize>>>()
-        .context("a word of the matrix is not in its vocabulary file")?;
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let word_rows: Vec<usize> = matrix
+        .terms()
+        .iter()
+        .map(|t| file_row[t.as_str()])
+        .collect();
     anyhow::ensure!(
-        word_rows.len() == file_row.len(),
-        "every word of {} must occur in the matrix",
-        vocab_path.display()
+        word_rows.len() == bag.terms().len(),
+        "every word of {mtx} must occur in it: W has a row for each"
     );
     let model = model(&matrix, w, h, Some(&word_rows))?;
     let text = std::fs::read_to_string(labels).with_context(|| format!("cannot read {labels}"))?;
