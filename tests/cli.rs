@@ -133,6 +133,23 @@ fn fit_default_corpus_writes_a_complete_json_report_and_a_terminal_report() {
     );
 }
 
+#[test]
+fn default_fit_runs_until_the_divergence_settles() {
+    // The cap on iterations is a safety net: the default fit of the shipped corpus stops on --tol.
+    let dir = util::tempdir();
+    let json = dir.path().join("report.json");
+    let corpus = util::default_corpus();
+    run_ok(&["fit", arg(&corpus), "--json", arg(&json), "--quiet"]);
+    let report = read_json(&json);
+    let nmf = &report["parameters"]["nmf"];
+    assert_eq!(nmf["max_iter"].as_u64(), Some(1000));
+    assert_eq!(nmf["tol"].as_f64(), Some(1e-4));
+    let fit = &report["fit"];
+    assert_eq!(fit["stop"], "converged", "{fit}");
+    let iterations = fit["iterations"].as_u64().unwrap();
+    assert!((200..1000).contains(&iterations), "{iterations}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs
 

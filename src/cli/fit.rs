@@ -57,7 +57,7 @@ pub struct FitArgs {
     init: Init,
 
     /// Most iterations to run
-    #[arg(long, default_value_t = 200, value_name = "N", help_heading = "Model")]
+    #[arg(long, default_value_t = 1000, value_name = "N", help_heading = "Model")]
     max_iter: usize,
 
     /// Stop when the divergence falls by less than this fraction over 10 iterations (0: run

@@ -158,14 +158,14 @@ pub struct Nmf {
 }
 
 impl Nmf {
-    /// `topics` topics; defaults: NNDSVDa start, `max_iter` 200, `tol` 1e-4, `seed` 0,
+    /// `topics` topics; defaults: NNDSVDa start, `max_iter` 1000, `tol` 1e-4, `seed` 0,
     /// threads: all cores, divergence evaluated every 10 iterations; document weights solved
     /// with W fixed for at most `transform_max_iter` 1000 updates, to `transform_tol` 1e-6.
     pub fn new(topics: usize) -> Nmf {
         Nmf {
             topics,
             init: Init::Nndsvda,
-            max_iter: 200,
+            max_iter: 1000,
             tol: 1e-4,
             seed: 0,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
