@@ -362,3 +362,67 @@ fn a_closed_output_pipe_ends_index_and_search_quietly() {
     }
     assert_eq!(CorpusStore::open(&store).unwrap().n_documents(), 1);
 }
+
+#[test]
+fn index_summary_and_settings_check_name_every_word_option() {
+    let dir = tempdir();
+    let small = dir.path().join("small.jsonl");
+    std::fs::write(
+        &small,
+        "{\"id\": \"a\", \"text\": \"serveurs rapides de Paris\"}\n",
+    )
+    .unwrap();
+    let extra = dir.path().join("extra.txt");
+    std::fs::write(&extra, "# ours\nparis\nrapides\n").unwrap();
+    let store = dir.path().join("store");
+    let out = run_ok(&[
+        "index",
+        arg(&small),
+        "--index",
+        arg(&store),
+        "--lang",
+        "french",
+        "--no-stopwords",
+        "--stopwords",
+        arg(&extra),
+        "--stem",
+        "--keep-clitics",
+        "--keep-dotted",
+        "--min-chars",
+        "3",
+        "--max-chars",
+        "30",
+        "--quiet",
+    ]);
+    let summary = stdout(&out);
+    assert!(
+        summary.contains(
+            "words: --lang french --no-stopwords (+2 stopwords) --stem --keep-clitics \
+             --keep-dotted --min-chars 3 --max-chars 30"
+        ),
+        "{summary}"
+    );
+
+    // Any word option asks for all of them; the others take their defaults.
+    let again = [
+        "index",
+        arg(&small),
+        "--index",
+        arg(&store),
+        "--max-chars",
+        "40",
+    ];
+    let err = run_err(&again);
+    for difference in [
+        "--lang: french in the store, english asked for",
+        "--no-stopwords: true in the store, false asked for",
+        "--stem: true in the store, false asked for",
+        "--keep-clitics: true in the store, false asked for",
+        "--keep-dotted: true in the store, false asked for",
+        "--min-chars: 3 in the store, 2 asked for",
+        "--max-chars: 30 in the store, 40 asked for",
+        "--stopwords: 2 extra words in the store, 0 extra words asked for",
+    ] {
+        assert!(err.contains(difference), "{difference}: {err}");
+    }
+}

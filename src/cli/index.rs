@@ -160,36 +160,18 @@ pub fn run(args: IndexArgs) -> Result<()> {
 /// What the store holds.
 fn summary(store: &CorpusStore) -> Result<()> {
     let config = store.analyzer().config();
+    let mut words: Vec<String> = config.flags().iter().map(|f| f.to_string()).collect();
+    if !config.extra_stopwords.is_empty() {
+        words.insert(2, format!("(+{} stopwords)", config.extra_stopwords.len()));
+    }
+    words.retain(|w| !w.is_empty());
     writeln!(
         std::io::stdout().lock(),
-        "{}: {} documents, {:.1} MB on disk; words: --lang {}{}{}{}{}{} --min-chars {} --max-chars {}",
+        "{}: {} documents, {:.1} MB on disk; words: {}",
         store.dir().display(),
         thousands(store.n_documents() as f64),
         store.disk_bytes()? as f64 / 1e6,
-        config.language,
-        if config.stopwords {
-            ""
-        } else {
-            " --no-stopwords"
-        },
-        if config.extra_stopwords.is_empty() {
-            String::new()
-        } else {
-            format!(" (+{} stopwords)", config.extra_stopwords.len())
-        },
-        if config.stem { " --stem" } else { "" },
-        if config.cut_clitics {
-            ""
-        } else {
-            " --keep-clitics"
-        },
-        if config.split_dotted {
-            ""
-        } else {
-            " --keep-dotted"
-        },
-        config.min_chars,
-        config.max_chars,
+        words.join(" "),
     )?;
     Ok(())
 }

@@ -56,6 +56,60 @@ impl Default for AnalyzerConfig {
     }
 }
 
+/// One analyzer setting named as `fit` and `index` take it, for messages that say which option
+/// gives a setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flag {
+    /// A switch (`--stem`): given or not.
+    Switch(&'static str, bool),
+    /// An option with a value (`--lang english`).
+    Value(&'static str, String),
+}
+
+impl Flag {
+    /// The option's name, with its dashes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Flag::Switch(name, _) | Flag::Value(name, _) => name,
+        }
+    }
+
+    /// The value: `true` or `false` for a switch.
+    pub fn value(&self) -> String {
+        match self {
+            Flag::Switch(_, on) => on.to_string(),
+            Flag::Value(_, value) => value.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Flag {
+    /// As given on the command line; nothing for a switch that is off.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Flag::Switch(name, true) => f.write_str(name),
+            Flag::Switch(_, false) => Ok(()),
+            Flag::Value(name, value) => write!(f, "{name} {value}"),
+        }
+    }
+}
+
+impl AnalyzerConfig {
+    /// Every setting but the extra stopwords (a list, not an option value), as command-line
+    /// options, in the order `fit --help` lists them.
+    pub fn flags(&self) -> [Flag; 7] {
+        [
+            Flag::Value("--lang", self.language.to_string()),
+            Flag::Switch("--no-stopwords", !self.stopwords),
+            Flag::Switch("--stem", self.stem),
+            Flag::Switch("--keep-clitics", !self.cut_clitics),
+            Flag::Switch("--keep-dotted", !self.split_dotted),
+            Flag::Value("--min-chars", self.min_chars.to_string()),
+            Flag::Value("--max-chars", self.max_chars.to_string()),
+        ]
+    }
+}
+
 /// Settings that cannot work together.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AnalyzerError {

@@ -31,6 +31,6 @@ mod analyzer;
 mod language;
 mod tantivy_tokenizer;
 
-pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerError};
+pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerError, Flag};
 pub use language::Language;
 pub use tantivy_tokenizer::AnalyzerTokenizer;

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use crate::text::AnalyzerConfig;
+use crate::text::{AnalyzerConfig, Flag};
 
 /// The `format` of a store's commit payload.
 pub const FORMAT: &str = "nmf-topics/store";
@@ -70,46 +70,22 @@ pub(super) fn differences(stored: &AnalyzerConfig, asked: &AnalyzerConfig) -> Ve
     if same_count && stored.extra_stopwords != asked.extra_stopwords {
         out.push("--stopwords: other extra words than the store's".into());
     }
-    let mut differ = |name: &str, a: String, b: String| {
+    let stored_count = format!("{} extra words", stored.extra_stopwords.len());
+    let asked_count = format!("{} extra words", asked.extra_stopwords.len());
+    let lists = (
+        Flag::Value("--stopwords", stored_count),
+        Flag::Value("--stopwords", asked_count),
+    );
+    let flags = stored.flags().into_iter().zip(asked.flags());
+    for (a, b) in flags.chain([lists]) {
         if a != b {
-            out.push(format!("{name}: {a} in the store, {b} asked for"));
+            out.push(format!(
+                "{}: {} in the store, {} asked for",
+                a.name(),
+                a.value(),
+                b.value()
+            ));
         }
-    };
-    differ(
-        "--lang",
-        stored.language.to_string(),
-        asked.language.to_string(),
-    );
-    differ(
-        "--no-stopwords",
-        (!stored.stopwords).to_string(),
-        (!asked.stopwords).to_string(),
-    );
-    differ(
-        "--stopwords",
-        format!("{} extra words", stored.extra_stopwords.len()),
-        format!("{} extra words", asked.extra_stopwords.len()),
-    );
-    differ("--stem", stored.stem.to_string(), asked.stem.to_string());
-    differ(
-        "--keep-clitics",
-        (!stored.cut_clitics).to_string(),
-        (!asked.cut_clitics).to_string(),
-    );
-    differ(
-        "--keep-dotted",
-        (!stored.split_dotted).to_string(),
-        (!asked.split_dotted).to_string(),
-    );
-    differ(
-        "--min-chars",
-        stored.min_chars.to_string(),
-        asked.min_chars.to_string(),
-    );
-    differ(
-        "--max-chars",
-        stored.max_chars.to_string(),
-        asked.max_chars.to_string(),
-    );
+    }
     out
 }
