@@ -188,8 +188,23 @@ pub fn run(args: FitArgs) -> Result<()> {
     }
     let bar = progress::bar(show, Some(args.max_iter as u64), "fitting", false);
     let started = Instant::now();
-    let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, _| {
-        bar.set_position(i as u64)
+    // Under --stop divergence, show how far the divergence is from meeting --tol.
+    let watch_tol = args.stop_rule == StopRule::Divergence && args.tol > 0.0;
+    let mut last = None;
+    let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, d| {
+        bar.set_position(i as u64);
+        if i == 1 {
+            last = None; // a restart's first iteration
+        }
+        if let (true, Some(d)) = (watch_tol, d) {
+            if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
+                let fall = (before - d) / before;
+                bar.set_prefix(format!(
+                    ", divergence down {fall:.1e} in 10 (stops under {:e})",
+                    args.tol
+                ));
+            }
+        }
     })?;
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();

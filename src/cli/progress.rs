@@ -10,7 +10,8 @@ pub fn wanted(quiet: bool) -> bool {
     !quiet && std::io::stderr().is_terminal()
 }
 
-/// A bar of `total` units (bytes when `bytes`), hidden when not `shown`.
+/// A bar of `total` units (bytes when `bytes`), hidden when not `shown`. A bar of iterations
+/// shows its prefix after the count.
 pub fn bar(shown: bool, total: Option<u64>, message: &str, bytes: bool) -> ProgressBar {
     if !shown {
         return ProgressBar::hidden();
@@ -21,7 +22,8 @@ pub fn bar(shown: bool, total: Option<u64>, message: &str, bytes: bool) -> Progr
     };
     let template = match (total.is_some(), bytes) {
         (true, true) => "{msg:>9} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-        (true, false) => "{msg:>9} [{bar:40}] {pos}/{len} iterations ({eta} left)",
+        // A stopping rule may end the iterations before the last: the time left is a bound.
+        (true, false) => "{msg:>9} [{bar:40}] {pos}/{len} iterations{prefix} ({eta} left at most)",
         (false, true) => "{msg:>9} {spinner} {bytes} ({bytes_per_sec})",
         (false, false) => "{msg:>9} {spinner} {pos}",
     };
