@@ -7,8 +7,8 @@
 #   benches/compare-sklearn-pipeline.sh CORPUS LABEL_FIELD [K ...]      (default K: 20 50)
 #
 # Environment as for compare-sklearn-quality.sh: MIN_DF (default 5), MAX_DF (default 0.5),
-# ITERATIONS (default 200), INIT (default nndsvda), SEEDS (default 0), PEER_PYTHON; and
-# TEXT_FIELD (default text). scikit-learn takes minutes per K and seed on 60,000 documents.
+# ITERATIONS, MAX_ITER, INIT (default nndsvda), SEEDS (default 0), PEER_PYTHON; and TEXT_FIELD
+# (default text). scikit-learn takes minutes per K and seed on 60,000 documents.
 set -euo pipefail
 corpus=${1:?usage: benches/compare-sklearn-pipeline.sh CORPUS LABEL_FIELD [K ...]}
 label=${2:?usage: benches/compare-sklearn-pipeline.sh CORPUS LABEL_FIELD [K ...]}
@@ -18,21 +18,25 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 min_df=${MIN_DF:-5}
 max_df=${MAX_DF:-0.5}
 iterations=${ITERATIONS:-200}
+# nmf-topics runs to its own --max-iter default unless MAX_ITER is given.
+ours_iter=()
+[ -z "${MAX_ITER:-}" ] || ours_iter=(--max-iter "$MAX_ITER")
 init=${INIT:-nndsvda}
 seeds=${SEEDS:-0}
 text=${TEXT_FIELD:-text}
 # shellcheck source=benches/peer.sh
 source "$root/benches/peer.sh"
-printf '%-14s %4s %5s %10s %10s %10s\n' tool K seed "mean NPMI" diversity NMI
+printf '%-14s %4s %5s %10s %10s %10s %10s\n' tool K seed "mean NPMI" diversity NMI iterations
 for k in $ks; do
   for seed in $seeds; do
     "$bin" fit "$corpus" --text-field "$text" --min-df "$min_df" --max-df "$max_df" \
-      --label-field "$label" -k "$k" --max-iter "$iterations" --init "$init" --seed "$seed" \
-      --quiet --json "$work/ours-$k-$seed.json" > /dev/null
+      --label-field "$label" -k "$k" ${ours_iter[@]+"${ours_iter[@]}"} --init "$init" \
+      --seed "$seed" --quiet --json "$work/ours-$k-$seed.json" > /dev/null
     "$PEER_PYTHON" "$root/benches/sklearn_pipeline.py" "$corpus" "$text" "$label" "$min_df" \
       "$max_df" "$k" "$iterations" "$init" "$work/sk" "$seed"
     "$score" --mtx "$work/sk/V.mtx" "$work/sk/labels.txt" "$work/sk/W.txt" "$work/sk/H.txt" \
       > "$work/theirs-$k-$seed.json"
+    cp "$work/sk/fit.json" "$work/theirs-$k-$seed.fit.json"
   done
   python3 "$root/benches/quality_means.py" "$work" "$k" $seeds
 done

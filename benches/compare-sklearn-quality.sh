@@ -5,7 +5,8 @@
 #
 #   benches/compare-sklearn-quality.sh CORPUS LABEL_FIELD [K ...]      (default K: 20 50)
 #
-# Environment: MIN_DF (default 5), MAX_DF (default 0.5), ITERATIONS (default 200), INIT
+# Environment: MIN_DF (default 5), MAX_DF (default 0.5), ITERATIONS (default 200: scikit-learn's
+# max_iter, as issue 6 measured it), MAX_ITER (nmf-topics' --max-iter; default its own), INIT
 # (default nndsvda, for both tools), SEEDS (default 0: nmf-topics' --seed and scikit-learn's
 # random_state, one fit of each tool a seed; with several, their means are printed too),
 # PEER_PYTHON as for compare-sklearn.sh. scikit-learn takes minutes per K and seed on a corpus
@@ -19,6 +20,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 min_df=${MIN_DF:-5}
 max_df=${MAX_DF:-0.5}
 iterations=${ITERATIONS:-200}
+# nmf-topics runs to its own --max-iter default unless MAX_ITER is given.
+ours_iter=()
+[ -z "${MAX_ITER:-}" ] || ours_iter=(--max-iter "$MAX_ITER")
 init=${INIT:-nndsvda}
 seeds=${SEEDS:-0}
 # shellcheck source=benches/peer.sh
@@ -26,15 +30,17 @@ source "$root/benches/peer.sh"
 prune=(--min-df "$min_df" --max-df "$max_df")
 "$bin" fit "$corpus" "${prune[@]}" -k 1 --max-iter 1 --quiet --export-matrix "$work/v.mtx" > /dev/null
 
-printf '%-14s %4s %5s %10s %10s %10s\n' tool K seed "mean NPMI" diversity NMI
+printf '%-14s %4s %5s %10s %10s %10s %10s\n' tool K seed "mean NPMI" diversity NMI iterations
 for k in $ks; do
   for seed in $seeds; do
-    "$bin" fit "$corpus" "${prune[@]}" --label-field "$label" -k "$k" --max-iter "$iterations" \
-      --init "$init" --seed "$seed" --quiet --json "$work/ours-$k-$seed.json" > /dev/null
+    "$bin" fit "$corpus" "${prune[@]}" --label-field "$label" -k "$k" \
+      ${ours_iter[@]+"${ours_iter[@]}"} --init "$init" --seed "$seed" --quiet \
+      --json "$work/ours-$k-$seed.json" > /dev/null
     "$PEER_PYTHON" "$root/benches/sklearn_factors.py" "$work/v.mtx" "$k" "$iterations" "$init" \
       "$work/sk" "$seed"
     "$score" "$corpus" "$label" "$min_df" "$max_df" "$work/sk/W.txt" "$work/sk/H.txt" \
       > "$work/theirs-$k-$seed.json"
+    cp "$work/sk/fit.json" "$work/theirs-$k-$seed.fit.json"
   done
   python3 "$root/benches/quality_means.py" "$work" "$k" $seeds
 done
