@@ -150,6 +150,31 @@ fn default_fit_runs_until_the_divergence_settles() {
     assert!((200..1000).contains(&iterations), "{iterations}");
 }
 
+#[test]
+fn connectivity_cut_short_says_how_many_documents_still_move() {
+    let dir = util::tempdir();
+    let json = dir.path().join("report.json");
+    let corpus = util::default_corpus();
+    let out = run_ok(&[
+        "fit",
+        arg(&corpus),
+        "--stop",
+        "connectivity",
+        "--max-iter",
+        "30",
+        "--json",
+        arg(&json),
+    ]);
+    let fit = &read_json(&json)["fit"];
+    assert_eq!(fit["stop"], "max_iter", "{fit}");
+    let moved = fit["connectivity_changed"].as_u64().unwrap();
+    // Some still move after 30 iterations; under 1,000, the terminal writes the plain number.
+    assert!((1..1000).contains(&moved), "{fit}");
+    let stdout = util::stdout(&out);
+    let said = format!("at the last connectivity check {moved} documents still changed");
+    assert!(stdout.contains(&said), "{stdout}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs
 

@@ -632,6 +632,26 @@ fn connectivity_stops_once_no_document_changes_its_topic() {
     assert!(n >= 5, "{n} checks");
     assert!(checks[n - 4..].windows(2).all(|w| w[0] == w[1]));
     assert_ne!(checks[n - 5], checks[n - 4]);
+    assert_eq!(fit.connectivity_changed, Some(0));
+
+    // Stopped by max_iter at the last check that saw a change, the fit says how many moved.
+    let moved = checks[n - 5]
+        .iter()
+        .zip(&checks[n - 4])
+        .filter(|(a, b)| a != b)
+        .count();
+    let (_, cut) = Nmf::new(4)
+        .init(Init::Random)
+        .stop(StopRule::Connectivity)
+        .stable(3)
+        .max_iter((n - 3) * 10)
+        .seed(2)
+        .fit(&csc, &csr)
+        .unwrap();
+    assert_eq!(cut.stop, StopReason::MaxIter);
+    assert_eq!(cut.connectivity_changed, Some(moved));
+    let (_, by_divergence) = Nmf::new(4).max_iter(20).fit(&csc, &csr).unwrap();
+    assert_eq!(by_divergence.connectivity_changed, None);
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub(super) struct Joint {
     pub(super) trace: Vec<TracePoint>,
     pub(super) seconds: f64,
     pub(super) kernel: String,
+    pub(super) connectivity_changed: Option<usize>,
 }
 
 /// One of several runs from different seeds.
@@ -57,6 +58,10 @@ pub struct FitReport {
     /// first on ties). Empty for a single run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restarts: Vec<Restart>,
+    /// Under [`StopRule::Connectivity`]: the documents whose main topic changed at the last
+    /// check, which shows how far a fit that `max_iter` stopped was from stable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connectivity_changed: Option<usize>,
 }
 
 impl FitReport {
@@ -128,6 +133,7 @@ impl Nmf {
             trace,
             seconds,
             kernel,
+            connectivity_changed,
         } = best.expect("at least one run");
         let mut model = model;
         let mut divergence = joint;
@@ -165,6 +171,7 @@ impl Nmf {
             kernel,
             transform,
             restarts,
+            connectivity_changed,
         };
         Ok((model, report))
     }
@@ -188,6 +195,7 @@ impl Nmf {
         let n_docs = if connectivity { by_doc.shape().1 } else { 0 };
         let (mut assigned, mut previous) = (vec![0u32; n_docs], vec![u32::MAX; n_docs]);
         let mut stable = 0;
+        let mut changed = None;
         let mut trace: Vec<TracePoint> = Vec::new();
         let mut stop = StopReason::MaxIter;
         let mut iterations = 0;
@@ -207,7 +215,13 @@ impl Nmf {
             if connectivity {
                 if iterations % 10 == 0 {
                     solver.assign_documents(&mut assigned);
-                    stable = if assigned == previous { stable + 1 } else { 0 };
+                    let moved = assigned
+                        .iter()
+                        .zip(&previous)
+                        .filter(|(a, b)| a != b)
+                        .count();
+                    stable = if moved == 0 { stable + 1 } else { 0 };
+                    changed = Some(moved);
                     std::mem::swap(&mut assigned, &mut previous);
                     if stable >= self.stable {
                         stop = StopReason::Connectivity;
@@ -233,6 +247,7 @@ impl Nmf {
             divergence,
             trace,
             seconds,
+            connectivity_changed: changed,
         })
     }
 

@@ -123,6 +123,9 @@ pub struct FitFigures {
     /// With `--restarts`: every run, in seed order; the report is of the lowest divergence.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub restarts: Vec<Restart>,
+    /// With `--stop connectivity`: documents whose main topic changed at the last check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connectivity_changed: Option<usize>,
 }
 
 /// One topic.
@@ -357,6 +360,7 @@ impl<'a> Report<'a> {
                 kernel: fit.kernel.clone(),
                 transform: fit.transform.clone(),
                 restarts: fit.restarts.clone(),
+                connectivity_changed: fit.connectivity_changed,
             },
             relevance: match ranking {
                 Ranking::Weight => None,

@@ -99,7 +99,15 @@ impl Report<'_> {
                 "converged: no document changed its main topic over {} checks",
                 nmf.stable
             ),
-            StopReason::MaxIter => format!("stopped at --max-iter {}", nmf.max_iter),
+            StopReason::MaxIter => match f.connectivity_changed {
+                Some(n) => format!(
+                    "stopped at --max-iter {}; at the last connectivity check {} documents \
+                     still changed their main topic",
+                    nmf.max_iter,
+                    thousands(n as f64)
+                ),
+                None => format!("stopped at --max-iter {}", nmf.max_iter),
+            },
         };
         writeln!(
             out,
