@@ -11,7 +11,7 @@ use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{CountMatrix, Nmf, SavedModel};
 
 use super::load::{count_source, load_source, Counted};
-use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
+use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs};
 use super::output::{self, Destination};
 use super::progress;
 
@@ -56,20 +56,8 @@ pub struct FitArgs {
     #[arg(long, default_value_t = Init::Nndsvda, value_name = "INIT", help_heading = "Model")]
     init: Init,
 
-    /// Most iterations to run
-    #[arg(long, default_value_t = 1000, value_name = "N", help_heading = "Model")]
-    max_iter: usize,
-
-    /// Stop when the divergence falls by less than this fraction over 10 iterations (0: run
-    /// all --max-iter iterations)
-    #[arg(
-        long,
-        default_value_t = 1e-4,
-        value_name = "TOL",
-        allow_negative_numbers = true,
-        help_heading = "Model"
-    )]
-    tol: f64,
+    #[command(flatten)]
+    iterations: IterationArgs,
 
     /// What stops the iterations before --max-iter: divergence (--tol) or connectivity (no
     /// document changes its main topic for --stable checks, one every 10 iterations)
@@ -139,8 +127,8 @@ pub fn run(args: FitArgs) -> Result<()> {
         .stop(args.stop_rule)
         .stable(args.stable)
         .restarts(args.restarts)
-        .max_iter(args.max_iter)
-        .tol(args.tol)
+        .max_iter(args.iterations.max_iter)
+        .tol(args.iterations.tol)
         .seed(args.seed)
         .threads(threads)
         .portable(args.portable);
@@ -186,10 +174,15 @@ pub fn run(args: FitArgs) -> Result<()> {
     if let Some(Destination::File(path)) = &export {
         export_matrix(&matrix, path)?;
     }
-    let bar = progress::bar(show, Some(args.max_iter as u64), "fitting", false);
+    let bar = progress::bar(
+        show,
+        Some(args.iterations.max_iter as u64),
+        "fitting",
+        false,
+    );
     let started = Instant::now();
     // Under --stop divergence, show how far the divergence is from meeting --tol.
-    let watch_tol = args.stop_rule == StopRule::Divergence && args.tol > 0.0;
+    let watch_tol = args.stop_rule == StopRule::Divergence && args.iterations.tol > 0.0;
     let mut last = None;
     let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, d| {
         bar.set_position(i as u64);
@@ -201,7 +194,7 @@ pub fn run(args: FitArgs) -> Result<()> {
                 let fall = (before - d) / before;
                 bar.set_prefix(format!(
                     ", divergence down {fall:.1e} in 10 (stops under {:e})",
-                    args.tol
+                    args.iterations.tol
                 ));
             }
         }

@@ -194,6 +194,25 @@ impl AnalyzerArgs {
     }
 }
 
+/// When a fit's iterations stop: `fit`'s, and each of `rank`'s runs.
+#[derive(Args, Debug, Clone)]
+pub struct IterationArgs {
+    /// Most iterations of a fit (a cap: its stopping rule usually ends it sooner)
+    #[arg(long, default_value_t = 1000, value_name = "N", help_heading = "Model")]
+    pub max_iter: usize,
+
+    /// Stop a fit when the divergence falls by less than this fraction over 10 iterations (0:
+    /// run all --max-iter iterations)
+    #[arg(
+        long,
+        default_value_t = 1e-4,
+        value_name = "TOL",
+        allow_negative_numbers = true,
+        help_heading = "Model"
+    )]
+    pub tol: f64,
+}
+
 /// Which words are kept.
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Vocabulary")]

@@ -12,7 +12,7 @@ use nmf_topics::report::{RankParameters, RankReport, RankRow, RankSeconds};
 use nmf_topics::Nmf;
 
 use super::load::{count_source, load_source, Counted};
-use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
+use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs};
 use super::output::{self, Destination};
 use super::progress;
 
@@ -61,20 +61,8 @@ pub struct RankArgs {
     #[arg(long, default_value_t = Init::Random, value_name = "INIT", help_heading = "Model")]
     init: Init,
 
-    /// Most iterations a run
-    #[arg(long, default_value_t = 200, value_name = "N", help_heading = "Model")]
-    max_iter: usize,
-
-    /// Stop a run when the divergence falls by less than this fraction over 10 iterations (0:
-    /// run all --max-iter iterations)
-    #[arg(
-        long,
-        default_value_t = 1e-4,
-        value_name = "TOL",
-        allow_negative_numbers = true,
-        help_heading = "Model"
-    )]
-    tol: f64,
+    #[command(flatten)]
+    iterations: IterationArgs,
 
     /// Seed of the first run and of the document sample: the same seed gives the same table,
     /// whatever --threads
@@ -180,8 +168,8 @@ pub fn run(args: RankArgs) -> Result<()> {
     let base = Nmf::new(ks[0])
         .init(args.init)
         .restarts(args.restarts)
-        .max_iter(args.max_iter)
-        .tol(args.tol)
+        .max_iter(args.iterations.max_iter)
+        .tol(args.iterations.tol)
         .seed(args.seed)
         .threads(threads)
         .portable(args.portable);
@@ -232,11 +220,11 @@ pub fn run(args: RankArgs) -> Result<()> {
         let nmf = base.clone().with_topics(k);
         let bar = progress::bar(
             show,
-            Some((args.max_iter * args.restarts) as u64),
+            Some((args.iterations.max_iter * args.restarts) as u64),
             &format!("K = {k}"),
             false,
         );
-        let max_iter = args.max_iter;
+        let max_iter = args.iterations.max_iter;
         let (models, fit) =
             nmf.rank_fit(matrix.by_doc(), matrix.by_word(), &sample, &mut |r, i| {
                 bar.set_position((r * max_iter + i) as u64)
@@ -250,8 +238,8 @@ pub fn run(args: RankArgs) -> Result<()> {
         topics: ks,
         restarts: args.restarts,
         init: args.init,
-        max_iter: args.max_iter,
-        tol: args.tol,
+        max_iter: args.iterations.max_iter,
+        tol: args.iterations.tol,
         seed: args.seed,
         threads,
         sample: args.sample,
