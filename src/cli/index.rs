@@ -160,9 +160,13 @@ pub fn run(args: IndexArgs) -> Result<()> {
 /// What the store holds.
 fn summary(store: &CorpusStore) -> Result<()> {
     let config = store.analyzer().config();
-    let mut words: Vec<String> = config.flags().iter().map(|f| f.to_string()).collect();
+    let flags = config.flags();
+    let mut words: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
     if !config.extra_stopwords.is_empty() {
-        words.insert(2, format!("(+{} stopwords)", config.extra_stopwords.len()));
+        // The extra words go with the language's list.
+        let at = flags.iter().position(|f| f.name() == "--no-stopwords");
+        let n = config.extra_stopwords.len();
+        words.insert(at.map_or(0, |i| i + 1), format!("(+{n} stopwords)"));
     }
     words.retain(|w| !w.is_empty());
     writeln!(
