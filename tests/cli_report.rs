@@ -154,6 +154,12 @@ fn the_html_report_is_self_contained_and_escapes_every_title() {
     for word in ["apple", "engine", "violin"] {
         assert!(html.contains(&format!(">{word}</text>")), "{word}");
     }
+    // Under the divergence chart, why the iterations stopped, as the terminal says it.
+    let stopped = [
+        "iterations (converged: the divergence fell",
+        "50 iterations (stopped at --max-iter 50)",
+    ];
+    assert!(stopped.iter().any(|s| html.contains(s)), "no stop reason");
 }
 
 #[test]

@@ -261,6 +261,12 @@ impl Report<'_> {
             }
         }
         p.push_str("</svg>");
+        write!(
+            p,
+            "<p class=\"note\">{} iterations ({}).</p>",
+            thousands(self.fit.iterations as f64),
+            esc(&self.why_stopped())
+        )?;
         if let Some(t) = &self.fit.transform {
             write!(
                 p,

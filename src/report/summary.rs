@@ -401,6 +401,30 @@ pub fn representative_documents(model: &NmfModel) -> Vec<Vec<(usize, f32)>> {
 }
 
 impl Report<'_> {
+    /// Why the iterations stopped, in words, for the terminal and HTML reports.
+    pub fn why_stopped(&self) -> String {
+        let (f, nmf) = (&self.fit, &self.parameters.nmf);
+        match f.stop {
+            StopReason::Converged => format!(
+                "converged: the divergence fell by less than {:e} over 10 iterations",
+                nmf.tol
+            ),
+            StopReason::Connectivity => format!(
+                "converged: no document changed its main topic over {} checks",
+                nmf.stable
+            ),
+            StopReason::MaxIter => match f.connectivity_changed {
+                Some(n) => format!(
+                    "stopped at --max-iter {}; at the last connectivity check {} documents \
+                     still changed their main topic",
+                    nmf.max_iter,
+                    super::terminal::thousands(n as f64)
+                ),
+                None => format!("stopped at --max-iter {}", nmf.max_iter),
+            },
+        }
+    }
+
     /// Fills in the snippets of representative documents from `snippets`, by position.
     pub fn add_snippets(&mut self, snippets: &std::collections::BTreeMap<usize, String>) {
         for topic in &mut self.topics {

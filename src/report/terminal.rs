@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 
 use super::Report;
-use crate::nmf::StopReason;
 
 /// Width the word lists are wrapped to.
 const WIDTH: usize = 100;
@@ -90,25 +89,7 @@ impl Report<'_> {
         }
         let f = &self.fit;
         let nmf = &self.parameters.nmf;
-        let why = match f.stop {
-            StopReason::Converged => format!(
-                "converged: the divergence fell by less than {:e} over 10 iterations",
-                nmf.tol
-            ),
-            StopReason::Connectivity => format!(
-                "converged: no document changed its main topic over {} checks",
-                nmf.stable
-            ),
-            StopReason::MaxIter => match f.connectivity_changed {
-                Some(n) => format!(
-                    "stopped at --max-iter {}; at the last connectivity check {} documents \
-                     still changed their main topic",
-                    nmf.max_iter,
-                    thousands(n as f64)
-                ),
-                None => format!("stopped at --max-iter {}", nmf.max_iter),
-            },
-        };
+        let why = self.why_stopped();
         writeln!(
             out,
             "fit:    {} topics, {} iterations ({why})",
