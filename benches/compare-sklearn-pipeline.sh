@@ -15,18 +15,9 @@ label=${2:?usage: benches/compare-sklearn-pipeline.sh CORPUS LABEL_FIELD [K ...]
 shift 2
 ks=${*:-20 50}
 root=$(cd "$(dirname "$0")/.." && pwd)
-min_df=${MIN_DF:-5}
-max_df=${MAX_DF:-0.5}
-iterations=${ITERATIONS:-200}
-# nmf-topics runs to its own --max-iter default unless MAX_ITER is given.
-ours_iter=()
-[ -z "${MAX_ITER:-}" ] || ours_iter=(--max-iter "$MAX_ITER")
-init=${INIT:-nndsvda}
-seeds=${SEEDS:-0}
 text=${TEXT_FIELD:-text}
-# shellcheck source=benches/peer.sh
-source "$root/benches/peer.sh"
-printf '%-14s %4s %5s %10s %10s %10s %10s\n' tool K seed "mean NPMI" diversity NMI iterations
+# shellcheck source=benches/quality_setup.sh
+source "$root/benches/quality_setup.sh"
 for k in $ks; do
   for seed in $seeds; do
     "$bin" fit "$corpus" --text-field "$text" --min-df "$min_df" --max-df "$max_df" \
