@@ -14,6 +14,9 @@
 //! 5. [`report`]: terminal, JSON and CSV reports ([`Report`]);
 //! 6. [`model`]: a fitted model saved to a directory and loaded back ([`SavedModel`]).
 //!
+//! The stages that write files (the corpus store, the model) make them with [`scratch`]: under
+//! a temporary name beside the destination, put in place whole.
+//!
 //! ```
 //! use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Document, Nmf, Pruning};
 //!
@@ -46,6 +49,7 @@ pub mod matrix;
 pub mod model;
 pub mod nmf;
 pub mod report;
+pub mod scratch;
 pub mod text;
 
 pub use corpus::{BagBuilder, BagOfWords, Document, DocumentReader};
