@@ -13,6 +13,11 @@ use crate::util;
 
 /// The first 400 documents of the shipped corpus, stemmed, 5 topics.
 pub fn small_model() -> SavedModel {
+    small_model_of(5)
+}
+
+/// As [`small_model`], with `topics` topics.
+fn small_model_of(topics: usize) -> SavedModel {
     let reader = DocumentReader::new(
         vec![Input::Path(util::default_corpus())],
         ReadOptions::default(),
@@ -27,7 +32,7 @@ pub fn small_model() -> SavedModel {
     bag.add(docs);
     let pruning = Pruning::default();
     let matrix = CountMatrix::build(&bag.finish(), &pruning).unwrap();
-    let nmf = Nmf::new(5).max_iter(40).seed(1).threads(2);
+    let nmf = Nmf::new(topics).max_iter(40).seed(1).threads(2);
     let (model, fit) = nmf.fit(matrix.by_doc(), matrix.by_word()).unwrap();
     let parameters = Parameters {
         analyzer: Some(config),
@@ -135,6 +140,51 @@ fn saving_never_replaces_what_is_not_a_model() {
         "{err:?}"
     );
     assert_eq!(util::files_in(dir.path()), ["file", "notes"]);
+}
+
+#[test]
+fn saving_never_replaces_a_model_directory_that_holds_anything_else() {
+    let dir = util::tempdir();
+    let path = dir.path().join("m");
+    let saved = small_model();
+    saved.save(&path).unwrap();
+    fs::create_dir(path.join("results")).unwrap();
+    fs::write(path.join("results/r.csv"), "x").unwrap();
+    let before = fs::read(path.join("model.json")).unwrap();
+    let err = small_model_of(4).save(&path).unwrap_err();
+    assert!(matches!(err, ModelError::Occupied { .. }), "{err}");
+    assert!(err.to_string().contains("results"), "{err}");
+    assert_eq!(fs::read_to_string(path.join("results/r.csv")).unwrap(), "x");
+    assert_eq!(fs::read(path.join("model.json")).unwrap(), before);
+    assert_eq!(util::files_in(dir.path()), ["m"]);
+}
+
+#[test]
+fn a_reader_sees_the_old_model_or_the_new_while_it_is_replaced() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let dir = util::tempdir();
+    let path = dir.path().join("m");
+    let models = [small_model_of(4), small_model_of(5)];
+    models[0].save(&path).unwrap();
+    let done = AtomicBool::new(false);
+    let loads = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                let back = SavedModel::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                let topics = back.model().topics();
+                assert!(topics == 4 || topics == 5, "{topics}");
+                assert_eq!(back.parameters().nmf.topics(), topics, "one model's parts");
+                loads.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        for i in 1..=60 {
+            models[i % 2].save(&path).unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    assert!(loads.load(Ordering::Relaxed) > 10);
+    assert_eq!(util::files_in(dir.path()), ["m"]);
 }
 
 /// A saved model in a fresh directory.

@@ -8,64 +8,41 @@ use super::metadata::{Metadata, Shapes, Snippet, Vocabulary, METADATA_FILE, TENS
 use super::{tensors, ModelError, SavedModel, FORMAT, VERSION};
 use crate::matrix::{CountMatrix, Sparse};
 use crate::nmf::NmfModel;
+use crate::scratch::{self, Placed, Scratch};
+
+/// The files of a model directory: all that [`SavedModel::save`] writes, and all that a
+/// directory it replaces may hold.
+const MODEL_FILES: [&str; 2] = [METADATA_FILE, TENSOR_FILE];
 
 impl SavedModel {
     /// Checks, before any work, that [`SavedModel::save`] may write to `dir`: its parent
-    /// exists, and `dir` is absent, empty or an nmf-topics model.
+    /// exists, and `dir` is absent, empty or an nmf-topics model with nothing else in it.
     pub fn check_destination(dir: &Path) -> Result<(), ModelError> {
-        check_destination(dir)
+        check_destination(&resolve(dir))
     }
 
-    /// Writes the model to the directory `dir`: both files go into a temporary sibling
-    /// directory that is then renamed to `dir`. An older model at `dir` is replaced; an empty
-    /// directory is used; anything else is left alone and refused.
-    pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
-        check_destination(dir)?;
-        let parent = parent(dir);
-        let io = |action, path: &Path| {
-            let path = path.to_owned();
-            move |source| ModelError::Io {
-                action,
-                path,
-                source,
-            }
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".nmf-topics-model-")
-            .tempdir_in(&parent)
-            .map_err(io("create a directory in", &parent))?;
-        let bytes =
-            tensors::encode(&self.model, self.matrix.by_doc()).map_err(ModelError::Parts)?;
-        write_synced(&tmp.path().join(TENSOR_FILE), &bytes)?;
-        let json = serde_json::to_vec_pretty(&self.metadata()).map_err(|e| {
-            ModelError::Parts(format!("the metadata cannot be written as JSON: {e}"))
+    /// Checks `dir` as [`SavedModel::check_destination`] does and makes the temporary folder
+    /// the model will be written to, beside it: a destination that cannot be written fails
+    /// now, before any work.
+    pub fn reserve(dir: &Path) -> Result<ModelSlot, ModelError> {
+        let dir = resolve(dir);
+        check_destination(&dir)?;
+        let folder = scratch::parent(&dir);
+        let scratch = Scratch::dir_in(folder).map_err(|source| ModelError::Io {
+            action: "create a directory in",
+            path: folder.to_owned(),
+            source,
         })?;
-        write_synced(&tmp.path().join(METADATA_FILE), &json)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // A temporary directory is private; a model gets the usual mode.
-            fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755))
-                .map_err(io("set the permissions of", tmp.path()))?;
-        }
-        if dir.exists() {
-            // rename(2) replaces an empty directory: move the old model aside into one, then
-            // the new one into place, then remove the old.
-            let old = tempfile::Builder::new()
-                .prefix(".nmf-topics-old-")
-                .tempdir_in(&parent)
-                .map_err(io("create a directory in", &parent))?;
-            fs::rename(dir, old.path()).map_err(io("replace", dir))?;
-            if let Err(e) = fs::rename(tmp.path(), dir) {
-                let _ = fs::rename(old.path(), dir);
-                return Err(io("write", dir)(e));
-            }
-            drop(old);
-        } else {
-            fs::rename(tmp.path(), dir).map_err(io("write", dir))?;
-        }
-        // Already renamed: nothing left to remove.
-        let _ = tmp.keep();
+        Ok(ModelSlot { dir, scratch })
+    }
+
+    /// Writes the model to the directory `dir`, whole or not at all: see [`ModelSlot`]. An
+    /// older model at `dir` is replaced; an empty directory is used; a directory holding
+    /// anything else is left alone and refused.
+    pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
+        let slot = SavedModel::reserve(dir)?;
+        slot.write(self)?;
+        slot.place()?.finish();
         Ok(())
     }
 
@@ -103,7 +80,22 @@ impl SavedModel {
     }
 
     /// Reads the model in directory `dir`, checking the format, the version and every shape.
+    ///
+    /// Both files come from one model even while `fit --model` replaces it: when the
+    /// directory was exchanged for another during the reading, it is read again.
     pub fn load(dir: &Path) -> Result<SavedModel, ModelError> {
+        let mut attempts = 0;
+        loop {
+            let before = identity(dir);
+            let loaded = SavedModel::load_once(dir);
+            attempts += 1;
+            if attempts == 10 || identity(dir) == before {
+                return loaded;
+            }
+        }
+    }
+
+    fn load_once(dir: &Path) -> Result<SavedModel, ModelError> {
         if !dir.exists() {
             return Err(ModelError::NotFound {
                 path: dir.to_owned(),
@@ -211,6 +203,72 @@ impl SavedModel {
     }
 }
 
+/// A model directory being written: a temporary folder beside the destination, made by
+/// [`SavedModel::reserve`], written by [`ModelSlot::write`], and put in place by
+/// [`ModelSlot::place`], which exchanges it with the old model atomically where the file
+/// system can (see [`scratch`](crate::scratch)): a reader of the directory sees the old model
+/// or the new one, and a crash leaves one of them whole at the destination. Dropped before, it
+/// is removed.
+#[derive(Debug)]
+pub struct ModelSlot {
+    dir: PathBuf,
+    scratch: Scratch,
+}
+
+impl ModelSlot {
+    /// The destination (a symbolic link resolved: the directory it names is replaced).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes both files of `model` into the temporary folder, durably.
+    pub fn write(&self, model: &SavedModel) -> Result<(), ModelError> {
+        let tmp = self.scratch.path();
+        let bytes =
+            tensors::encode(&model.model, model.matrix.by_doc()).map_err(ModelError::Parts)?;
+        write_synced(&tmp.join(TENSOR_FILE), &bytes)?;
+        let json = serde_json::to_vec_pretty(&model.metadata()).map_err(|e| {
+            ModelError::Parts(format!("the metadata cannot be written as JSON: {e}"))
+        })?;
+        write_synced(&tmp.join(METADATA_FILE), &json)?;
+        self.scratch
+            .file()
+            .sync_all()
+            .map_err(|source| ModelError::Io {
+                action: "write",
+                path: tmp.to_owned(),
+                source,
+            })
+    }
+
+    /// Puts the written model at its destination. What was there is kept until
+    /// [`Placed::finish`], or put back by [`Placed::undo`]; if it turns out to hold anything
+    /// but a model (something was added while the model was being fitted), it is put back and
+    /// the new model refused.
+    pub fn place(self) -> Result<Placed, ModelError> {
+        // Checked again: the fit may have taken hours.
+        check_destination(&self.dir)?;
+        let dir = self.dir;
+        let placed = self.scratch.place(&dir).map_err(|source| ModelError::Io {
+            action: "write",
+            path: dir.clone(),
+            source,
+        })?;
+        if let Some(found) = placed.old().and_then(|old| foreign(old).ok().flatten()) {
+            placed.undo().map_err(|source| ModelError::Io {
+                action: "restore",
+                path: dir.clone(),
+                source,
+            })?;
+            return Err(ModelError::Occupied {
+                path: dir,
+                found: format!("it holds {found} besides a model"),
+            });
+        }
+        Ok(placed)
+    }
+}
+
 /// Checks the format and version first, so that a newer model is refused for its version, not
 /// for a field this build does not know.
 fn parse_metadata(path: &Path, text: &[u8]) -> Result<Metadata, ModelError> {
@@ -247,41 +305,71 @@ fn parse_metadata(path: &Path, text: &[u8]) -> Result<Metadata, ModelError> {
 }
 
 /// Where a model may be written: a new name in an existing directory, an empty directory, or
-/// an older model.
+/// a directory holding an nmf-topics model (of any version) and nothing else.
 fn check_destination(dir: &Path) -> Result<(), ModelError> {
-    let parent = parent(dir);
-    if !parent.is_dir() {
+    let folder = scratch::parent(dir);
+    if !folder.is_dir() {
         return Err(ModelError::Io {
             action: "write a model to",
             path: dir.to_owned(),
             source: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("the directory {} does not exist", parent.display()),
+                format!("the directory {} does not exist", folder.display()),
             ),
         });
     }
-    if !dir.exists() {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
         return Ok(());
-    }
-    let occupied = || ModelError::Occupied {
-        path: dir.to_owned(),
     };
-    if !dir.is_dir() {
-        return Err(occupied());
+    let occupied = |found: String| ModelError::Occupied {
+        path: dir.to_owned(),
+        found,
+    };
+    if !meta.is_dir() {
+        return Err(occupied("it is not a directory".into()));
     }
-    let empty = fs::read_dir(dir)
-        .map_err(|source| ModelError::Io {
-            action: "read",
-            path: dir.to_owned(),
-            source,
-        })?
-        .next()
-        .is_none();
-    if empty || is_model(dir) {
-        Ok(())
-    } else {
-        Err(occupied())
+    let read = |source| ModelError::Io {
+        action: "read",
+        path: dir.to_owned(),
+        source,
+    };
+    let model = is_model(dir);
+    if let Some(found) = foreign(dir).map_err(read)? {
+        return Err(occupied(if model {
+            format!("it holds {found} besides a model")
+        } else {
+            format!("it is not an nmf-topics model (it holds {found})")
+        }));
     }
+    if dir.join(METADATA_FILE).exists() && !model {
+        return Err(occupied(format!(
+            "it is not an nmf-topics model (its {METADATA_FILE} is another program's)"
+        )));
+    }
+    Ok(())
+}
+
+/// The first entry of `dir`, in name order, that a model directory does not hold, quoted.
+fn foreign(dir: &Path) -> std::io::Result<Option<String>> {
+    let mut others = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let ours =
+            MODEL_FILES.iter().any(|f| name == *f) && entry.file_type().is_ok_and(|t| t.is_file());
+        if !ours {
+            others.push(name.to_string_lossy().into_owned());
+        }
+    }
+    others.sort();
+    Ok(others.first().map(|name| {
+        let more = others.len() - 1;
+        match more {
+            0 => format!("\"{name}\""),
+            1 => format!("\"{name}\" and 1 other entry"),
+            _ => format!("\"{name}\" and {more} other entries"),
+        }
+    }))
 }
 
 /// Whether `dir` holds a `model.json` of our format (of any version).
@@ -290,6 +378,30 @@ fn is_model(dir: &Path) -> bool {
         .ok()
         .and_then(|text| serde_json::from_slice::<serde_json::Value>(&text).ok())
         .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(FORMAT))
+}
+
+/// `dir` without a trailing slash, and a symbolic link resolved to the directory it names, so
+/// that replacing the model keeps the link.
+fn resolve(dir: &Path) -> PathBuf {
+    let dir: PathBuf = dir.components().collect();
+    match fs::read_link(&dir) {
+        Ok(target) => fs::canonicalize(&dir).unwrap_or_else(|_| scratch::parent(&dir).join(target)),
+        Err(_) => dir,
+    }
+}
+
+/// The device and inode of the directory `dir` names, to notice that it was replaced.
+fn identity(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
@@ -301,11 +413,4 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     let mut file = fs::File::create(path).map_err(io)?;
     file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)
-}
-
-fn parent(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    }
 }

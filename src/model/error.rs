@@ -48,11 +48,14 @@ pub enum ModelError {
         /// What is wrong.
         reason: String,
     },
-    /// The directory exists and is not a model: it is left alone.
-    #[error("will not write a model to {path}: it exists and is not an nmf-topics model (choose another name, or remove it yourself)")]
+    /// The path exists and is not a model directory, or holds more than a model: it is left
+    /// alone.
+    #[error("will not write a model to {path}: {found}; a model directory holds only model.json and model.safetensors (choose another name, or move what is there yourself)")]
     Occupied {
         /// The directory asked for.
         path: PathBuf,
+        /// What is there.
+        found: String,
     },
     /// The parts given to [`SavedModel::new`](super::SavedModel::new) do not fit together.
     #[error("the model's parts do not fit together: {0}")]

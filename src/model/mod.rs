@@ -17,9 +17,11 @@
 //!   (counted terms and the words shown for them), the documents (id, title, label), the
 //!   analyzer, pruning and solver settings, and the fit record.
 //!
-//! Writing is atomic: both files go into a temporary sibling directory that is renamed into
-//! place, replacing an older model there (never anything else). [`SavedModel::load`] checks the
-//! format, the version and every shape, and says what is wrong and with which file.
+//! Writing is atomic: both files go into a temporary sibling directory that is put in place
+//! whole ([`ModelSlot`]), replacing an older model there: a directory that holds anything but
+//! a model's two files is never replaced. [`SavedModel::load`] checks the format, the version
+//! and every shape, and says what is wrong and with which file; it reads both files of one
+//! model even while the directory is being replaced.
 
 mod directory;
 mod error;
@@ -27,6 +29,7 @@ mod metadata;
 mod saved;
 mod tensors;
 
+pub use directory::ModelSlot;
 pub use error::ModelError;
 pub use metadata::{FORMAT, VERSION};
 pub use saved::SavedModel;
