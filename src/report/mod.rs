@@ -26,13 +26,16 @@
 //! Every report carries [`Quality`] scores: topic coherence (NPMI, UMass), diversity, and
 //! agreement with document labels (NMI) when there are labels.
 //!
-//! Every number written is finite: the solver guarantees it and the writers round it.
+//! Every number written is finite: the solver guarantees it and the writers round it. Text for
+//! a terminal shows the corpus's control characters escaped ([`printable`]); JSON and CSV keep
+//! them as they are.
 
 mod csv;
 mod html;
 mod json;
 mod markup;
 mod plot;
+mod printable;
 pub mod quality;
 mod rank;
 mod relevance;
@@ -45,6 +48,7 @@ mod transformed;
 
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
+pub use printable::{printable, Printable};
 pub use quality::Quality;
 pub use rank::{
     suggest, RankParameters, RankReport, RankRow, RankSeconds, Suggestion, RANK_FORMAT,

@@ -184,6 +184,7 @@ impl RankReport {
 
     /// Writes the table, one row a K (the suggested one marked), and the suggestion.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
+        let out = &mut super::Printable::new(out);
         let labels = self.ranks.iter().any(|r| r.label_nmi.is_some());
         write!(
             out,

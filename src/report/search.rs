@@ -86,6 +86,7 @@ impl SearchReport {
 
     /// Writes how many match, then each hit: rank, id, title, score, and its top topics.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
+        let out = &mut super::Printable::new(out);
         let shown = if self.hits.len() < self.total {
             format!(", the best {}", self.hits.len())
         } else {

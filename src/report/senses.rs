@@ -324,6 +324,7 @@ impl Senses {
 
     /// Writes each sense: its topic, p(k|w) and p(w|k), its other words and its documents.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
+        let out = &mut super::Printable::new(out);
         let stem = if self.term != self.word {
             format!(" (counted as \"{}\")", self.term)
         } else {

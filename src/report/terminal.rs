@@ -11,6 +11,7 @@ impl Report<'_> {
     /// Writes the topics (number, label, share, NPMI, top words with weights), then the corpus,
     /// fit and quality figures.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
+        let out = &mut super::Printable::new(out);
         let id_width = self.topics.len().to_string().len() + 1;
         if let Some(lambda) = self.relevance {
             writeln!(

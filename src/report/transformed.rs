@@ -166,6 +166,7 @@ impl Transformed {
     /// Writes each document's id (and title), its counts, and its top topics with their labels,
     /// then what was left out.
     pub fn write_terminal(&self, out: &mut dyn Write) -> io::Result<()> {
+        let out = &mut super::Printable::new(out);
         for doc in &self.documents {
             let title = doc
                 .title
