@@ -63,7 +63,7 @@ fn bag_of_file(path: &Path, config: &AnalyzerConfig) -> BagOfWords {
 }
 
 /// Adds `docs`, committing every `commit_every` documents (several segments).
-fn ingest(store: &CorpusStore, docs: &[Document], commit_every: usize) {
+fn ingest(store: &mut CorpusStore, docs: &[Document], commit_every: usize) {
     let mut writer = store.writer(2).unwrap();
     for (i, doc) in docs.iter().enumerate() {
         writer.add(doc.clone()).unwrap();
@@ -106,8 +106,8 @@ fn a_store_gives_the_matrix_of_its_files_with_and_without_stemming() {
             stem,
             ..AnalyzerConfig::default()
         };
-        let store = CorpusStore::open_or_create(&dir.path().join("store"), &config).unwrap();
-        ingest(&store, &docs, 70);
+        let mut store = CorpusStore::open_or_create(&dir.path().join("store"), &config).unwrap();
+        ingest(&mut store, &docs, 70);
         let store = CorpusStore::open(&dir.path().join("store")).unwrap();
         assert_eq!(store.n_documents(), 300);
         let from_store = store.bag().unwrap();
@@ -128,12 +128,12 @@ fn replacing_and_deleting_leave_no_trace_in_the_counts() {
     let dir = tempdir();
     let config = AnalyzerConfig::default();
     let path = dir.path().join("store");
-    let store = CorpusStore::open_or_create(&path, &config).unwrap();
+    let mut store = CorpusStore::open_or_create(&path, &config).unwrap();
     let mut docs = documents(50, 3);
     docs[10].text = "zebra zebra unicorn".into();
-    ingest(&store, &docs, 20);
+    ingest(&mut store, &docs, 20);
 
-    let store = CorpusStore::open(&path).unwrap();
+    let mut store = CorpusStore::open(&path).unwrap();
     let mut writer = store.writer(1).unwrap();
     let mut replaced = docs[20].clone();
     replaced.text = "platypus kernel".into();
@@ -172,7 +172,7 @@ fn replacing_and_deleting_leave_no_trace_in_the_counts() {
 fn a_repeated_id_in_one_ingest_keeps_the_later_document() {
     let dir = tempdir();
     let path = dir.path().join("store");
-    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    let mut store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
     let mut writer = store.writer(1).unwrap();
     for text in ["first version", "second version"] {
         writer
@@ -201,7 +201,7 @@ fn search_finds_documents_through_the_analyzer() {
         stem: true,
         ..AnalyzerConfig::default()
     };
-    let store = CorpusStore::open_or_create(&path, &config).unwrap();
+    let mut store = CorpusStore::open_or_create(&path, &config).unwrap();
     let doc = |id: &str, text: &str| Document {
         id: id.into(),
         title: Some(format!("about {id}")),
@@ -249,7 +249,7 @@ fn search_finds_documents_through_the_analyzer() {
 fn search_words_are_cut_as_the_text_was() {
     let dir = tempdir();
     let path = dir.path().join("store");
-    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    let mut store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
     let doc = |id: &str, text: &str| Document {
         id: id.into(),
         title: None,
@@ -283,8 +283,8 @@ fn search_words_are_cut_as_the_text_was() {
 fn a_store_with_other_settings_or_of_another_kind_is_refused() {
     let dir = tempdir();
     let path = dir.path().join("store");
-    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
-    ingest(&store, &documents(10, 1), 100);
+    let mut store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    ingest(&mut store, &documents(10, 1), 100);
     drop(store);
 
     let stemming = AnalyzerConfig {
@@ -329,12 +329,39 @@ fn a_store_with_other_settings_or_of_another_kind_is_refused() {
 }
 
 #[test]
+fn a_new_store_appears_with_its_first_commit_and_not_before() {
+    let dir = tempdir();
+    let path = dir.path().join("store");
+    let docs = documents(30, 5);
+    {
+        let mut store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+        let mut writer = store.writer(1).unwrap();
+        for doc in docs.iter().take(10) {
+            writer.add(doc.clone()).unwrap();
+        }
+        assert!(
+            !path.exists(),
+            "nothing at the store's name before a commit"
+        );
+        // Dropped without a commit, as when the input fails half-way.
+    }
+    assert!(crate::util::files_in(dir.path()).is_empty());
+
+    let mut store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    ingest(&mut store, &docs, 20);
+    assert_eq!(CorpusStore::open(&path).unwrap().n_documents(), 30);
+    assert_eq!(crate::util::files_in(dir.path()), ["store"]);
+}
+
+#[test]
 fn a_second_writer_is_refused_while_the_first_holds_the_store() {
     let dir = tempdir();
     let path = dir.path().join("store");
-    let store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    let mut store = CorpusStore::open_or_create(&path, &AnalyzerConfig::default()).unwrap();
+    ingest(&mut store, &documents(3, 1), 100);
+    let mut store = CorpusStore::open(&path).unwrap();
     let first = store.writer(1).unwrap();
-    let other = CorpusStore::open(&path).unwrap();
+    let mut other = CorpusStore::open(&path).unwrap();
     let err = other.writer(1).err().expect("the store is locked");
     assert!(matches!(err, StoreError::Locked { .. }), "{err}");
     drop(first);

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use nmf_topics::corpus::store::IngestFigures;
 use nmf_topics::corpus::{CorpusStore, DocumentReader};
 use nmf_topics::report::thousands;
 
@@ -58,10 +59,6 @@ pub struct IndexArgs {
 
 pub fn run(args: IndexArgs) -> Result<()> {
     anyhow::ensure!(args.commit_every > 0, "--commit-every must be at least 1");
-    if args.read.inputs.is_empty() && args.delete.is_empty() {
-        let store = CorpusStore::open(&args.index)?;
-        return summary(&store);
-    }
     anyhow::ensure!(
         args.read.matrix_market()?.is_none(),
         "a corpus store holds documents, not a counted matrix: fit the .mtx file directly"
@@ -79,16 +76,21 @@ pub fn run(args: IndexArgs) -> Result<()> {
         )?)
     };
     let is_store = args.index.join("meta.json").exists();
-    let store = if is_store && !args.analyzer_given {
+    let mut store = if reader.is_none() || (is_store && !args.analyzer_given) {
+        // Showing or deleting needs a store: neither makes one.
         CorpusStore::open(&args.index)?
     } else {
         CorpusStore::open_or_create(&args.index, &args.analyzer.config()?)?
     };
+    if reader.is_none() && args.delete.is_empty() {
+        return summary(&store);
+    }
     let started = Instant::now();
     let mut writer = store.writer(threads)?;
     for id in &args.delete {
         writer.delete(id)?;
     }
+    let read_inputs = reader.is_some();
     if let Some(mut reader) = reader {
         let watch = reader.progress();
         let bar = progress::bar(
@@ -118,22 +120,9 @@ pub fn run(args: IndexArgs) -> Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     // Written with writeln!, not println!, so that a closed pipe (`| head`) is an error that
     // main treats as the end, not a panic.
+    report_deleted(&figures, args.delete.len())?;
     let mut out = std::io::stdout().lock();
-    if !args.delete.is_empty() {
-        writeln!(
-            out,
-            "deleted {} of {} documents asked for",
-            thousands(figures.deleted as f64),
-            thousands(args.delete.len() as f64)
-        )?;
-        if !figures.not_found.is_empty() {
-            eprintln!(
-                "warning: no document has the id {}",
-                figures.not_found.join(", ")
-            );
-        }
-    }
-    if !args.read.inputs.is_empty() {
+    if read_inputs {
         let fresh = figures.added - figures.replaced - figures.repeated;
         writeln!(
             out,
@@ -155,6 +144,26 @@ pub fn run(args: IndexArgs) -> Result<()> {
     }
     drop(out);
     summary(&CorpusStore::open(&args.index)?)
+}
+
+/// How many of the `asked` deletions found their document.
+fn report_deleted(figures: &IngestFigures, asked: usize) -> Result<()> {
+    if asked == 0 {
+        return Ok(());
+    }
+    writeln!(
+        std::io::stdout().lock(),
+        "deleted {} of {} documents asked for",
+        thousands(figures.deleted as f64),
+        thousands(asked as f64)
+    )?;
+    if !figures.not_found.is_empty() {
+        eprintln!(
+            "warning: no document has the id {}",
+            figures.not_found.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// What the store holds.

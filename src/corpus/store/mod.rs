@@ -43,6 +43,7 @@ pub use search::{SearchHit, StoredDocument};
 pub use settings::{FORMAT, VERSION};
 pub use writer::{IngestFigures, StoreWriter};
 
+use crate::scratch::{self, Scratch};
 use crate::text::{Analyzer, AnalyzerConfig, AnalyzerTokenizer};
 use settings::Settings;
 
@@ -110,6 +111,9 @@ pub struct CorpusStore {
     fields: Fields,
     analyzer: Analyzer,
     next_seq: u64,
+    /// A new store, still in a temporary folder beside `dir` until its first commit (dropped
+    /// last: it removes the folder).
+    pending: Option<Scratch>,
 }
 
 impl std::fmt::Debug for CorpusStore {
@@ -133,7 +137,12 @@ impl CorpusStore {
                 why: "it holds no index (meta.json)".into(),
             });
         }
-        let index = Index::open_in_dir(dir).map_err(StoreError::tantivy(dir, "open"))?;
+        CorpusStore::open_in(dir, dir)
+    }
+
+    /// Opens the index in `files` as the store `dir` (the name in messages).
+    fn open_in(files: &Path, dir: &Path) -> Result<CorpusStore, StoreError> {
+        let index = Index::open_in_dir(files).map_err(StoreError::tantivy(dir, "open"))?;
         let meta = index
             .load_metas()
             .map_err(StoreError::tantivy(dir, "open"))?;
@@ -160,12 +169,17 @@ impl CorpusStore {
             fields,
             analyzer,
             next_seq: settings.next_seq,
+            pending: None,
         })
     }
 
     /// Opens the store in `dir` and checks that it was made with `analyzer`; or, when `dir` does
-    /// not exist or is an empty folder, creates an empty store there. Creation is atomic: the
-    /// store is made in a temporary sibling folder, committed, then renamed to `dir`.
+    /// not exist or is an empty folder, makes a new store for it. A new store is made in a
+    /// temporary folder beside `dir` and renamed to `dir` by its first
+    /// [`StoreWriter::commit`]: until then nothing is at `dir`, and dropped before, it leaves
+    /// nothing behind (a store killed before is a temporary that a later run removes, see
+    /// [`scratch`]). Opening it again before that commit fails as for a store
+    /// that does not exist.
     pub fn open_or_create(
         dir: &Path,
         analyzer: &AnalyzerConfig,
@@ -184,17 +198,8 @@ impl CorpusStore {
             dir: dir.into(),
             why: e.to_string(),
         })?;
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = dir
-            .file_name()
-            .map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.new-"))
-            .tempdir_in(parent)
-            .map_err(|e| StoreError::io(dir, "create", e))?;
+        let tmp =
+            Scratch::dir_in(scratch::parent(dir)).map_err(|e| StoreError::io(dir, "create", e))?;
         let (schema, _) = Fields::schema();
         let settings = IndexSettings {
             docstore_compression: Compressor::Zstd(ZstdCompressor {
@@ -229,18 +234,9 @@ impl CorpusStore {
             .wait_merging_threads()
             .map_err(StoreError::tantivy(dir, "create"))?;
         drop(index);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // A temporary folder is private; a store gets the usual mode.
-            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
-                .map_err(|e| StoreError::io(dir, "create", e))?;
-        }
-        // rename(2) replaces an empty folder.
-        std::fs::rename(tmp.path(), dir).map_err(|e| StoreError::io(dir, "create", e))?;
-        // Already renamed: nothing left to remove.
-        let _ = tmp.keep();
-        CorpusStore::open(dir)
+        let mut store = CorpusStore::open_in(tmp.path(), dir)?;
+        store.pending = Some(tmp);
+        Ok(store)
     }
 
     /// Fails unless the store was made with `analyzer`.

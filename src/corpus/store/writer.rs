@@ -34,10 +34,13 @@ pub struct IngestFigures {
 }
 
 /// Writes to a store. Holds the store's lock until dropped; nothing is visible to readers, or
-/// survives a crash, until [`StoreWriter::commit`].
+/// survives a crash, until [`StoreWriter::commit`]. The first commit to a new store puts the
+/// store at its name.
 pub struct StoreWriter<'a> {
-    store: &'a CorpusStore,
-    writer: IndexWriter,
+    store: &'a mut CorpusStore,
+    /// `None` only after a failure while a new store was put at its name.
+    writer: Option<IndexWriter>,
+    threads: usize,
     next_seq: u64,
     /// Ids added since the writer opened: a repeat replaces a document of this same ingest.
     seen: FxHashSet<String>,
@@ -49,21 +52,27 @@ pub struct StoreWriter<'a> {
 impl CorpusStore {
     /// A writer on `threads` indexing threads. Fails with [`StoreError::Locked`] while another
     /// writer, in this or another process, holds the store.
-    pub fn writer(&self, threads: usize) -> Result<StoreWriter<'_>, StoreError> {
+    pub fn writer(&mut self, threads: usize) -> Result<StoreWriter<'_>, StoreError> {
         let threads = threads.max(1);
+        let writer = self.index_writer(threads)?;
+        Ok(StoreWriter {
+            next_seq: self.next_seq,
+            was_empty: self.n_documents() == 0,
+            store: self,
+            writer: Some(writer),
+            threads,
+            seen: FxHashSet::default(),
+            figures: IngestFigures::default(),
+        })
+    }
+
+    fn index_writer(&self, threads: usize) -> Result<IndexWriter, StoreError> {
         let writer = self
             .index
             .writer_with_num_threads::<TantivyDocument>(threads, threads * MEMORY_PER_THREAD)
             .map_err(StoreError::tantivy(&self.dir, "write to"))?;
         writer.set_merge_policy(Box::new(merge_policy()));
-        Ok(StoreWriter {
-            store: self,
-            writer,
-            next_seq: self.next_seq,
-            seen: FxHashSet::default(),
-            was_empty: self.n_documents() == 0,
-            figures: IngestFigures::default(),
-        })
+        Ok(writer)
     }
 
     /// Whether a live document of the last commit has `id`.
@@ -93,6 +102,17 @@ fn merge_policy() -> LogMergePolicy {
 }
 
 impl StoreWriter<'_> {
+    fn live(&mut self) -> Result<&mut IndexWriter, StoreError> {
+        let dir = &self.store.dir;
+        self.writer.as_mut().ok_or_else(|| {
+            StoreError::io(
+                dir,
+                "write to",
+                std::io::Error::other("an earlier commit failed"),
+            )
+        })
+    }
+
     /// Adds `doc`, replacing any document with its id.
     pub fn add(&mut self, doc: Document) -> Result<(), StoreError> {
         let fields = self.store.fields;
@@ -102,7 +122,7 @@ impl StoreWriter<'_> {
         } else if !self.was_empty && self.store.contains(&doc.id)? {
             self.figures.replaced += 1;
         }
-        self.writer.delete_term(id);
+        self.live()?.delete_term(id);
         let mut stored = TantivyDocument::new();
         stored.add_text(fields.id, &doc.id);
         if let Some(title) = &doc.title {
@@ -116,9 +136,10 @@ impl StoreWriter<'_> {
         }
         stored.add_text(fields.text, &doc.text);
         stored.add_u64(fields.seq, self.next_seq);
-        self.writer
+        let dir = self.store.dir.clone();
+        self.live()?
             .add_document(stored)
-            .map_err(StoreError::tantivy(&self.store.dir, "write to"))?;
+            .map_err(StoreError::tantivy(&dir, "write to"))?;
         self.next_seq += 1;
         self.figures.added += 1;
         self.figures.text_bytes += doc.text.len() as u64;
@@ -130,8 +151,8 @@ impl StoreWriter<'_> {
     pub fn delete(&mut self, id: &str) -> Result<bool, StoreError> {
         let known = self.seen.remove(id) || (!self.was_empty && self.store.contains(id)?);
         if known {
-            self.writer
-                .delete_term(Term::from_field_text(self.store.fields.id, id));
+            let term = Term::from_field_text(self.store.fields.id, id);
+            self.live()?.delete_term(term);
             self.figures.deleted += 1;
         } else {
             self.figures.not_found.push(id.to_owned());
@@ -139,19 +160,45 @@ impl StoreWriter<'_> {
         Ok(known)
     }
 
-    /// Makes everything written so far durable and visible, atomically.
+    /// Makes everything written so far durable and visible, atomically. The first commit to a
+    /// new store also puts it at its name.
     pub fn commit(&mut self) -> Result<(), StoreError> {
         let payload =
             Settings::new(self.store.analyzer.config().clone(), self.next_seq).to_payload();
+        let dir = self.store.dir.clone();
         let mut commit = self
-            .writer
+            .live()?
             .prepare_commit()
-            .map_err(StoreError::tantivy(&self.store.dir, "commit to"))?;
+            .map_err(StoreError::tantivy(&dir, "commit to"))?;
         commit.set_payload(&payload);
         commit
             .commit()
-            .map_err(StoreError::tantivy(&self.store.dir, "commit to"))?;
+            .map_err(StoreError::tantivy(&dir, "commit to"))?;
         self.figures.commits += 1;
+        if self.store.pending.is_some() {
+            self.publish()?;
+        }
+        Ok(())
+    }
+
+    /// Renames a new store's temporary folder to the store's name. The index's files are
+    /// bound to the folder's path, so the writer is closed first and the store and a writer
+    /// opened again under the new name.
+    fn publish(&mut self) -> Result<(), StoreError> {
+        let dir = self.store.dir.clone();
+        if let Some(writer) = self.writer.take() {
+            writer
+                .wait_merging_threads()
+                .map_err(StoreError::tantivy(&dir, "commit to"))?;
+        }
+        if let Some(folder) = self.store.pending.take() {
+            folder
+                .rename_to(&dir)
+                .map_err(|e| StoreError::io(&dir, "create", e))?;
+            crate::scratch::sync_folder(crate::scratch::parent(&dir));
+        }
+        *self.store = CorpusStore::open(&dir)?;
+        self.writer = Some(self.store.index_writer(self.threads)?);
         Ok(())
     }
 
@@ -164,9 +211,11 @@ impl StoreWriter<'_> {
     pub fn finish(mut self) -> Result<IngestFigures, StoreError> {
         self.commit()?;
         let dir = self.store.dir.clone();
-        self.writer
-            .wait_merging_threads()
-            .map_err(StoreError::tantivy(&dir, "merge the segments of"))?;
+        if let Some(writer) = self.writer.take() {
+            writer
+                .wait_merging_threads()
+                .map_err(StoreError::tantivy(&dir, "merge the segments of"))?;
+        }
         Ok(self.figures)
     }
 }
