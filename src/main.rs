@@ -3,30 +3,24 @@
 
 mod cli;
 
-use std::io;
 use std::process::ExitCode;
+
+use nmf_topics::report::printable;
 
 fn main() -> ExitCode {
     cli::memory::tune();
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut message = format!("error: {err}");
+            // Causes can quote the corpus (ids, file names): its control characters are shown
+            // escaped, never sent to the terminal.
+            let mut message = format!("error: {}", printable(&err.to_string()));
             for cause in err.chain().skip(1) {
-                message.push_str(&format!("\n  caused by: {cause}"));
+                message.push_str(&format!("\n  caused by: {}", printable(&cause.to_string())));
             }
             eprintln!("{message}");
             ExitCode::from(2)
         }
     }
-}
-
-/// `nmf-topics fit … | head` closes the pipe early: not an error.
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-    })
 }

@@ -4,6 +4,7 @@ mod util;
 
 mod cli;
 mod cli_bench;
+mod cli_outputs;
 mod cli_rank;
 mod cli_report;
 mod cli_senses;

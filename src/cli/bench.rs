@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::load::load;
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -132,8 +132,17 @@ pub fn run(args: BenchArgs) -> Result<()> {
         "--peak-gfma: give a positive number"
     );
     let pruning = args.pruning.pruning()?;
+    let mut sources = args.read.sources();
+    sources.extend(args.analyzer.sources());
+    let mut outputs = Outputs::new(sources);
     let json = args.json.as_deref().map(Destination::parse);
-    output::check_writable(&json.iter().collect::<Vec<_>>())?;
+    let json_out = json
+        .as_ref()
+        .map(|dest| outputs.reserve("--json", dest))
+        .transpose()?;
+    let text_out = (json != Some(Destination::Stdout))
+        .then(|| outputs.reserve("the table", &Destination::Stdout))
+        .transpose()?;
 
     let loaded = load(&args.read, &args.analyzer, false)?;
     let started = Instant::now();
@@ -222,16 +231,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         peak_measured: args.peak_gfma.is_none(),
         runs,
     };
-    if let Some(dest) = &json {
-        output::write_to(dest, |out| {
-            serde_json::to_writer_pretty(&mut *out, &summary)?;
-            writeln!(out)
+    if let Some(out) = json_out {
+        outputs.write(out, |w| {
+            serde_json::to_writer_pretty(&mut *w, &summary)?;
+            writeln!(w)
         })?;
     }
-    if !matches!(json, Some(Destination::Stdout)) {
-        output::write_to(&Destination::Stdout, |out| write_table(&summary, out))?;
+    if let Some(out) = text_out {
+        outputs.write(out, |w| write_table(&summary, w))?;
     }
-    Ok(())
+    outputs.commit()
 }
 
 use std::io::Write;

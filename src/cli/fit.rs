@@ -8,11 +8,11 @@ use clap::Args;
 use nmf_topics::corpus::{CorpusStore, DocumentReader};
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
-use nmf_topics::{CountMatrix, Nmf, SavedModel};
+use nmf_topics::{Nmf, SavedModel};
 
 use super::load::{count_source, load_source, Counted};
 use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs};
-use super::output::{self, Destination};
+use super::output::{self, Destination, Output, Outputs, Source};
 use super::progress;
 
 const EXAMPLES: &str = "\
@@ -108,8 +108,8 @@ pub struct FitArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     export_matrix: Option<PathBuf>,
 
-    /// Save the model to the directory DIR (created, or replaced if it holds an older model),
-    /// for the topics, senses, transform and report subcommands
+    /// Save the model to the directory DIR (created, or replaced if it holds a model and
+    /// nothing else), for the topics, senses, transform and report subcommands
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     model: Option<PathBuf>,
 
@@ -134,21 +134,43 @@ pub fn run(args: FitArgs) -> Result<()> {
         .portable(args.portable);
     nmf.check_settings()?;
     let pruning = args.pruning.pruning()?;
-    let json = args.json.as_deref().map(Destination::parse);
-    let doc_topics = args.doc_topics.clone().map(Destination::File);
-    let export = args
-        .export_matrix
+    let mut sources = args.read.sources();
+    sources.extend(args.analyzer.sources());
+    sources.extend(args.index.clone().map(Source::Whole));
+    // Every output is checked and reserved before any work, and put in place at the end.
+    let mut outputs = Outputs::new(sources);
+    let model_out = args
+        .model
         .as_deref()
-        .map(|path| Destination::File(with_mtx_extension(path)));
-    output::check_writable(
-        &[&json, &doc_topics, &export]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>(),
-    )?;
-    if let Some(dir) = &args.model {
-        SavedModel::check_destination(dir)?;
-    }
+        .map(|dir| outputs.reserve_model("--model", dir))
+        .transpose()?;
+    let export_out = match args.export_matrix.as_deref().map(with_mtx_extension) {
+        Some(path) => Some(ExportOutputs {
+            mtx: outputs.reserve("--export-matrix", &Destination::File(path.clone()))?,
+            vocab: outputs.reserve(
+                "--export-matrix",
+                &Destination::File(output::sibling(&path, "vocab.txt")),
+            )?,
+            docs: outputs.reserve(
+                "--export-matrix",
+                &Destination::File(output::sibling(&path, "docs.txt")),
+            )?,
+        }),
+        None => None,
+    };
+    let doc_topics_out = args
+        .doc_topics
+        .clone()
+        .map(|path| outputs.reserve("--doc-topics", &Destination::File(path)))
+        .transpose()?;
+    let json = args.json.as_deref().map(Destination::parse);
+    let json_out = json
+        .as_ref()
+        .map(|dest| outputs.reserve("--json", dest))
+        .transpose()?;
+    let text_out = (json != Some(Destination::Stdout))
+        .then(|| outputs.reserve("the report", &Destination::Stdout))
+        .transpose()?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -171,8 +193,10 @@ pub fn run(args: FitArgs) -> Result<()> {
     } = count_source(source, &pruning)?;
     nmf.check(matrix.n_words(), matrix.n_documents())
         .with_context(|| format!("no topics can be fitted to {inputs}"))?;
-    if let Some(Destination::File(path)) = &export {
-        export_matrix(&matrix, path)?;
+    if let Some(export) = export_out {
+        outputs.write(export.vocab, |out| matrix.write_vocabulary(out))?;
+        outputs.write(export.docs, |out| matrix.write_document_ids(out))?;
+        outputs.write(export.mtx, |out| matrix.write_matrix_market(out))?;
     }
     let bar = progress::bar(
         show,
@@ -223,16 +247,29 @@ pub fn run(args: FitArgs) -> Result<()> {
         None => texts_from_inputs(&args.read, &wanted),
     };
     saved.set_snippets(texts.iter().map(|(d, text)| (*d, text.as_str())));
-    if let Some(dir) = &args.model {
-        saved.save(dir)?;
+    if let Some(out) = model_out {
+        outputs.write_model(out, &saved)?;
     }
-    if let Some(dest) = &doc_topics {
-        output::write_to(dest, |out| {
-            write_document_topics(saved.matrix(), saved.model(), out)
+    if let Some(out) = doc_topics_out {
+        outputs.write(out, |w| {
+            write_document_topics(saved.matrix(), saved.model(), w)
         })?;
     }
-    output::write_report(&saved.report(args.top_words), json.as_ref())?;
-    Ok(())
+    let report = saved.report(args.top_words);
+    if let Some(out) = json_out {
+        outputs.write(out, |w| report.write_json(w))?;
+    }
+    if let Some(out) = text_out {
+        outputs.write(out, |w| report.write_terminal(w))?;
+    }
+    outputs.commit()
+}
+
+/// The three files of `--export-matrix`.
+struct ExportOutputs {
+    mtx: Output,
+    vocab: Output,
+    docs: Output,
 }
 
 /// The texts of the documents at `positions`, from the store.
@@ -284,18 +321,4 @@ fn with_mtx_extension(path: &std::path::Path) -> PathBuf {
         name.push(".mtx");
         PathBuf::from(name)
     }
-}
-
-/// Writes NAME.mtx, NAME.vocab.txt and NAME.docs.txt; all three or none.
-fn export_matrix(matrix: &CountMatrix, path: &std::path::Path) -> Result<()> {
-    let vocab = output::prepare(&output::sibling(path, "vocab.txt"), |out| {
-        matrix.write_vocabulary(out)
-    })?;
-    let docs = output::prepare(&output::sibling(path, "docs.txt"), |out| {
-        matrix.write_document_ids(out)
-    })?;
-    let mtx = output::prepare(path, |out| matrix.write_matrix_market(out))?;
-    vocab.commit()?;
-    docs.commit()?;
-    mtx.commit()
 }

@@ -8,9 +8,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nmf_topics::corpus::store::IngestFigures;
 use nmf_topics::corpus::{CorpusStore, DocumentReader};
-use nmf_topics::report::thousands;
+use nmf_topics::report::{printable, thousands};
 
 use super::options::{AnalyzerArgs, ReadArgs};
+use super::output;
 use super::progress;
 
 const EXAMPLES: &str = "\
@@ -59,6 +60,8 @@ pub struct IndexArgs {
 
 pub fn run(args: IndexArgs) -> Result<()> {
     anyhow::ensure!(args.commit_every > 0, "--commit-every must be at least 1");
+    // The figures go to standard output: it must be open before the store is touched.
+    output::check_stdout()?;
     anyhow::ensure!(
         args.read.matrix_market()?.is_none(),
         "a corpus store holds documents, not a counted matrix: fit the .mtx file directly"
@@ -111,7 +114,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
         }
         bar.finish_and_clear();
         for warning in reader.take_warnings() {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", printable(&warning.to_string()));
         }
     }
     let figures = writer
@@ -160,7 +163,7 @@ fn report_deleted(figures: &IngestFigures, asked: usize) -> Result<()> {
     if !figures.not_found.is_empty() {
         eprintln!(
             "warning: no document has the id {}",
-            figures.not_found.join(", ")
+            printable(&figures.not_found.join(", "))
         );
     }
     Ok(())

@@ -5,6 +5,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use nmf_topics::corpus::{count, read_matrix_market, BagOfWords, CorpusStore, DocumentReader};
 use nmf_topics::matrix::Pruning;
+use nmf_topics::report::printable;
 use nmf_topics::text::AnalyzerConfig;
 use nmf_topics::{Analyzer, CountMatrix};
 
@@ -60,7 +61,7 @@ pub fn load_with(
     })?;
     bar.finish_and_clear();
     for warning in &stats.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", printable(&warning.to_string()));
     }
     Ok(Loaded {
         bag,

@@ -17,6 +17,8 @@ mod transform;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub use output::is_broken_pipe;
+
 const EXAMPLES: &str = "\
 Examples:
   nmf-topics fit corpora/debian-5000.jsonl.gz                # 20 topics of the shipped corpus

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{Format, Input, MatrixMarketOptions, ReadOptions};
+use nmf_topics::corpus::{matrix_market_files, Format, Input, MatrixMarketOptions, ReadOptions};
 use nmf_topics::matrix::{DocFreq, Pruning};
 use nmf_topics::text::{AnalyzerConfig, Language};
+
+use super::output::Source;
 
 /// How inputs are read.
 #[derive(Args, Debug, Clone)]
@@ -63,6 +65,24 @@ impl ReadArgs {
 
     pub fn inputs(&self) -> Vec<Input> {
         self.inputs.iter().map(|a| Input::parse(a)).collect()
+    }
+
+    /// What reading the inputs reads, which no output may overwrite: each file or folder, and
+    /// a Matrix Market file's vocabulary and document ids.
+    pub fn sources(&self) -> Vec<Source> {
+        let mut sources: Vec<Source> = self
+            .inputs
+            .iter()
+            .filter_map(|a| Source::input(a))
+            .collect();
+        if let Ok(Some((path, options))) = self.matrix_market() {
+            sources.extend(
+                matrix_market_files(&path, &options)
+                    .into_iter()
+                    .map(Source::File),
+            );
+        }
+        sources
     }
 
     pub fn options(&self) -> ReadOptions {
@@ -167,6 +187,15 @@ impl AnalyzerArgs {
                 matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
             })
         })
+    }
+
+    /// The stopword files, which no output may overwrite.
+    pub fn sources(&self) -> Vec<Source> {
+        self.stopword_files
+            .iter()
+            .cloned()
+            .map(Source::File)
+            .collect()
     }
 
     pub fn config(&self) -> Result<AnalyzerConfig> {

@@ -13,7 +13,7 @@ use nmf_topics::Nmf;
 
 use super::load::{count_source, load_source, Counted};
 use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs};
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs, Source};
 use super::progress;
 
 /// The consensus and its clustering hold about 18 bytes a pair: 0.9 GB at 10,000 documents.
@@ -180,9 +180,23 @@ pub fn run(args: RankArgs) -> Result<()> {
         args.sample
     );
     let pruning = args.pruning.pruning()?;
+    let mut sources = args.read.sources();
+    sources.extend(args.analyzer.sources());
+    sources.extend(args.index.clone().map(Source::Whole));
+    let mut outputs = Outputs::new(sources);
+    let plot_out = args
+        .plot
+        .clone()
+        .map(|path| outputs.reserve("--plot", &Destination::File(path)))
+        .transpose()?;
     let json = args.json.as_deref().map(Destination::parse);
-    let plot = args.plot.clone().map(Destination::File);
-    output::check_writable(&[&json, &plot].into_iter().flatten().collect::<Vec<_>>())?;
+    let json_out = json
+        .as_ref()
+        .map(|dest| outputs.reserve("--json", dest))
+        .transpose()?;
+    let text_out = (json != Some(Destination::Stdout))
+        .then(|| outputs.reserve("the table", &Destination::Stdout))
+        .transpose()?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -250,14 +264,14 @@ pub fn run(args: RankArgs) -> Result<()> {
         ranking: started.elapsed().as_secs_f64(),
     };
     let report = RankReport::new(&matrix, parameters, ranks, seconds);
-    if let Some(dest) = &plot {
-        output::write_to(dest, |out| report.write_svg(out))?;
+    if let Some(out) = plot_out {
+        outputs.write(out, |w| report.write_svg(w))?;
     }
-    if let Some(dest) = &json {
-        output::write_to(dest, |out| report.write_json(out))?;
+    if let Some(out) = json_out {
+        outputs.write(out, |w| report.write_json(w))?;
     }
-    if !matches!(json, Some(Destination::Stdout)) {
-        output::write_to(&Destination::Stdout, |out| report.write_terminal(out))?;
+    if let Some(out) = text_out {
+        outputs.write(out, |w| report.write_terminal(w))?;
     }
-    Ok(())
+    outputs.commit()
 }

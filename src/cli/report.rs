@@ -7,7 +7,7 @@ use clap::Args;
 use nmf_topics::report::Ranking;
 use nmf_topics::SavedModel;
 
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs, Source};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -44,8 +44,8 @@ pub fn run(args: ReportArgs) -> Result<()> {
         Some(lambda) => Ranking::relevance(lambda).map_err(anyhow::Error::msg)?,
         None => Ranking::Weight,
     };
-    let html = Destination::parse(&args.html);
-    output::check_writable(&[&html])?;
+    let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
+    let html = outputs.reserve("--html", &Destination::parse(&args.html))?;
     let saved = SavedModel::load(&args.model).context("cannot write the report")?;
     let title = args.title.unwrap_or_else(|| {
         let name = args
@@ -56,5 +56,6 @@ pub fn run(args: ReportArgs) -> Result<()> {
         format!("Topics of {name}")
     });
     let report = saved.report_ranked(args.top_words, ranking);
-    output::write_to(&html, |out| report.write_html(&title, out))
+    outputs.write(html, |out| report.write_html(&title, out))?;
+    outputs.commit()
 }

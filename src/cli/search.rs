@@ -8,7 +8,7 @@ use nmf_topics::corpus::{BagBuilder, CorpusStore};
 use nmf_topics::report::{SearchReport, Transformed};
 use nmf_topics::{Analyzer, CountMatrix, SavedModel};
 
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs, Source};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -45,8 +45,13 @@ pub struct SearchArgs {
 
 pub fn run(args: SearchArgs) -> Result<()> {
     anyhow::ensure!(args.limit > 0, "--limit must be at least 1");
-    let json = args.json.as_deref().map(Destination::parse);
-    output::check_writable(&json.iter().collect::<Vec<_>>())?;
+    let mut sources = vec![Source::Whole(args.index.clone())];
+    sources.extend(args.model.clone().map(Source::Whole));
+    let mut outputs = Outputs::new(sources);
+    let out = match args.json.as_deref().map(Destination::parse) {
+        Some(dest) => outputs.reserve("--json", &dest)?,
+        None => outputs.reserve("the matches", &Destination::Stdout)?,
+    };
     let store = CorpusStore::open(&args.index)?;
     let saved = args
         .model
@@ -85,9 +90,10 @@ pub fn run(args: SearchArgs) -> Result<()> {
         _ => None,
     };
     let report = SearchReport::new(&query, total, &hits, weights.as_ref());
-    match &json {
-        Some(dest) => output::write_to(dest, |out| report.write_json(out))?,
-        None => output::write_to(&Destination::Stdout, |out| report.write_terminal(out))?,
+    if args.json.is_some() {
+        outputs.write(out, |w| report.write_json(w))?;
+    } else {
+        outputs.write(out, |w| report.write_terminal(w))?;
     }
-    Ok(())
+    outputs.commit()
 }

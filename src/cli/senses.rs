@@ -7,7 +7,7 @@ use clap::Args;
 use nmf_topics::report::{find_word, SenseOptions, Senses};
 use nmf_topics::SavedModel;
 
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs, Source};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -52,8 +52,15 @@ fn parse_share(arg: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: SensesArgs) -> Result<()> {
+    let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
     let json = args.json.as_deref().map(Destination::parse);
-    output::check_writable(&json.iter().collect::<Vec<_>>())?;
+    let json_out = json
+        .as_ref()
+        .map(|dest| outputs.reserve("--json", dest))
+        .transpose()?;
+    let text_out = (json != Some(Destination::Stdout))
+        .then(|| outputs.reserve("the senses", &Destination::Stdout))
+        .transpose()?;
     let saved = SavedModel::load(&args.model).context("cannot show senses")?;
     let row = find_word(
         &args.word,
@@ -70,12 +77,11 @@ pub fn run(args: SensesArgs) -> Result<()> {
             documents: args.documents,
         },
     );
-    match &json {
-        Some(dest) => output::write_to(dest, |out| senses.write_json(out))?,
-        None => output::write_to(&Destination::Stdout, |out| senses.write_terminal(out))?,
+    if let Some(out) = json_out {
+        outputs.write(out, |w| senses.write_json(w))?;
     }
-    if let Some(Destination::File(_)) = &json {
-        output::write_to(&Destination::Stdout, |out| senses.write_terminal(out))?;
+    if let Some(out) = text_out {
+        outputs.write(out, |w| senses.write_terminal(w))?;
     }
-    Ok(())
+    outputs.commit()
 }

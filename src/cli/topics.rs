@@ -7,7 +7,7 @@ use clap::Args;
 use nmf_topics::report::Ranking;
 use nmf_topics::SavedModel;
 
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs, Source};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -46,12 +46,26 @@ fn parse_lambda(arg: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: TopicsArgs) -> Result<()> {
+    let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
     let json = args.json.as_deref().map(Destination::parse);
-    output::check_writable(&json.iter().collect::<Vec<_>>())?;
+    let json_out = json
+        .as_ref()
+        .map(|dest| outputs.reserve("--json", dest))
+        .transpose()?;
+    let text_out = (json != Some(Destination::Stdout))
+        .then(|| outputs.reserve("the report", &Destination::Stdout))
+        .transpose()?;
     let saved = SavedModel::load(&args.model).context("cannot show the topics")?;
     let ranking = match args.relevance {
         Some(lambda) => Ranking::relevance(lambda).map_err(anyhow::Error::msg)?,
         None => Ranking::Weight,
     };
-    output::write_report(&saved.report_ranked(args.top_words, ranking), json.as_ref())
+    let report = saved.report_ranked(args.top_words, ranking);
+    if let Some(out) = json_out {
+        outputs.write(out, |w| report.write_json(w))?;
+    }
+    if let Some(out) = text_out {
+        outputs.write(out, |w| report.write_terminal(w))?;
+    }
+    outputs.commit()
 }

@@ -9,7 +9,7 @@ use nmf_topics::{CountMatrix, SavedModel};
 
 use super::load::load_with;
 use super::options::ReadArgs;
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs, Source};
 use super::progress;
 
 const EXAMPLES: &str = "\
@@ -51,11 +51,23 @@ pub fn run(args: TransformArgs) -> Result<()> {
     args.read.require()?;
     let json = args.json.as_deref().map(Destination::parse);
     let csv = args.csv.as_deref().map(Destination::parse);
-    anyhow::ensure!(
-        !(matches!(json, Some(Destination::Stdout)) && matches!(csv, Some(Destination::Stdout))),
-        "--json - and --csv - would both write to standard output: send one of them to a file"
-    );
-    output::check_writable(&[&json, &csv].into_iter().flatten().collect::<Vec<_>>())?;
+    let mut sources = args.read.sources();
+    sources.push(Source::Whole(args.model.clone()));
+    let mut outputs = Outputs::new(sources);
+    let csv_out = csv
+        .as_ref()
+        .map(|dest| outputs.reserve("--csv", dest))
+        .transpose()?;
+    let json_out = json
+        .as_ref()
+        .map(|dest| outputs.reserve("--json", dest))
+        .transpose()?;
+    let stdout_taken = [&json, &csv]
+        .iter()
+        .any(|d| matches!(d, Some(Destination::Stdout)));
+    let text_out = (!stdout_taken)
+        .then(|| outputs.reserve("the weights", &Destination::Stdout))
+        .transpose()?;
     let saved = SavedModel::load(&args.model).context("cannot transform")?;
     let threads = args
         .threads
@@ -79,17 +91,14 @@ pub fn run(args: TransformArgs) -> Result<()> {
     let (counts, solve) = nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
     let result = Transformed::new(&matrix, &unknown, saved.model(), &counts, solve);
 
-    if let Some(dest) = &csv {
-        output::write_to(dest, |out| result.write_csv(out))?;
+    if let Some(out) = csv_out {
+        outputs.write(out, |w| result.write_csv(w))?;
     }
-    if let Some(dest) = &json {
-        output::write_to(dest, |out| result.write_json(out))?;
+    if let Some(out) = json_out {
+        outputs.write(out, |w| result.write_json(w))?;
     }
-    let stdout_taken = [&json, &csv]
-        .iter()
-        .any(|d| matches!(d, Some(Destination::Stdout)));
-    if !stdout_taken {
-        output::write_to(&Destination::Stdout, |out| result.write_terminal(out))?;
+    if let Some(out) = text_out {
+        outputs.write(out, |w| result.write_terminal(w))?;
     }
-    Ok(())
+    outputs.commit()
 }

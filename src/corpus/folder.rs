@@ -38,6 +38,12 @@ pub(crate) fn text_files(root: &Path) -> Result<Vec<(PathBuf, String)>, CorpusEr
     Ok(files)
 }
 
+/// Whether a folder input reads the file at `path`: whether its name ends in `.txt` or `.md`
+/// (maybe then `.gz`), in any case.
+pub fn reads_from_folder(path: &Path) -> bool {
+    is_text_name(path)
+}
+
 fn is_text_name(path: &Path) -> bool {
     let name = path
         .file_name()

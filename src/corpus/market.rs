@@ -228,6 +228,15 @@ pub fn read_matrix_market(
     ))
 }
 
+/// The files that reading the Matrix Market file `path` reads: it, the vocabulary (given, or
+/// `NAME.vocab.txt`) and `NAME.docs.txt`, those that exist.
+pub fn matrix_market_files(path: &Path, options: &MatrixMarketOptions) -> Vec<PathBuf> {
+    let mut files = vec![path.to_owned()];
+    files.extend(options.vocab.clone().or_else(|| sibling(path, "vocab.txt")));
+    files.extend(sibling(path, "docs.txt"));
+    files
+}
+
 /// `NAME.<suffix>` beside `NAME.mtx` (or `NAME.mtx.gz`), if it exists.
 fn sibling(path: &Path, suffix: &str) -> Option<PathBuf> {
     let name = path.file_name()?.to_string_lossy();
