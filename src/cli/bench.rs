@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::load::load;
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
-use super::output::{Destination, Outputs};
+use super::output::Outputs;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -135,14 +135,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut sources = args.read.sources();
     sources.extend(args.analyzer.sources());
     let mut outputs = Outputs::new(sources);
-    let json = args.json.as_deref().map(Destination::parse);
-    let json_out = json
-        .as_ref()
-        .map(|dest| outputs.reserve("--json", dest))
-        .transpose()?;
-    let text_out = (json != Some(Destination::Stdout))
-        .then(|| outputs.reserve("the table", &Destination::Stdout))
-        .transpose()?;
+    let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the table")?;
 
     let loaded = load(&args.read, &args.analyzer, false)?;
     let started = Instant::now();

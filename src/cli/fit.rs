@@ -163,14 +163,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         .clone()
         .map(|path| outputs.reserve("--doc-topics", &Destination::File(path)))
         .transpose()?;
-    let json = args.json.as_deref().map(Destination::parse);
-    let json_out = json
-        .as_ref()
-        .map(|dest| outputs.reserve("--json", dest))
-        .transpose()?;
-    let text_out = (json != Some(Destination::Stdout))
-        .then(|| outputs.reserve("the report", &Destination::Stdout))
-        .transpose()?;
+    let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the report")?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()

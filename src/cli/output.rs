@@ -134,6 +134,24 @@ impl Outputs {
         self.push(option, dest_shown(dest), target)
     }
 
+    /// Reserves the JSON report `--json` names, if any (`-`: standard output), and the text
+    /// for people, called `text` in messages, on standard output unless the JSON goes there.
+    pub fn reserve_report(
+        &mut self,
+        json: Option<&str>,
+        text: &'static str,
+    ) -> Result<(Option<Output>, Option<Output>)> {
+        let json = json.map(Destination::parse);
+        let json_out = json
+            .as_ref()
+            .map(|dest| self.reserve("--json", dest))
+            .transpose()?;
+        let text_out = (json != Some(Destination::Stdout))
+            .then(|| self.reserve(text, &Destination::Stdout))
+            .transpose()?;
+        Ok((json_out, text_out))
+    }
+
     /// Reserves `dir` for the model: see [`SavedModel::reserve`].
     pub fn reserve_model(&mut self, option: &'static str, dir: &Path) -> Result<Output> {
         let slot = SavedModel::reserve(dir)?;

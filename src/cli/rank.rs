@@ -189,14 +189,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         .clone()
         .map(|path| outputs.reserve("--plot", &Destination::File(path)))
         .transpose()?;
-    let json = args.json.as_deref().map(Destination::parse);
-    let json_out = json
-        .as_ref()
-        .map(|dest| outputs.reserve("--json", dest))
-        .transpose()?;
-    let text_out = (json != Some(Destination::Stdout))
-        .then(|| outputs.reserve("the table", &Destination::Stdout))
-        .transpose()?;
+    let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the table")?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()

@@ -7,7 +7,7 @@ use clap::Args;
 use nmf_topics::report::{find_word, SenseOptions, Senses};
 use nmf_topics::SavedModel;
 
-use super::output::{Destination, Outputs, Source};
+use super::output::{Outputs, Source};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -53,14 +53,7 @@ fn parse_share(arg: &str) -> Result<f64, String> {
 
 pub fn run(args: SensesArgs) -> Result<()> {
     let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
-    let json = args.json.as_deref().map(Destination::parse);
-    let json_out = json
-        .as_ref()
-        .map(|dest| outputs.reserve("--json", dest))
-        .transpose()?;
-    let text_out = (json != Some(Destination::Stdout))
-        .then(|| outputs.reserve("the senses", &Destination::Stdout))
-        .transpose()?;
+    let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the senses")?;
     let saved = SavedModel::load(&args.model).context("cannot show senses")?;
     let row = find_word(
         &args.word,

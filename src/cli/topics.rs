@@ -7,7 +7,7 @@ use clap::Args;
 use nmf_topics::report::Ranking;
 use nmf_topics::SavedModel;
 
-use super::output::{Destination, Outputs, Source};
+use super::output::{Outputs, Source};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -47,14 +47,7 @@ fn parse_lambda(arg: &str) -> Result<f64, String> {
 
 pub fn run(args: TopicsArgs) -> Result<()> {
     let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
-    let json = args.json.as_deref().map(Destination::parse);
-    let json_out = json
-        .as_ref()
-        .map(|dest| outputs.reserve("--json", dest))
-        .transpose()?;
-    let text_out = (json != Some(Destination::Stdout))
-        .then(|| outputs.reserve("the report", &Destination::Stdout))
-        .transpose()?;
+    let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the report")?;
     let saved = SavedModel::load(&args.model).context("cannot show the topics")?;
     let ranking = match args.relevance {
         Some(lambda) => Ranking::relevance(lambda).map_err(anyhow::Error::msg)?,
