@@ -430,6 +430,46 @@ fn a_closed_standard_output_is_an_error_before_any_work() {
     assert!(html.is_file());
 }
 
+#[test]
+fn a_pipe_closed_early_is_no_error_and_the_files_are_still_written() {
+    use std::io::{BufRead, BufReader};
+    let dir = util::tempdir();
+    let (model, dt) = (dir.path().join("m"), dir.path().join("dt.csv"));
+    let corpus = default_corpus();
+    let mut child = util::bin()
+        .args([
+            "fit",
+            arg(&corpus),
+            "-k",
+            "3",
+            "--max-iter",
+            "10",
+            "--quiet",
+            "--json",
+            "-",
+            "--model",
+            arg(&model),
+            "--doc-topics",
+            arg(&dt),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -1`: the report is far larger than a pipe's buffer.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "{\n");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(topics_of_model(&model), 3);
+    assert_eq!(fs::read_to_string(&dt).unwrap().lines().count(), 5001);
+    assert_eq!(files_in(dir.path()), ["dt.csv", "m"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs onto inputs
 

@@ -64,12 +64,19 @@ impl Source {
 }
 
 /// Where one reserved output goes.
+///
+/// Standard output and the outputs written in place cannot be taken back, so they go out only
+/// once every file and model is written: streamed then, or held in memory (`held`) until
+/// [`Outputs::commit`] when written before the last file.
 enum Target {
-    /// Standard output: held until [`Outputs::commit`].
-    Stdout { text: Vec<u8> },
+    /// Standard output.
+    Stdout { held: Option<Vec<u8>> },
     /// Not a regular file (a device, a named pipe, `/dev/fd/N`): renaming over it would
-    /// replace it with a file, so it is written in place, at [`Outputs::commit`].
-    InPlace { path: PathBuf, text: Vec<u8> },
+    /// replace it with a file, so it is written in place.
+    InPlace {
+        path: PathBuf,
+        held: Option<Vec<u8>>,
+    },
     /// A regular file, or a new one: written to a temporary file beside it now, renamed onto
     /// it at [`Outputs::commit`]. `path` is the file a symbolic link names, so the link stays.
     Renamed {
@@ -95,12 +102,15 @@ pub struct Output(usize);
 /// The outputs of one command. Each is checked, and given its temporary file, when it is
 /// reserved, before any work: a folder that does not exist or cannot be written, a closed
 /// standard output, two outputs onto one file, or an output onto something the command reads
-/// fails then. [`Outputs::write`] writes each to its temporary file (standard output and
-/// pipes are held in memory); [`Outputs::commit`] puts them all in place, and if any fails,
-/// puts back what the others replaced. Dropped without a commit, nothing is written.
+/// fails then. [`Outputs::write`] writes each file to its temporary file, and standard output
+/// and pipes once all the files are written (see [`Target`]); [`Outputs::commit`] puts the
+/// files in place, and if any fails, puts back what the others replaced. Dropped without a
+/// commit, no file is written.
 pub struct Outputs {
     sources: Vec<Source>,
     slots: Vec<Slot>,
+    /// A pipe closed by its reader (`| head`) while streaming: reported after the commit.
+    closed_pipe: Option<anyhow::Error>,
 }
 
 impl Outputs {
@@ -109,6 +119,7 @@ impl Outputs {
         Outputs {
             sources,
             slots: Vec::new(),
+            closed_pipe: None,
         }
     }
 
@@ -127,7 +138,7 @@ impl Outputs {
                         other.option
                     );
                 }
-                Target::Stdout { text: Vec::new() }
+                Target::Stdout { held: None }
             }
             Destination::File(path) => self.reserve_file(option, path)?,
         };
@@ -227,7 +238,7 @@ impl Outputs {
             fs::metadata(path).with_context(cannot)?;
             return Ok(Target::InPlace {
                 path: path.to_owned(),
-                text: Vec::new(),
+                held: None,
             });
         };
         let folder = scratch::parent(&target);
@@ -263,19 +274,28 @@ impl Outputs {
         })
     }
 
-    /// Writes `output` with `write`: to its temporary file, or into memory until the commit.
+    /// Writes `output` with `write`: a file to its temporary file; standard output or a pipe
+    /// directly once every file is written, into memory until the commit before that.
     pub fn write(
         &mut self,
         output: Output,
         write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> Result<()> {
+        let files_pending = self.slots.iter().any(|s| {
+            matches!(
+                s.target,
+                Target::Renamed { written: false, .. } | Target::Model { written: false, .. }
+            )
+        });
         let slot = &mut self.slots[output.0];
         let cannot = format!("cannot write {}", slot.shown);
-        match &mut slot.target {
-            Target::Stdout { text } | Target::InPlace { text, .. } => {
-                text.clear();
-                write(text).context(cannot)
+        let streamed = match &mut slot.target {
+            Target::Stdout { held } | Target::InPlace { held, .. } if files_pending => {
+                let text = held.insert(Vec::new());
+                return write(text).context(cannot);
             }
+            Target::Stdout { .. } => write_stdout(write),
+            Target::InPlace { path, .. } => write_in_place(path, write),
             Target::Renamed {
                 scratch, written, ..
             } => {
@@ -288,9 +308,16 @@ impl Outputs {
                 drop(out);
                 file.sync_all().context(cannot)?;
                 *written = true;
-                Ok(())
+                return Ok(());
             }
             Target::Model { .. } => bail!("{cannot}: it is a model directory"),
+        };
+        match streamed {
+            Err(e) if is_broken_pipe(&e) => {
+                self.closed_pipe = Some(e);
+                Ok(())
+            }
+            other => other,
         }
     }
 
@@ -306,18 +333,24 @@ impl Outputs {
         }
     }
 
-    /// Puts every written output in place: first standard output and the outputs written in
-    /// place (a failure there, other than a closed pipe, leaves the files unwritten), then
+    /// Puts every written output in place: first what is held for standard output and the
+    /// outputs written in place (a failure there, other than a closed pipe, leaves the files
+    /// unwritten), then
     /// the files and the model, each renamed over its destination; if one fails, those before
     /// it are put back. A closed pipe (`| head`) is reported after the files are in place.
     pub fn commit(self) -> Result<()> {
-        let mut closed_pipe = None;
+        let mut closed_pipe = self.closed_pipe;
         let mut renames = Vec::new();
         for slot in self.slots {
             let shown = slot.shown;
+            let held = |text: Vec<u8>| move |out: &mut dyn Write| out.write_all(&text);
             let result = match slot.target {
-                Target::Stdout { text } => write_stdout(&text),
-                Target::InPlace { path, text } => write_in_place(&path, &text),
+                Target::Stdout { held: None } | Target::InPlace { held: None, .. } => Ok(()),
+                Target::Stdout { held: Some(text) } => write_stdout(held(text)),
+                Target::InPlace {
+                    path,
+                    held: Some(text),
+                } => write_in_place(&path, held(text)),
                 Target::Renamed { written: false, .. } | Target::Model { written: false, .. } => {
                     Ok(())
                 }
@@ -453,23 +486,24 @@ pub fn check_stdout() -> Result<()> {
     Ok(())
 }
 
-fn write_stdout(text: &[u8]) -> Result<()> {
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let cannot = "cannot write to standard output";
     check_stdout()?;
-    let mut out = io::stdout().lock();
-    out.write_all(text).context(cannot)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    write(&mut out).context(cannot)?;
     out.flush().context(cannot)
 }
 
-fn write_in_place(path: &Path, text: &[u8]) -> Result<()> {
+fn write_in_place(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let cannot = || format!("cannot write {}", path.display());
-    let mut file = fs::OpenOptions::new()
+    let file = fs::OpenOptions::new()
         .write(true)
         .truncate(true)
         .open(path)
         .with_context(cannot)?;
-    file.write_all(text).with_context(cannot)?;
-    file.flush().with_context(cannot)
+    let mut out = BufWriter::new(file);
+    write(&mut out).with_context(cannot)?;
+    out.flush().with_context(cannot)
 }
 
 /// `nmf-topics fit … | head` closes the pipe early: not an error.
