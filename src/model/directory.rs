@@ -81,43 +81,38 @@ impl SavedModel {
 
     /// Reads the model in directory `dir`, checking the format, the version and every shape.
     ///
-    /// Both files come from one model even while `fit --model` replaces it: when the
-    /// directory was exchanged for another during the reading, it is read again.
+    /// Both files come from one model even while `fit --model` replaces it: the directory is
+    /// opened once and both files read from it; if it was removed under the reading, the
+    /// directory now at `dir` is read.
     pub fn load(dir: &Path) -> Result<SavedModel, ModelError> {
         let mut attempts = 0;
         loop {
-            let before = identity(dir);
-            let loaded = SavedModel::load_once(dir);
             attempts += 1;
-            if attempts == 10 || identity(dir) == before {
+            let opened = OpenedDir::open(dir)?;
+            let loaded = SavedModel::load_from(dir, &opened);
+            // Both files were read from the one directory opened, so a model read is whole; a
+            // failure may come from an old directory removed while it was read.
+            if loaded.is_ok() || attempts == 10 || !opened.replaced() {
                 return loaded;
             }
         }
     }
 
-    fn load_once(dir: &Path) -> Result<SavedModel, ModelError> {
-        if !dir.exists() {
-            return Err(ModelError::NotFound {
-                path: dir.to_owned(),
-            });
-        }
-        if !dir.is_dir() {
-            return Err(ModelError::NotAModel {
-                path: dir.to_owned(),
-                reason: "it is a file; a model is a directory".into(),
-            });
-        }
+    fn load_from(dir: &Path, opened: &OpenedDir) -> Result<SavedModel, ModelError> {
         let meta_path = dir.join(METADATA_FILE);
-        if !meta_path.is_file() {
-            return Err(ModelError::NotAModel {
-                path: dir.to_owned(),
-                reason: format!("it has no {METADATA_FILE}"),
-            });
-        }
-        let text = fs::read(&meta_path).map_err(|source| ModelError::Io {
-            action: "read",
-            path: meta_path.clone(),
-            source,
+        let text = opened.read(METADATA_FILE).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                ModelError::NotAModel {
+                    path: dir.to_owned(),
+                    reason: format!("it has no {METADATA_FILE}"),
+                }
+            } else {
+                ModelError::Io {
+                    action: "read",
+                    path: meta_path.clone(),
+                    source,
+                }
+            }
         })?;
         let meta = parse_metadata(&meta_path, &text)?;
         let damaged = |reason: String| ModelError::Metadata {
@@ -159,11 +154,13 @@ impl SavedModel {
             )));
         }
         let tensor_path = dir.join(&meta.tensors);
-        let bytes = fs::read(&tensor_path).map_err(|source| ModelError::Io {
-            action: "read",
-            path: tensor_path.clone(),
-            source,
-        })?;
+        let bytes = opened
+            .read(&meta.tensors)
+            .map_err(|source| ModelError::Io {
+                action: "read",
+                path: tensor_path.clone(),
+                source,
+            })?;
         let corrupt = |reason: String| ModelError::Tensors {
             path: tensor_path.clone(),
             reason,
@@ -390,17 +387,75 @@ fn resolve(dir: &Path) -> PathBuf {
     }
 }
 
-/// The device and inode of the directory `dir` names, to notice that it was replaced.
-fn identity(dir: &Path) -> Option<(u64, u64)> {
+/// A model directory opened once: its files are read from that directory even when another
+/// is put at its name meanwhile (where the system has `openat`).
+struct OpenedDir {
+    path: PathBuf,
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    handle: fs::File,
+}
+
+impl OpenedDir {
+    fn open(dir: &Path) -> Result<OpenedDir, ModelError> {
+        if !dir.exists() {
+            return Err(ModelError::NotFound {
+                path: dir.to_owned(),
+            });
+        }
+        if !dir.is_dir() {
+            return Err(ModelError::NotAModel {
+                path: dir.to_owned(),
+                reason: "it is a file; a model is a directory".into(),
+            });
+        }
+        Ok(OpenedDir {
+            path: dir.to_owned(),
+            #[cfg(unix)]
+            handle: fs::File::open(dir).map_err(|source| ModelError::Io {
+                action: "read",
+                path: dir.to_owned(),
+                source,
+            })?,
+        })
     }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        None
+
+    /// The whole file `name` of the directory.
+    fn read(&self, name: &str) -> std::io::Result<Vec<u8>> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{openat, Mode, OFlags};
+            use std::io::Read;
+            let fd = openat(
+                &self.handle,
+                name,
+                OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?;
+            let mut bytes = Vec::new();
+            fs::File::from(fd).read_to_end(&mut bytes)?;
+            Ok(bytes)
+        }
+        #[cfg(not(unix))]
+        {
+            fs::read(self.path.join(name))
+        }
+    }
+
+    /// Whether the name now holds another directory than the one opened.
+    fn replaced(&self) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let id = |m: fs::Metadata| (m.dev(), m.ino());
+            match (fs::metadata(&self.path), self.handle.metadata()) {
+                (Ok(now), Ok(opened)) => id(now) != id(opened),
+                _ => true,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
     }
 }
 
