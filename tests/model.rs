@@ -35,6 +35,7 @@ fn small_model_of(topics: usize) -> SavedModel {
     let nmf = Nmf::new(topics).max_iter(40).seed(1).threads(2);
     let (model, fit) = nmf.fit(matrix.by_doc(), matrix.by_word()).unwrap();
     let parameters = Parameters {
+        phrases: None,
         analyzer: Some(config),
         pruning,
         nmf,

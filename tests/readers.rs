@@ -192,7 +192,7 @@ fn jsonl_custom_text_id_and_title_fields() {
         ),
     );
     let options = ReadOptions {
-        text_field: "body".into(),
+        text_fields: vec!["body".into()],
         id_field: "name".into(),
         title_field: "heading".into(),
         ..ReadOptions::default()
@@ -778,7 +778,7 @@ fn matrix_market_missing_file_is_missing() {
 // Helpers
 
 /// Writes `content` to `dir/name`, creating folders; returns the path.
-fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, content).unwrap();
@@ -786,14 +786,14 @@ fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
 }
 
 /// Writes `content` gzip-compressed to `dir/name`; returns the path.
-fn write_gz(dir: &Path, name: &str, content: &str) -> PathBuf {
+pub(crate) fn write_gz(dir: &Path, name: &str, content: &str) -> PathBuf {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(content.as_bytes()).unwrap();
     write(dir, name, gz.finish().unwrap())
 }
 
 /// Every document of `inputs` (panicking on an error) and the warnings.
-fn read_all(inputs: Vec<Input>, options: ReadOptions) -> (Vec<Document>, Vec<Warning>) {
+pub(crate) fn read_all(inputs: Vec<Input>, options: ReadOptions) -> (Vec<Document>, Vec<Warning>) {
     let mut reader = DocumentReader::new(inputs, options).expect("the inputs open");
     let docs = reader
         .by_ref()
@@ -802,7 +802,7 @@ fn read_all(inputs: Vec<Input>, options: ReadOptions) -> (Vec<Document>, Vec<War
     (docs, reader.take_warnings())
 }
 
-fn doc(id: &str, title: Option<&str>, label: Option<&str>, text: &str) -> Document {
+pub(crate) fn doc(id: &str, title: Option<&str>, label: Option<&str>, text: &str) -> Document {
     Document {
         id: id.into(),
         title: title.map(Into::into),

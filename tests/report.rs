@@ -73,6 +73,7 @@ fn golden_fit() -> Golden {
     fit.seconds_per_iteration = 0.0;
     fit.kernel = "any".into();
     let parameters = Parameters {
+        phrases: None,
         analyzer: Some(config),
         pruning,
         nmf,

@@ -180,6 +180,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         name: inputs,
         matrix,
         analyzer,
+        phrases,
         store,
         reading_seconds: reading,
         matrix_seconds,
@@ -225,6 +226,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         fit,
         Parameters {
             analyzer,
+            phrases: phrases.as_ref().map(|(config, _)| *config),
             pruning,
             nmf,
         },
@@ -234,6 +236,7 @@ pub fn run(args: FitArgs) -> Result<()> {
             fitting,
         },
     )?;
+    saved.set_phrases(phrases.map(|(_, list)| list));
     let wanted = saved.representative_positions();
     let texts = match &store {
         Some(store) => texts_from_store(store, &saved, &wanted)?,

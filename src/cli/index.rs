@@ -83,7 +83,11 @@ pub fn run(args: IndexArgs) -> Result<()> {
         // Showing or deleting needs a store: neither makes one.
         CorpusStore::open(&args.index)?
     } else {
-        CorpusStore::open_or_create(&args.index, &args.analyzer.config()?)?
+        CorpusStore::open_or_create_with(
+            &args.index,
+            &args.analyzer.config()?,
+            args.analyzer.phrases()?.as_ref(),
+        )?
     };
     if reader.is_none() && args.delete.is_empty() {
         return summary(&store);
@@ -179,6 +183,10 @@ fn summary(store: &CorpusStore) -> Result<()> {
         let at = flags.iter().position(|f| f.name() == "--no-stopwords");
         let n = config.extra_stopwords.len();
         words.insert(at.map_or(0, |i| i + 1), format!("(+{n} stopwords)"));
+    }
+    if let Some(phrases) = store.phrases() {
+        words.push("--phrases".into());
+        words.extend(phrases.flags().iter().map(|f| f.to_string()));
     }
     words.retain(|w| !w.is_empty());
     writeln!(

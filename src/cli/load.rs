@@ -3,7 +3,10 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use nmf_topics::corpus::{count, read_matrix_market, BagOfWords, CorpusStore, DocumentReader};
+use nmf_topics::corpus::{
+    count, count_phrased, read_matrix_market, BagOfWords, CorpusStore, DocumentReader,
+    PhraseConfig, PhraseList, Phrasing,
+};
 use nmf_topics::matrix::Pruning;
 use nmf_topics::report::printable;
 use nmf_topics::text::AnalyzerConfig;
@@ -17,25 +20,33 @@ pub struct Loaded {
     pub bag: BagOfWords,
     /// The analyzer's settings; `None` for a Matrix Market input.
     pub analyzer: Option<AnalyzerConfig>,
+    /// How phrases were found; `None` without phrases.
+    pub phrases: Option<PhraseConfig>,
     pub seconds: f64,
     /// Bytes of text tokenised (0 for a Matrix Market input).
     pub text_bytes: u64,
 }
 
 pub fn load(read: &ReadArgs, analyzer: &AnalyzerArgs, show_progress: bool) -> Result<Loaded> {
-    let config = if read.matrix_market()?.is_some() {
-        None
+    let (config, phrasing) = if read.matrix_market()?.is_some() {
+        anyhow::ensure!(
+            !analyzer.phrases && !analyzer.ngrams.joins(),
+            "a Matrix Market matrix is already counted: --phrases and --ngrams apply to text"
+        );
+        (None, None)
     } else {
-        Some(analyzer.config()?)
+        let phrasing = analyzer.phrases()?.map(Phrasing::Detect);
+        (Some(analyzer.config()?), phrasing)
     };
-    load_with(read, config, show_progress)
+    load_with(read, config, phrasing, show_progress)
 }
 
 /// As [`load`], with the analyzer's settings given (`None`: only a Matrix Market input can be
-/// read).
+/// read), and the phrases to find or join (`None`: none).
 pub fn load_with(
     read: &ReadArgs,
     config: Option<AnalyzerConfig>,
+    phrasing: Option<Phrasing>,
     show_progress: bool,
 ) -> Result<Loaded> {
     let started = Instant::now();
@@ -44,6 +55,7 @@ pub fn load_with(
         return Ok(Loaded {
             bag,
             analyzer: None,
+            phrases: None,
             seconds: started.elapsed().as_secs_f64(),
             text_bytes: 0,
         });
@@ -56,16 +68,24 @@ pub fn load_with(
     let reader = DocumentReader::new(read.inputs(), read.options())?;
     let watch = reader.progress();
     let bar = progress::bar(show_progress, watch.total_bytes(), "reading", true);
-    let (bag, stats) = count(reader, Analyzer::new(config.clone())?, || {
-        bar.set_position(watch.bytes())
-    })?;
+    let analyzer = Analyzer::new(config.clone())?;
+    let progress = || bar.set_position(watch.bytes());
+    let (bag, stats) = match &phrasing {
+        Some(phrasing) => count_phrased(reader, analyzer, phrasing, progress)?,
+        None => count(reader, analyzer, progress)?,
+    };
     bar.finish_and_clear();
     for warning in &stats.warnings {
         eprintln!("warning: {}", printable(&warning.to_string()));
     }
+    let phrases = match phrasing {
+        Some(Phrasing::Detect(config)) => Some(config),
+        _ => None,
+    };
     Ok(Loaded {
         bag,
         analyzer: Some(config),
+        phrases,
         seconds: started.elapsed().as_secs_f64(),
         text_bytes: stats.text_bytes,
     })
@@ -100,7 +120,7 @@ pub fn load_source(
     let started = Instant::now();
     let store = CorpusStore::open(dir)?;
     if analyzer_given {
-        store.check_analyzer(&analyzer.config()?)?;
+        store.check_settings(&analyzer.config()?, analyzer.phrases()?.as_ref())?;
     }
     let bag = store.bag()?;
     Ok(Source {
@@ -108,6 +128,7 @@ pub fn load_source(
         loaded: Loaded {
             bag,
             analyzer: Some(store.analyzer().config().clone()),
+            phrases: store.phrases().copied(),
             seconds: started.elapsed().as_secs_f64(),
             text_bytes: 0,
         },
@@ -122,6 +143,8 @@ pub struct Counted {
     pub matrix: CountMatrix,
     /// The analyzer's settings; `None` for a Matrix Market input.
     pub analyzer: Option<AnalyzerConfig>,
+    /// How phrases were found, and the phrases; `None` without phrases.
+    pub phrases: Option<(PhraseConfig, PhraseList)>,
     /// The store, when the corpus came from one.
     pub store: Option<CorpusStore>,
     pub reading_seconds: f64,
@@ -138,6 +161,13 @@ pub fn count_source(source: Source, pruning: &Pruning) -> Result<Counted> {
     } = source;
     super::memory::trim();
     let started = Instant::now();
+    let phrases = loaded.phrases.zip(
+        loaded
+            .bag
+            .phrases()
+            .cloned()
+            .or_else(|| Some(PhraseList::default())),
+    );
     let matrix = CountMatrix::from_bag(loaded.bag, pruning)
         .with_context(|| format!("no topics can be fitted to {name}"))?;
     super::memory::trim();
@@ -145,6 +175,7 @@ pub fn count_source(source: Source, pruning: &Pruning) -> Result<Counted> {
         name,
         matrix,
         analyzer: loaded.analyzer,
+        phrases,
         store,
         reading_seconds: loaded.seconds,
         matrix_seconds: started.elapsed().as_secs_f64(),

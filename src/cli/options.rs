@@ -4,9 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{matrix_market_files, Format, Input, MatrixMarketOptions, ReadOptions};
+use nmf_topics::corpus::{
+    matrix_market_files, Format, Input, MatrixMarketOptions, PhraseConfig, PhraseScoring,
+    ReadOptions,
+};
 use nmf_topics::matrix::{DocFreq, Pruning};
-use nmf_topics::text::{AnalyzerConfig, Language};
+use nmf_topics::text::{AnalyzerConfig, Language, Ngrams};
 
 use super::output::Source;
 
@@ -14,13 +17,14 @@ use super::output::Source;
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Reading")]
 pub struct ReadArgs {
-    /// Folders of .txt/.md files, JSON Lines files, text files, a Matrix Market .mtx file, or -
-    /// for standard input; any of them gzip-compressed
+    /// Folders of .txt/.md files, JSON Lines files, CSV/TSV tables, Parquet files, text files,
+    /// a Matrix Market .mtx file, or - for standard input; any of them but Parquet
+    /// gzip-compressed
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// How to cut files into documents: auto (by the file name), jsonl, lines, text (one
-    /// document a file) or mtx
+    /// How to cut files into documents: auto (by the file name), jsonl, csv, tsv, parquet
+    /// (one document a row), lines, text (one document a file) or mtx
     #[arg(long, default_value = "auto", value_name = "FORMAT")]
     pub format: Format,
 
@@ -28,19 +32,21 @@ pub struct ReadArgs {
     #[arg(long, conflicts_with = "format")]
     pub lines: bool,
 
-    /// JSON field holding the text
-    #[arg(long, default_value = "text", value_name = "FIELD")]
-    pub text_field: String,
+    /// JSON field or table column holding the text; repeated, the texts of the fields are
+    /// joined with a blank line between them
+    #[arg(long = "text-field", default_value = "text", value_name = "FIELD")]
+    pub text_fields: Vec<String>,
 
-    /// JSON field holding the document id (a line without it is named by its number)
+    /// JSON field or table column holding the document id (without it, a document is named by
+    /// its line number)
     #[arg(long, default_value = "id", value_name = "FIELD")]
     pub id_field: String,
 
-    /// JSON field holding the title
+    /// JSON field or table column holding the title
     #[arg(long, default_value = "title", value_name = "FIELD")]
     pub title_field: String,
 
-    /// JSON field holding a label (a class) to carry into the reports
+    /// JSON field or table column holding a label (a class) to carry into the reports
     #[arg(long, value_name = "FIELD")]
     pub label_field: Option<String>,
 
@@ -92,7 +98,7 @@ impl ReadArgs {
             } else {
                 self.format
             },
-            text_field: self.text_field.clone(),
+            text_fields: self.text_fields.clone(),
             id_field: self.id_field.clone(),
             title_field: self.title_field.clone(),
             label_field: self.label_field.clone(),
@@ -166,6 +172,39 @@ pub struct AnalyzerArgs {
     /// Longest word kept, in characters
     #[arg(long, default_value_t = 40, value_name = "N")]
     pub max_chars: usize,
+
+    /// Count n-grams of A to B words next to each other (1..2: words and bigrams), never
+    /// across a stopword, punctuation or a blank line
+    #[arg(long, default_value = "1..1", value_name = "A..B")]
+    pub ngrams: Ngrams,
+
+    /// Find phrases (pairs of words seen together far more often than chance, such as "command
+    /// line") and count each as one term
+    #[arg(long)]
+    pub phrases: bool,
+
+    /// With --phrases: pairs seen fewer times are never phrases
+    #[arg(long, default_value_t = 5, value_name = "N", requires = "phrases")]
+    pub phrase_min_count: u64,
+
+    /// With --phrases: a pair is a phrase when its score is above this [default: 10 for the
+    /// default scoring, 0.5 for npmi]
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        requires = "phrases"
+    )]
+    pub phrase_threshold: Option<f64>,
+
+    /// With --phrases: how pairs are scored: default (gensim's, Mikolov et al.'s) or npmi
+    #[arg(
+        long,
+        default_value = "default",
+        value_name = "SCORING",
+        requires = "phrases"
+    )]
+    pub phrase_scoring: PhraseScoring,
 }
 
 impl AnalyzerArgs {
@@ -180,6 +219,11 @@ impl AnalyzerArgs {
             "keep_dotted",
             "min_chars",
             "max_chars",
+            "ngrams",
+            "phrases",
+            "phrase_min_count",
+            "phrase_threshold",
+            "phrase_scoring",
         ]
         .iter()
         .any(|id| {
@@ -219,7 +263,30 @@ impl AnalyzerArgs {
             split_dotted: !self.keep_dotted,
             min_chars: self.min_chars,
             max_chars: self.max_chars,
+            ngrams: self.ngrams,
         })
+    }
+
+    /// How phrases are found, with --phrases.
+    pub fn phrases(&self) -> Result<Option<PhraseConfig>> {
+        if !self.phrases {
+            return Ok(None);
+        }
+        anyhow::ensure!(
+            !self.ngrams.joins(),
+            "--phrases and --ngrams {} do not go together: phrases are the pairs of words worth joining, n-grams all of them; choose one",
+            self.ngrams
+        );
+        let config = PhraseConfig {
+            min_count: self.phrase_min_count,
+            threshold: self.phrase_threshold.unwrap_or(match self.phrase_scoring {
+                PhraseScoring::Default => 10.0,
+                PhraseScoring::Npmi => 0.5,
+            }),
+            scoring: self.phrase_scoring,
+        };
+        config.check().map_err(anyhow::Error::msg)?;
+        Ok(Some(config))
     }
 }
 

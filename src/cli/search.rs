@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{BagBuilder, CorpusStore};
+use nmf_topics::corpus::{count_documents, CorpusStore};
 use nmf_topics::report::{SearchReport, Transformed};
 use nmf_topics::{Analyzer, CountMatrix, SavedModel};
 
@@ -66,13 +66,11 @@ pub fn run(args: SearchArgs) -> Result<()> {
             let config = saved.parameters().analyzer.clone().ok_or_else(|| {
                 anyhow::anyhow!("the model was fitted to a Matrix Market matrix: it cannot read the documents' text")
             })?;
-            let mut builder = BagBuilder::new(Analyzer::new(config)?);
-            builder.add(
-                hits.iter()
-                    .map(|h| h.document.clone().into_document())
-                    .collect(),
-            );
-            let bag = builder.finish();
+            let documents = hits
+                .iter()
+                .map(|h| h.document.clone().into_document())
+                .collect();
+            let bag = count_documents(Analyzer::new(config)?, saved.phrases(), documents);
             let vocabulary = saved.matrix();
             let (matrix, unknown) =
                 CountMatrix::with_vocabulary(&bag, vocabulary.terms(), vocabulary.words())?;

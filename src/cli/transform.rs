@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use nmf_topics::corpus::Phrasing;
 use nmf_topics::report::Transformed;
 use nmf_topics::{CountMatrix, SavedModel};
 
@@ -82,6 +83,7 @@ pub fn run(args: TransformArgs) -> Result<()> {
     let loaded = load_with(
         &args.read,
         saved.parameters().analyzer.clone(),
+        saved.phrases().cloned().map(Phrasing::Apply),
         progress::wanted(args.quiet),
     )?;
     let vocabulary = saved.matrix();

@@ -3,6 +3,8 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::phrases::{PhraseList, Phrasing};
+use super::sequences::SequenceBuilder;
 use super::{CorpusError, Document, DocumentReader, Documents, Warning};
 use crate::text::Analyzer;
 
@@ -20,6 +22,7 @@ pub struct BagOfWords {
     display: Vec<String>,
     doc_start: Vec<usize>,
     entries: Vec<(u32, f32)>,
+    phrases: Option<PhraseList>,
 }
 
 impl BagOfWords {
@@ -40,7 +43,19 @@ impl BagOfWords {
             display,
             doc_start,
             entries,
+            phrases: None,
         }
+    }
+
+    /// Records the phrases joined in this bag (see [`super::phrases`]).
+    pub fn set_phrases(&mut self, phrases: PhraseList) {
+        self.phrases = Some(phrases);
+    }
+
+    /// The phrases joined in this bag, when phrases were on: what new documents must be joined
+    /// with to be counted the same way.
+    pub fn phrases(&self) -> Option<&PhraseList> {
+        self.phrases.as_ref()
     }
 
     /// The documents, the rest of the bag freed.
@@ -93,7 +108,7 @@ pub struct BagBuilder {
 }
 
 /// The counts of one chunk of documents, with chunk-local term ids.
-struct ChunkCounts {
+pub(crate) struct ChunkCounts {
     terms: Vec<String>,
     surfaces: Vec<Vec<(String, u64)>>,
     doc_len: Vec<usize>,
@@ -128,20 +143,8 @@ impl BagBuilder {
     /// Tokenises `batch` in parallel (on the current rayon pool) and adds its counts. The text is
     /// dropped; the rest of each document is kept.
     pub fn add(&mut self, batch: Vec<Document>) {
-        let counted = tokenise(&self.analyzer, &batch);
+        let counted = tokenise::<BagBuilder>(&self.analyzer, &batch);
         self.absorb(counted, batch);
-    }
-
-    /// Adds the counts of a tokenised batch, chunk by chunk in order.
-    fn absorb(&mut self, counted: Vec<ChunkCounts>, batch: Vec<Document>) {
-        let stem = self.analyzer.config().stem;
-        for chunk in counted {
-            self.merge(chunk, stem);
-        }
-        for doc in &batch {
-            self.documents
-                .push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
-        }
     }
 
     fn merge(&mut self, chunk: ChunkCounts, stem: bool) {
@@ -199,6 +202,46 @@ impl BagBuilder {
             display,
             doc_start: self.doc_start,
             entries: self.entries,
+            phrases: None,
+        }
+    }
+}
+
+/// What [`count`] fills, batch by batch: tokenising is done in parallel, chunk by chunk, and
+/// the chunks are then absorbed in order on one thread.
+pub(crate) trait Collector: Send {
+    /// What tokenising one chunk of documents gives.
+    type Chunk: Send;
+
+    /// The analyzer the documents are tokenised with.
+    fn analyzer(&self) -> &Analyzer;
+
+    /// Tokenises one chunk of documents.
+    fn tokenise_chunk(analyzer: &Analyzer, docs: &[Document]) -> Self::Chunk;
+
+    /// Adds the chunks of a batch, in order, and the batch's documents.
+    fn absorb(&mut self, chunks: Vec<Self::Chunk>, docs: Vec<Document>);
+}
+
+impl Collector for BagBuilder {
+    type Chunk = ChunkCounts;
+
+    fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    fn tokenise_chunk(analyzer: &Analyzer, docs: &[Document]) -> ChunkCounts {
+        count_chunk(analyzer, docs, analyzer.config().stem)
+    }
+
+    fn absorb(&mut self, counted: Vec<ChunkCounts>, batch: Vec<Document>) {
+        let stem = self.analyzer.config().stem;
+        for chunk in counted {
+            self.merge(chunk, stem);
+        }
+        for doc in &batch {
+            self.documents
+                .push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
         }
     }
 }
@@ -221,10 +264,63 @@ const BATCH_BYTES: usize = 16 << 20;
 /// Reads every document of `reader` on a thread of its own and counts them with `analyzer` on
 /// the current rayon pool, batch by batch; `on_batch` runs after each batch (for progress).
 pub fn count(
-    mut reader: DocumentReader,
+    reader: DocumentReader,
     analyzer: Analyzer,
-    mut on_batch: impl FnMut(),
+    on_batch: impl FnMut(),
 ) -> Result<(BagOfWords, CountStats), CorpusError> {
+    let (builder, stats) = drive(reader, BagBuilder::new(analyzer), on_batch)?;
+    Ok((builder.finish(), stats))
+}
+
+/// As [`count`], with phrases: each document's words are kept in order until the whole corpus
+/// is read, then the phrases are found (or, for new documents, those of a saved list taken)
+/// and joined (see [`super::phrases`]). The bag records the phrases it joined.
+pub fn count_phrased(
+    reader: DocumentReader,
+    analyzer: Analyzer,
+    phrasing: &Phrasing,
+    on_batch: impl FnMut(),
+) -> Result<(BagOfWords, CountStats), CorpusError> {
+    let (builder, stats) = drive(reader, SequenceBuilder::new(analyzer), on_batch)?;
+    let sequences = builder.finish();
+    let bag = match phrasing {
+        Phrasing::Detect(config) => {
+            let found = sequences.detect(config);
+            sequences.into_bag(&found)
+        }
+        Phrasing::Apply(list) => sequences.into_bag(list),
+    };
+    Ok((bag, stats))
+}
+
+/// The bag of a few documents already in memory, counted as [`count_phrased`] counts new
+/// documents when `phrases` is given (the list to join), else as [`count`].
+pub fn count_documents(
+    analyzer: Analyzer,
+    phrases: Option<&PhraseList>,
+    documents: Vec<Document>,
+) -> BagOfWords {
+    match phrases {
+        Some(list) => {
+            let mut builder = SequenceBuilder::new(analyzer);
+            builder.add(documents);
+            builder.finish().into_bag(list)
+        }
+        None => {
+            let mut builder = BagBuilder::new(analyzer);
+            builder.add(documents);
+            builder.finish()
+        }
+    }
+}
+
+/// Reads `reader` into `collector`: the reading thread fills the next batch while the pool
+/// tokenises this one and the previous one is absorbed.
+fn drive<C: Collector>(
+    mut reader: DocumentReader,
+    mut collector: C,
+    mut on_batch: impl FnMut(),
+) -> Result<(C, CountStats), CorpusError> {
     let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Document>, CorpusError>>(1);
     let reading = std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(BATCH_DOCUMENTS);
@@ -255,20 +351,19 @@ pub fn count(
             warnings: reader.take_warnings(),
         }
     });
-    let tokeniser = analyzer.clone();
-    let mut builder = BagBuilder::new(analyzer);
+    let tokeniser = collector.analyzer().clone();
     let mut failure = None;
-    // Batch n is merged (in order, one thread) while batch n + 1 is tokenised.
-    let mut pending: Option<(Vec<ChunkCounts>, Vec<Document>)> = None;
+    // Batch n is absorbed (in order, one thread) while batch n + 1 is tokenised.
+    let mut pending: Option<(Vec<C::Chunk>, Vec<Document>)> = None;
     for batch in receive {
         match batch {
             Ok(batch) => {
                 let previous = pending.take();
                 let (counted, ()) = rayon::join(
-                    || tokenise(&tokeniser, &batch),
+                    || tokenise::<C>(&tokeniser, &batch),
                     || {
                         if let Some((counted, docs)) = previous {
-                            builder.absorb(counted, docs);
+                            collector.absorb(counted, docs);
                         }
                     },
                 );
@@ -282,21 +377,20 @@ pub fn count(
         on_batch();
     }
     if let Some((counted, docs)) = pending {
-        builder.absorb(counted, docs);
+        collector.absorb(counted, docs);
     }
     let stats = reading.join().expect("the reading thread does not panic");
     match failure {
         Some(e) => Err(e),
-        None => Ok((builder.finish(), stats)),
+        None => Ok((collector, stats)),
     }
 }
 
-/// The counts of `batch`, chunk by chunk, tokenised in parallel.
-fn tokenise(analyzer: &Analyzer, batch: &[Document]) -> Vec<ChunkCounts> {
-    let stem = analyzer.config().stem;
+/// The chunks of `batch`, tokenised in parallel.
+pub(crate) fn tokenise<C: Collector>(analyzer: &Analyzer, batch: &[Document]) -> Vec<C::Chunk> {
     batch
         .par_chunks(CHUNK)
-        .map(|docs| count_chunk(analyzer, docs, stem))
+        .map(|docs| C::tokenise_chunk(analyzer, docs))
         .collect()
 }
 

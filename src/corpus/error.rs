@@ -48,6 +48,36 @@ pub enum CorpusError {
         /// The field looked for.
         field: String,
     },
+    /// A table lacks a column that an option names.
+    #[error("{}: no column \"{column}\" ({}); name the column with {option}", .path.display(), header_note(.header))]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column looked for.
+        column: String,
+        /// The option that names it: `--text-field`, `--id-field`, ….
+        option: &'static str,
+        /// The column names the file has.
+        header: Vec<String>,
+    },
+    /// A row of a table that cannot be read.
+    #[error("{}, line {line}: {message}", .path.display())]
+    BadRow {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number where the row starts.
+        line: u64,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A table file that cannot be read as a whole: not Parquet, or a column of the wrong kind.
+    #[error("{}: {message}", .path.display())]
+    BadTable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A Matrix Market file is malformed.
     #[error("{}: {message}", location(.path, *.line))]
     BadMatrix {
@@ -77,6 +107,18 @@ fn location(path: &std::path::Path, line: u64) -> String {
         0 => path.display().to_string(),
         n => format!("{}, line {n}", path.display()),
     }
+}
+
+/// What a table's header holds, for a message about a missing column.
+fn header_note(header: &[String]) -> String {
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return "the file has no header row: a table's first row must name its columns".into();
+    }
+    let quoted: Vec<String> = header.iter().map(|h| format!("\"{h}\"")).collect();
+    format!(
+        "the header names {}; a table's first row must name its columns",
+        quoted.join(", ")
+    )
 }
 
 impl CorpusError {

@@ -45,12 +45,19 @@ impl Input {
 /// How a file's content is cut into documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// By the name: `.jsonl`/`.ndjson`/`.json` are JSON Lines, `.mtx` Matrix Market, anything
-    /// else one document a file; standard input is JSON Lines when it starts with `{`.
+    /// By the name: `.jsonl`/`.ndjson`/`.json` are JSON Lines, `.csv` and `.tsv` tables,
+    /// `.parquet` Parquet, `.mtx` Matrix Market, anything else one document a file; standard
+    /// input is JSON Lines when it starts with `{`.
     #[default]
     Auto,
     /// One JSON object a line.
     JsonLines,
+    /// A table of comma-separated values with a header row: one document a row.
+    Csv,
+    /// A table of tab-separated values with a header row: one document a row.
+    Tsv,
+    /// A Parquet file: one document a row.
+    Parquet,
     /// One document a line.
     Lines,
     /// The whole file is one document.
@@ -66,11 +73,14 @@ impl FromStr for Format {
         match s {
             "auto" => Ok(Format::Auto),
             "jsonl" | "ndjson" | "json" => Ok(Format::JsonLines),
+            "csv" => Ok(Format::Csv),
+            "tsv" => Ok(Format::Tsv),
+            "parquet" => Ok(Format::Parquet),
             "lines" => Ok(Format::Lines),
             "text" => Ok(Format::Text),
             "mtx" => Ok(Format::MatrixMarket),
             _ => Err(format!(
-                "unknown format '{s}'; choose auto, jsonl, lines, text or mtx"
+                "unknown format '{s}'; choose auto, jsonl, csv, tsv, parquet, lines, text or mtx"
             )),
         }
     }
@@ -81,6 +91,9 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Auto => "auto",
             Format::JsonLines => "jsonl",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Parquet => "parquet",
             Format::Lines => "lines",
             Format::Text => "text",
             Format::MatrixMarket => "mtx",
@@ -98,6 +111,9 @@ impl Format {
         let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
         match ext.as_deref() {
             Some("jsonl" | "ndjson" | "json") => Format::JsonLines,
+            Some("csv") => Format::Csv,
+            Some("tsv" | "tab") => Format::Tsv,
+            Some("parquet" | "pq") => Format::Parquet,
             Some("mtx") => Format::MatrixMarket,
             _ => Format::Text,
         }

@@ -24,16 +24,20 @@ pub(crate) fn parse_line(
             line: number,
             message: e.to_string(),
         })?;
-    let text = match fields.text {
-        Some(Value::String(text)) => text,
-        _ => {
-            return Err(CorpusError::MissingText {
-                path: path.to_owned(),
-                line: number,
-                field: options.text_field.clone(),
-            })
-        }
+    let mut texts = fields.text.into_iter().filter_map(|value| match value {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    });
+    let Some(mut text) = texts.next() else {
+        return Err(CorpusError::MissingText {
+            path: path.to_owned(),
+            line: number,
+            field: options.text_fields.join("\", \""),
+        });
     };
+    for more in texts {
+        join_text(&mut text, &more);
+    }
     Ok(Document {
         id: scalar(fields.id).unwrap_or_else(|| number.to_string()),
         title: scalar(fields.title),
@@ -44,9 +48,9 @@ pub(crate) fn parse_line(
 
 /// The values of the named fields of one object. Other fields are skipped unparsed: building
 /// them as values, only to drop them, was a good part of the reading time.
-#[derive(Default)]
 struct Picked {
-    text: Option<Value>,
+    /// One slot a text field, in the order the fields were named.
+    text: Vec<Option<Value>>,
     id: Option<Value>,
     title: Option<Value>,
     label: Option<Value>,
@@ -72,10 +76,15 @@ impl<'de> Visitor<'de> for Fields<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
-        let mut picked = Picked::default();
+        let mut picked = Picked {
+            text: vec![None; self.0.text_fields.len()],
+            id: None,
+            title: None,
+            label: None,
+        };
         while let Some(slot) = map.next_key_seed(Key(self.0))? {
             let target = match slot {
-                Slot::Text => &mut picked.text,
+                Slot::Text(i) => &mut picked.text[i],
                 Slot::Id => &mut picked.id,
                 Slot::Title => &mut picked.title,
                 Slot::Label => &mut picked.label,
@@ -91,7 +100,7 @@ impl<'de> Visitor<'de> for Fields<'_> {
 }
 
 enum Slot {
-    Text,
+    Text(usize),
     Id,
     Title,
     Label,
@@ -118,18 +127,32 @@ impl Visitor<'_> for Key<'_> {
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Slot, E> {
         let options = self.0;
-        Ok(if key == options.text_field {
-            Slot::Text
-        } else if key == options.id_field {
-            Slot::Id
-        } else if key == options.title_field {
-            Slot::Title
-        } else if options.label_field.as_deref() == Some(key) {
-            Slot::Label
-        } else {
-            Slot::Other
-        })
+        Ok(
+            if let Some(i) = options.text_fields.iter().position(|f| f == key) {
+                Slot::Text(i)
+            } else if key == options.id_field {
+                Slot::Id
+            } else if key == options.title_field {
+                Slot::Title
+            } else if options.label_field.as_deref() == Some(key) {
+                Slot::Label
+            } else {
+                Slot::Other
+            },
+        )
     }
+}
+
+/// Appends `more` to `text` after a blank line, so that the texts of several fields stay apart
+/// as paragraphs do (an n-gram never spans two of them). Empty texts add nothing.
+pub(crate) fn join_text(text: &mut String, more: &str) {
+    if more.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(more);
 }
 
 /// A string or a number as text; anything else counts as absent.

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::input::{decode, decode_slice, open, open_error, read_line};
+use super::parquet::ParquetTable;
+use super::table::Table;
 use super::{folder, jsonl, CorpusError, Document, Format, Input, Warning};
 
 /// How inputs are read.
@@ -14,13 +16,15 @@ use super::{folder, jsonl, CorpusError, Document, Format, Input, Warning};
 pub struct ReadOptions {
     /// How files are cut into documents. Default: [`Format::Auto`].
     pub format: Format,
-    /// JSON field holding the text. Default: `text`.
-    pub text_field: String,
-    /// JSON field holding the id. Default: `id`; a line without it is named by its number.
+    /// JSON fields or table columns holding the text; the text of several is joined with a
+    /// blank line between them. Default: `text`.
+    pub text_fields: Vec<String>,
+    /// JSON field or table column holding the id. Default: `id`; a line or row without it is
+    /// named by its line number.
     pub id_field: String,
-    /// JSON field holding the title. Default: `title`.
+    /// JSON field or table column holding the title. Default: `title`.
     pub title_field: String,
-    /// JSON field holding a label (a class), if any. Default: none.
+    /// JSON field or table column holding a label (a class), if any. Default: none.
     pub label_field: Option<String>,
 }
 
@@ -28,7 +32,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             format: Format::Auto,
-            text_field: "text".into(),
+            text_fields: vec!["text".into()],
             id_field: "id".into(),
             title_field: "title".into(),
             label_field: None,
@@ -85,6 +89,8 @@ enum Source {
         /// The current line, reused from line to line.
         buf: Vec<u8>,
     },
+    Table(Box<Table>),
+    Parquet(Box<ParquetTable>),
 }
 
 impl DocumentReader {
@@ -155,6 +161,16 @@ impl DocumentReader {
                 return Ok(None);
             }
         }
+        if let Input::Path(p) = &input {
+            let format = match self.options.format {
+                Format::Auto => Format::of_path(p),
+                f => f,
+            };
+            if format == Format::Parquet {
+                self.current = Source::Parquet(Box::new(ParquetTable::open(p, &self.options)?));
+                return Ok(None);
+            }
+        }
         let mut reader = open(&input, Arc::clone(&self.progress.bytes))?;
         let format = match (self.options.format, &input) {
             (Format::Auto, Input::Path(p)) => Format::of_path(p),
@@ -168,6 +184,15 @@ impl DocumentReader {
             (f, _) => f,
         };
         match format {
+            Format::Parquet => Err(CorpusError::Usage(
+                "a Parquet file cannot be read from standard input (its index is at its end): give its name".into(),
+            )),
+            Format::Csv | Format::Tsv => {
+                let delimiter = if format == Format::Csv { b',' } else { b'\t' };
+                let table = Table::open(reader, path, delimiter, &self.options)?;
+                self.current = Source::Table(Box::new(table));
+                Ok(None)
+            }
             Format::JsonLines | Format::Lines => {
                 self.current = Source::Stream {
                     reader,
@@ -238,6 +263,23 @@ impl DocumentReader {
                         text,
                     }));
                 }
+                Source::Table(table) => match table.next_document()? {
+                    Some(doc) => return Ok(Some(doc)),
+                    None => {
+                        let (path, bad) = (table.path().to_owned(), table.invalid_utf8);
+                        self.current = Source::Idle;
+                        self.warn_utf8(&path, bad);
+                    }
+                },
+                Source::Parquet(table) => match table.next_document()? {
+                    Some(doc) => return Ok(Some(doc)),
+                    None => {
+                        let (path, bad) = (table.path().to_owned(), table.invalid_utf8);
+                        self.progress.bytes.fetch_add(table.size, Ordering::Relaxed);
+                        self.current = Source::Idle;
+                        self.warn_utf8(&path, bad);
+                    }
+                },
                 Source::Stream {
                     reader,
                     path,

@@ -76,6 +76,7 @@ impl SavedModel {
                     text: text.clone(),
                 })
                 .collect(),
+            phrases: self.phrases.clone(),
         }
     }
 
@@ -196,6 +197,14 @@ impl SavedModel {
             .into_iter()
             .map(|s| (s.document, s.text))
             .collect();
+        if saved.parameters.phrases.is_some() != meta.phrases.is_some() {
+            return Err(ModelError::Metadata {
+                path: meta_path,
+                reason: "the settings and the list of phrases disagree on whether phrases were on"
+                    .into(),
+            });
+        }
+        saved.phrases = meta.phrases;
         Ok(saved)
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::Documents;
+use crate::corpus::{Documents, PhraseList};
 use crate::nmf::FitReport;
 use crate::report::{Parameters, StageSeconds};
 
@@ -36,6 +36,9 @@ pub(super) struct Metadata {
     /// Snippets of the representative documents (absent in models written without the text).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub snippets: Vec<Snippet>,
+    /// The phrases joined in the corpus, as pairs of terms (absent without phrases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phrases: Option<PhraseList>,
 }
 
 /// The snippet of one representative document.

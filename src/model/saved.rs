@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::ModelError;
+use crate::corpus::PhraseList;
 use crate::matrix::CountMatrix;
 use crate::nmf::{FitReport, NmfModel};
 use crate::report::{
-    after_title, representative_documents, snippet, Parameters, Ranking, Report, StageSeconds,
+    after_title, representative_documents, snippet_joined, Parameters, Ranking, Report,
+    StageSeconds,
 };
 use crate::text::Analyzer;
 
@@ -23,6 +25,8 @@ pub struct SavedModel {
     pub(super) seconds: StageSeconds,
     /// Snippets of the representative documents, by position.
     pub(super) snippets: BTreeMap<usize, String>,
+    /// The phrases joined in the corpus, when phrases were on.
+    pub(super) phrases: Option<PhraseList>,
 }
 
 impl SavedModel {
@@ -57,7 +61,19 @@ impl SavedModel {
             parameters,
             seconds,
             snippets: BTreeMap::new(),
+            phrases: None,
         })
+    }
+
+    /// Records the phrases the corpus was counted with (see [`crate::corpus::phrases`]), so
+    /// that new documents are joined the same way. Saved with the model.
+    pub fn set_phrases(&mut self, phrases: Option<PhraseList>) {
+        self.phrases = phrases;
+    }
+
+    /// The phrases the corpus was counted with, when phrases were on.
+    pub fn phrases(&self) -> Option<&PhraseList> {
+        self.phrases.as_ref()
     }
 
     /// The positions of the documents the reports show for each topic, in increasing order:
@@ -83,6 +99,7 @@ impl SavedModel {
             return;
         };
         let terms = self.matrix.terms();
+        let joiner = self.phrases.as_ref().map(PhraseList::joiner);
         for (d, text) in texts {
             if d >= self.model.n_documents() {
                 continue;
@@ -97,8 +114,10 @@ impl SavedModel {
                 .map(|&(w, _)| terms[w].as_str())
                 .collect();
             let title = self.matrix.documents().get(d).and_then(|doc| doc.title);
-            self.snippets
-                .insert(d, snippet(after_title(text, title), &analyzer, &top));
+            self.snippets.insert(
+                d,
+                snippet_joined(after_title(text, title), &analyzer, joiner.as_ref(), &top),
+            );
         }
     }
 
@@ -149,6 +168,7 @@ impl SavedModel {
             ranking,
         );
         report.add_snippets(&self.snippets);
+        report.corpus.phrases_found = self.phrases.as_ref().map(PhraseList::len);
         report
     }
 }

@@ -57,10 +57,10 @@ pub use rank::{
 pub use relevance::Ranking;
 pub use search::{Hit, SearchReport, SEARCH_FORMAT};
 pub use senses::{
-    find_word, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
+    find_word, PhraseUse, Sense, SenseDocument, SenseError, SenseOptions, Senses, SENSES_FORMAT,
 };
 pub(crate) use snippet::after_title;
-pub use snippet::{snippet, SNIPPET_CHARS};
+pub use snippet::{snippet, snippet_joined, SNIPPET_CHARS};
 pub use summary::{
     representative_documents, CorpusFigures, DocumentTopics, FitFigures, Parameters, Report,
     RepresentativeDocument, StageSeconds, Topic, TopicWeight, WordWeight, REPRESENTATIVE,

@@ -89,7 +89,29 @@ pub struct Senses {
     pub documents: usize,
     /// Its senses, by decreasing p(k|w).
     pub senses: Vec<Sense>,
+    /// The phrases (or n-grams) of the vocabulary that contain the word, by decreasing count:
+    /// where the word's other uses are, since a phrase's occurrences are not the word's.
+    /// Empty for a model without them.
+    pub phrases: Vec<PhraseUse>,
 }
+
+/// A phrase (or n-gram) of the vocabulary that contains the word.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhraseUse {
+    /// The phrase as shown.
+    pub phrase: String,
+    /// Its count in the corpus.
+    pub tokens: f64,
+    /// Documents containing it.
+    pub documents: usize,
+    /// The topic that explains most of its uses, p(k|phrase) largest.
+    pub topic: usize,
+    /// That topic's p(k|phrase).
+    pub p_topic_given_phrase: f64,
+}
+
+/// Phrases listed with a word's senses.
+const PHRASES_SHOWN: usize = 8;
 
 /// One topic in which the word carries weight.
 #[derive(Debug, Clone, Serialize)]
@@ -131,9 +153,11 @@ pub fn find_word(
     matrix: &CountMatrix,
     analyzer: Option<&AnalyzerConfig>,
 ) -> Result<usize, SenseError> {
+    let multiword = matrix.terms().iter().any(|t| t.contains(' '));
     let term = match analyzer.and_then(|c| Analyzer::new(c.clone()).ok()) {
         Some(analyzer) => {
-            let terms = analyzer.terms(word);
+            let mut terms = Vec::new();
+            analyzer.for_each_word(word, |term, _, _, _| terms.push(term.to_owned()));
             match terms.len() {
                 1 => terms.into_iter().next().unwrap(),
                 0 => {
@@ -142,6 +166,8 @@ pub fn find_word(
                         reason: why_dropped(word, &analyzer),
                     })
                 }
+                // A phrase or an n-gram, when the model has them.
+                _ if multiword => terms.join(" "),
                 n => return Err(SenseError::Several(word.to_owned(), n)),
             }
         }
@@ -305,9 +331,11 @@ impl Senses {
                 }
             })
             .collect();
+        let phrases = phrase_uses(matrix, model, w);
         Senses {
             format: SENSES_FORMAT,
             version: 1,
+            phrases,
             word: words[w].clone(),
             term: matrix.terms()[w].clone(),
             tokens: occurrences.data().iter().map(|&c| c as f64).sum(),
@@ -339,6 +367,14 @@ impl Senses {
             self.senses.len(),
             if self.senses.len() == 1 { "" } else { "s" }
         )?;
+        if !self.phrases.is_empty() {
+            let listed: Vec<String> = self
+                .phrases
+                .iter()
+                .map(|p| format!("{} ({}, #{})", p.phrase, p.tokens, p.topic))
+                .collect();
+            writeln!(out, "in phrases: {}\n", listed.join(", "))?;
+        }
         for s in &self.senses {
             writeln!(
                 out,
@@ -365,6 +401,53 @@ impl Senses {
         }
         Ok(())
     }
+}
+
+/// The terms of more than one word that hold the single word of row `w` as one of their words,
+/// by decreasing count (then in row order), at most [`PHRASES_SHOWN`].
+fn phrase_uses(matrix: &CountMatrix, model: &NmfModel, w: usize) -> Vec<PhraseUse> {
+    let term = &matrix.terms()[w];
+    if term.contains(' ') {
+        return Vec::new();
+    }
+    let totals = model.topic_totals();
+    let by_word = matrix.by_word();
+    let mut found: Vec<(f64, usize)> = matrix
+        .terms()
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.contains(' ') && t.split(' ').any(|part| part == term))
+        .map(|(row, _)| {
+            let view = by_word.outer_view(row).expect("row in range");
+            (view.data().iter().map(|&c| c as f64).sum(), row)
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    found
+        .into_iter()
+        .take(PHRASES_SHOWN)
+        .map(|(tokens, row)| {
+            let weights = model.word_row(row);
+            let uses: Vec<f64> = (0..model.topics())
+                .map(|t| weights[t] as f64 * totals[t])
+                .collect();
+            let sum: f64 = uses.iter().sum();
+            let best = (0..uses.len())
+                .max_by(|&a, &b| uses[a].total_cmp(&uses[b]).then(b.cmp(&a)))
+                .unwrap_or(0);
+            PhraseUse {
+                phrase: matrix.words()[row].clone(),
+                tokens,
+                documents: by_word.outer_view(row).expect("row in range").nnz(),
+                topic: best + 1,
+                p_topic_given_phrase: if sum > 0.0 {
+                    round(uses[best] / sum)
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect()
 }
 
 fn round(x: f64) -> f64 {

@@ -1,5 +1,6 @@
 //! Snippets: the passage of a document that shows best why it belongs to a topic.
 
+use crate::corpus::PhraseJoiner;
 use crate::text::Analyzer;
 
 /// Longest snippet, in characters (ellipses aside).
@@ -9,12 +10,29 @@ pub const SNIPPET_CHARS: usize = 160;
 /// whose term is in `terms` (the earliest such passage on ties; the beginning when none
 /// occurs), with its white space collapsed and `…` where text was cut.
 pub fn snippet(text: &str, analyzer: &Analyzer, terms: &[&str]) -> String {
+    snippet_joined(text, analyzer, None, terms)
+}
+
+/// As [`snippet`], with the phrases of `phrases` joined as the corpus's were: a phrase among
+/// `terms` counts where it occurs whole, and the passage never ends inside it.
+pub fn snippet_joined(
+    text: &str,
+    analyzer: &Analyzer,
+    phrases: Option<&PhraseJoiner>,
+    terms: &[&str],
+) -> String {
     let mut hits: Vec<usize> = Vec::new();
-    analyzer.for_each_term(text, |term, _, span| {
+    let mut ends: Vec<usize> = Vec::new();
+    let hit = |term: &str, _: &str, span: std::ops::Range<usize>| {
         if terms.contains(&term) {
             hits.push(span.start);
+            ends.push(span.end);
         }
-    });
+    };
+    match phrases {
+        Some(joiner) => joiner.for_each_term(analyzer, text, hit),
+        None => analyzer.for_each_term(text, hit),
+    }
     // Char offsets of byte positions, to measure the window in characters.
     let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
     let char_at = |byte: usize| starts.partition_point(|&b| b < byte);
@@ -35,7 +53,16 @@ pub fn snippet(text: &str, analyzer: &Analyzer, terms: &[&str]) -> String {
         // Some context before the first word found.
         char_at(hits[best.1]).saturating_sub(SNIPPET_CHARS / 8)
     };
-    let last = (first + SNIPPET_CHARS).min(n_chars);
+    let mut last = (first + SNIPPET_CHARS).min(n_chars);
+    // A term that starts inside the passage ends inside it too.
+    let mut extended = false;
+    for (&start, &end) in hits.iter().zip(&ends) {
+        let (start, end) = (char_at(start), char_at(end));
+        if start < last && end > last {
+            last = end.min(n_chars);
+            extended = true;
+        }
+    }
     let first = if last == n_chars {
         last.saturating_sub(SNIPPET_CHARS)
     } else {
@@ -49,7 +76,7 @@ pub fn snippet(text: &str, analyzer: &Analyzer, terms: &[&str]) -> String {
             piece = &piece[space..];
         }
     }
-    if last < n_chars {
+    if last < n_chars && !extended {
         if let Some(space) = piece.rfind(char::is_whitespace) {
             piece = &piece[..space];
         }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::quality::{Coherence, Quality};
+use crate::corpus::PhraseConfig;
 use crate::matrix::{CountMatrix, Pruning};
 use crate::nmf::{FitReport, Nmf, NmfModel, Restart, StopReason, TracePoint, TransformReport};
 use crate::text::AnalyzerConfig;
@@ -56,6 +57,11 @@ pub struct CorpusFigures {
     pub tokens: f64,
     /// Documents left without any word.
     pub empty_documents: usize,
+    /// Words kept that are of more than one word: phrases or n-grams.
+    pub multiword_terms: usize,
+    /// With phrases: the phrases the corpus gave, before pruning; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phrases_found: Option<usize>,
 }
 
 impl CorpusFigures {
@@ -68,6 +74,8 @@ impl CorpusFigures {
             nonzeros: matrix.nnz(),
             tokens: matrix.tokens(),
             empty_documents: matrix.empty_documents(),
+            multiword_terms: matrix.terms().iter().filter(|t| t.contains(' ')).count(),
+            phrases_found: None,
         }
     }
 }
@@ -77,6 +85,9 @@ impl CorpusFigures {
 pub struct Parameters {
     /// The analyzer's settings; `null` for a matrix read from a file.
     pub analyzer: Option<AnalyzerConfig>,
+    /// How phrases were found; `null` without phrases.
+    #[serde(default)]
+    pub phrases: Option<PhraseConfig>,
     /// Vocabulary pruning.
     pub pruning: Pruning,
     /// The solver's settings.

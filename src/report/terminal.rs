@@ -72,9 +72,18 @@ impl Report<'_> {
             writeln!(out)?;
         }
         let c = &self.corpus;
+        let multiword = match (c.phrases_found, c.multiword_terms) {
+            (Some(found), kept) => format!(
+                "; {} of them phrases, of {} found",
+                thousands(kept as f64),
+                thousands(found as f64)
+            ),
+            (None, 0) => String::new(),
+            (None, kept) => format!("; {} of them n-grams", thousands(kept as f64)),
+        };
         writeln!(
             out,
-            "corpus: {} documents, {} words (of {} before pruning), {} non-zeros, {} tokens",
+            "corpus: {} documents, {} words (of {} before pruning{multiword}), {} non-zeros, {} tokens",
             thousands(c.documents as f64),
             thousands(c.words as f64),
             thousands(c.words_before_pruning as f64),

@@ -39,6 +39,67 @@ pub struct AnalyzerConfig {
     pub min_chars: usize,
     /// Longest word kept, in characters. Default: 40.
     pub max_chars: usize,
+    /// The lengths of the terms counted, in words: 1..1 counts words; 1..2 words and the pairs
+    /// of words next to each other (bigrams), as scikit-learn's `ngram_range`. An n-gram never
+    /// spans a boundary (see [`Analyzer::for_each_word`]). Default: 1..1, which is also what a
+    /// model or store saved before it existed reads as.
+    #[serde(default)]
+    pub ngrams: Ngrams,
+}
+
+/// The n-gram lengths counted, both ends included (see [`AnalyzerConfig::ngrams`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ngrams {
+    /// The shortest, at least 1.
+    pub min: usize,
+    /// The longest, at most [`Ngrams::LONGEST`].
+    pub max: usize,
+}
+
+impl Ngrams {
+    /// The longest n-gram that can be asked for.
+    pub const LONGEST: usize = 6;
+
+    /// Whether terms of more than one word are counted.
+    pub fn joins(&self) -> bool {
+        self.max > 1
+    }
+}
+
+impl Default for Ngrams {
+    fn default() -> Self {
+        Ngrams { min: 1, max: 1 }
+    }
+}
+
+impl std::str::FromStr for Ngrams {
+    type Err = String;
+
+    /// `A..B` (both included; `A..=B` too) or `N` alone.
+    fn from_str(s: &str) -> Result<Ngrams, String> {
+        let number = |x: &str| {
+            x.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("'{}' is not a whole number of words", x.trim()))
+        };
+        let (min, max) = match s.split_once("..") {
+            Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
+            None => (number(s)?, number(s)?),
+        };
+        if min == 0 || min > max || max > Ngrams::LONGEST {
+            return Err(format!(
+                "'{s}': give n-gram lengths A..B with 1 <= A <= B <= {}",
+                Ngrams::LONGEST
+            ));
+        }
+        Ok(Ngrams { min, max })
+    }
+}
+
+impl std::fmt::Display for Ngrams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.min, self.max)
+    }
 }
 
 impl Default for AnalyzerConfig {
@@ -52,6 +113,7 @@ impl Default for AnalyzerConfig {
             split_dotted: true,
             min_chars: 2,
             max_chars: 40,
+            ngrams: Ngrams::default(),
         }
     }
 }
@@ -97,7 +159,7 @@ impl std::fmt::Display for Flag {
 impl AnalyzerConfig {
     /// Every setting but the extra stopwords (a list, not an option value), as command-line
     /// options, in the order `fit --help` lists them.
-    pub fn flags(&self) -> [Flag; 7] {
+    pub fn flags(&self) -> [Flag; 8] {
         [
             Flag::Value("--lang", self.language.to_string()),
             Flag::Switch("--no-stopwords", !self.stopwords),
@@ -106,6 +168,7 @@ impl AnalyzerConfig {
             Flag::Switch("--keep-dotted", !self.split_dotted),
             Flag::Value("--min-chars", self.min_chars.to_string()),
             Flag::Value("--max-chars", self.max_chars.to_string()),
+            Flag::Value("--ngrams", self.ngrams.to_string()),
         ]
     }
 }
@@ -123,6 +186,9 @@ pub enum AnalyzerError {
         /// The longest word length asked for.
         max: usize,
     },
+    /// N-gram lengths out of order or out of range.
+    #[error("n-gram lengths {0}: give 1 <= A <= B <= {max}", max = Ngrams::LONGEST)]
+    Ngrams(Ngrams),
 }
 
 /// Where [`AnalyzerConfig::split_dotted`] splits a word: full stops and colons, in their ASCII,
@@ -157,6 +223,10 @@ impl Analyzer {
                 min: config.min_chars,
                 max: config.max_chars,
             });
+        }
+        let n = config.ngrams;
+        if n.min == 0 || n.min > n.max || n.max > Ngrams::LONGEST {
+            return Err(AnalyzerError::Ngrams(n));
         }
         let mut stopwords = FxHashSet::default();
         if config.stopwords {
@@ -202,31 +272,58 @@ impl Analyzer {
 
     /// Calls `sink(term, word, span)` for every term of `text`, in order: `term` is what is
     /// counted (the stem when stemming, else the word), `word` the lower-cased surface word
-    /// (without a clitic cut off it) and `span` its byte range in `text` (the same part).
+    /// (without a clitic cut off it) and `span` its byte range in `text` (the same part). With
+    /// [`AnalyzerConfig::ngrams`] longer than 1, each word is followed by the n-grams that end
+    /// with it, their terms and words joined by one space, their span from the first word's
+    /// start to the last word's end.
     pub fn for_each_term(&self, text: &str, mut sink: impl FnMut(&str, &str, Range<usize>)) {
+        let ngrams = self.config.ngrams;
+        if !ngrams.joins() {
+            return self.for_each_word(text, |term, word, span, _| sink(term, word, span));
+        }
+        let mut window = Window::new(ngrams);
+        self.for_each_word(text, |term, word, span, joined| {
+            window.push(term, word, span, joined, &mut sink)
+        });
+    }
+
+    /// Calls `sink(term, word, span, joined)` for every word of `text`, in order, as
+    /// [`Analyzer::for_each_term`] without n-grams; `joined` tells whether the word follows the
+    /// previous one with no boundary between them. A boundary is a word the analyzer drops (a
+    /// stopword, a number, a word too short or too long), anything but white space and
+    /// apostrophes between two words (punctuation, a symbol, a spaced dash), or a blank line; a
+    /// single line break is not one, since text is wrapped mid-sentence, and neither is a
+    /// hyphen or a full stop that joins two words ("well-known", "node.js").
+    pub fn for_each_word(&self, text: &str, mut sink: impl FnMut(&str, &str, Range<usize>, bool)) {
         let mut word = String::new();
+        // Where the previous word of the text ended, and whether a boundary came since.
+        let mut end = 0;
+        let mut broken = true;
         for (start, joined) in text.unicode_word_indices() {
+            broken |= is_boundary(&text[end..start]);
+            end = start + joined.len();
             if self.config.split_dotted && joined.contains(JOINERS) {
                 for piece in joined.split(JOINERS).filter(|p| !p.is_empty()) {
                     // A piece of `joined` is a slice of it: its offset is the pointers' distance.
                     let at = piece.as_ptr() as usize - joined.as_ptr() as usize;
-                    self.term(start + at, piece, &mut word, &mut sink);
+                    broken = !self.term(start + at, piece, &mut word, broken, &mut sink);
                 }
             } else {
-                self.term(start, joined, &mut word, &mut sink);
+                broken = !self.term(start, joined, &mut word, broken, &mut sink);
             }
         }
     }
 
-    /// Passes `raw`, a word of the text at byte `start`, to `sink` if it is counted; `word` is
-    /// scratch space.
+    /// Passes `raw`, a word of the text at byte `start`, to `sink` if it is counted, joined to
+    /// the previous word unless `broken`; returns whether it was. `word` is scratch space.
     fn term(
         &self,
         start: usize,
         raw: &str,
         word: &mut String,
-        sink: &mut impl FnMut(&str, &str, Range<usize>),
-    ) {
+        broken: bool,
+        sink: &mut impl FnMut(&str, &str, Range<usize>, bool),
+    ) -> bool {
         let ascii = raw.is_ascii();
         let has_letter = if ascii {
             raw.bytes().any(|b| b.is_ascii_alphabetic())
@@ -234,7 +331,7 @@ impl Analyzer {
             raw.chars().any(char::is_alphabetic)
         };
         if !has_letter {
-            return;
+            return false;
         }
         normalise_into(raw, word);
         let mut kept = 0..raw.len();
@@ -242,7 +339,7 @@ impl Analyzer {
         {
             kept = cut_clitic(self.config.language.clitics(), raw, word);
             if kept.len() < raw.len() && !word.chars().any(char::is_alphabetic) {
-                return;
+                return false;
             }
         }
         let chars = if ascii {
@@ -254,19 +351,26 @@ impl Analyzer {
             || chars > self.config.max_chars
             || self.stopwords.contains(word.as_str())
         {
-            return;
+            return false;
         }
         let span = start + kept.start..start + kept.end;
         match &self.stemmer {
-            Some(stemmer) => sink(&stemmer.stem(word), word, span),
-            None => sink(word, word, span),
+            Some(stemmer) => sink(&stemmer.stem(word), word, span, !broken),
+            None => sink(word, word, span, !broken),
         }
+        true
     }
 
     /// The term counted for `word`, a word as [`Analyzer::for_each_term`] reports it: its stem
-    /// when stemming, else the word itself.
+    /// when stemming, else the word itself. The words of an n-gram are stemmed one by one.
     pub fn term_of<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
         match &self.stemmer {
+            Some(stemmer) if word.contains(' ') => word
+                .split(' ')
+                .map(|w| stemmer.stem(w))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
             Some(stemmer) => stemmer.stem(word),
             None => std::borrow::Cow::Borrowed(word),
         }
@@ -278,6 +382,83 @@ impl Analyzer {
         let mut out = Vec::new();
         self.for_each_term(text, |term, _, _| out.push(term.to_owned()));
         out
+    }
+}
+
+/// Whether the text between two words keeps them apart: anything but white space and
+/// apostrophes ("companies' reports"), or a blank line. A lone hyphen joins ("well-known").
+fn is_boundary(gap: &str) -> bool {
+    if matches!(gap, "-" | "\u{2010}" | "\u{2011}") {
+        return false;
+    }
+    gap.chars()
+        .any(|c| !c.is_whitespace() && c != '\'' && c != '\u{2019}')
+        || gap.matches('\n').count() > 1
+}
+
+/// The last words seen, to make the n-grams that end with each new one.
+struct Window {
+    ngrams: Ngrams,
+    /// The previous `ngrams.max - 1` words, as a ring: term, word, start.
+    slots: Vec<(String, String, usize)>,
+    next: usize,
+    /// How many of them run up to the new word without a boundary.
+    run: usize,
+    term: String,
+    word: String,
+}
+
+impl Window {
+    fn new(ngrams: Ngrams) -> Window {
+        Window {
+            ngrams,
+            slots: vec![Default::default(); ngrams.max - 1],
+            next: 0,
+            run: 0,
+            term: String::new(),
+            word: String::new(),
+        }
+    }
+
+    /// Passes `term` (when single words are counted) and the n-grams ending with it to `sink`.
+    fn push(
+        &mut self,
+        term: &str,
+        word: &str,
+        span: Range<usize>,
+        joined: bool,
+        sink: &mut impl FnMut(&str, &str, Range<usize>),
+    ) {
+        if !joined {
+            self.run = 0;
+        }
+        if self.ngrams.min == 1 {
+            sink(term, word, span.clone());
+        }
+        let cap = self.slots.len();
+        for n in 2.max(self.ngrams.min)..=self.ngrams.max.min(self.run + 1) {
+            self.term.clear();
+            self.word.clear();
+            let first = (self.next + cap - (n - 1)) % cap;
+            for k in 0..n - 1 {
+                let (t, w, _) = &self.slots[(first + k) % cap];
+                self.term.push_str(t);
+                self.term.push(' ');
+                self.word.push_str(w);
+                self.word.push(' ');
+            }
+            self.term.push_str(term);
+            self.word.push_str(word);
+            sink(&self.term, &self.word, self.slots[first].2..span.end);
+        }
+        let slot = &mut self.slots[self.next];
+        slot.0.clear();
+        slot.0.push_str(term);
+        slot.1.clear();
+        slot.1.push_str(word);
+        slot.2 = span.start;
+        self.next = (self.next + 1) % cap;
+        self.run = (self.run + 1).min(cap);
     }
 }
 

@@ -18,6 +18,13 @@
 //!    (the term that is counted) and the surface word, so that reports can show each stem as the
 //!    word seen most often in the corpus.
 //!
+//! 9. optionally, n-grams ([`AnalyzerConfig::ngrams`], scikit-learn's `ngram_range`): after
+//!    each word, the runs of 2 to N kept words that end with it, as one term ("command line"),
+//!    their words joined by a space. Unlike scikit-learn's, an n-gram never spans a word the
+//!    analyzer dropped (a stopword, a number), punctuation, or a blank line, so "kernel of
+//!    linux" and "drivers, tools" give no bigram ([`Analyzer::for_each_word`] tells where these
+//!    boundaries are).
+//!
 //! Steps 2 and 5 can be turned off ([`AnalyzerConfig::split_dotted`],
 //! [`AnalyzerConfig::cut_clitics`]).
 //!
@@ -31,6 +38,6 @@ mod analyzer;
 mod language;
 mod tantivy_tokenizer;
 
-pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerError, Flag};
+pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerError, Flag, Ngrams};
 pub use language::Language;
 pub use tantivy_tokenizer::AnalyzerTokenizer;

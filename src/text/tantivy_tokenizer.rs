@@ -6,7 +6,9 @@ use super::Analyzer;
 
 /// [`Analyzer`] behind tantivy's `Tokenizer` trait. Each token's text is the term (the stem when
 /// stemming), or with [`AnalyzerTokenizer::words`] the lower-cased word it came from; offsets
-/// point at the word in the original text.
+/// point at the word in the original text. Without n-grams, positions skip one at each
+/// boundary ([`Analyzer::for_each_word`]), so that a phrase query never matches across one and
+/// an index with positions gives back where they were.
 #[derive(Clone, Debug)]
 pub struct AnalyzerTokenizer {
     analyzer: Analyzer,
@@ -46,15 +48,32 @@ impl Tokenizer for AnalyzerTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzerTokenStream<'a> {
         self.tokens.clear();
         let (tokens, words) = (&mut self.tokens, self.words);
-        self.analyzer.for_each_term(text, |term, word, span| {
+        let mut push = |term: &str, word: &str, span: std::ops::Range<usize>, position| {
             tokens.push(Token {
                 offset_from: span.start,
                 offset_to: span.end,
-                position: tokens.len(),
+                position,
                 text: if words { word } else { term }.to_owned(),
                 position_length: 1,
             });
-        });
+        };
+        if self.analyzer.config().ngrams.joins() {
+            let mut position = 0;
+            self.analyzer.for_each_term(text, |term, word, span| {
+                push(term, word, span, position);
+                position += 1;
+            });
+        } else {
+            let mut next = 0;
+            self.analyzer
+                .for_each_word(text, |term, word, span, joined| {
+                    if !joined && next > 0 {
+                        next += 1;
+                    }
+                    push(term, word, span, next);
+                    next += 1;
+                });
+        }
         AnalyzerTokenStream {
             tokens: &mut self.tokens,
             next: 0,

@@ -1,12 +1,12 @@
 //! The bag of words of a store, read from the postings of its live documents.
 
 use rustc_hash::FxHashMap;
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::{BlockSegmentPostings, Postings};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocId, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TantivyDocument, TERMINATED};
 
 use super::{CorpusStore, StoreError};
-use crate::corpus::{BagOfWords, DocumentInfo, Documents};
+use crate::corpus::{BagOfWords, DocumentInfo, Documents, Sequences, BREAK};
 
 /// Where each live document of a searcher goes: `position[segment][doc]`, `u32::MAX` for a
 /// deleted one; documents are numbered in the order they were added.
@@ -20,7 +20,15 @@ impl CorpusStore {
     /// The live documents' term counts, documents in the order they were added. For the same
     /// documents and analyzer this is the bag [`count`](crate::corpus::count) makes from the
     /// inputs, so the count matrices are identical.
+    ///
+    /// In a store with phrases, the phrases are found in its documents and joined, as
+    /// [`count_phrased`](crate::corpus::count_phrased) does with the files.
     pub fn bag(&self) -> Result<BagOfWords, StoreError> {
+        if let Some(config) = &self.phrases {
+            let sequences = self.sequences()?;
+            let found = sequences.detect(config);
+            return Ok(sequences.into_bag(&found));
+        }
         let searcher = self.reader.searcher();
         let positions = self.positions(&searcher)?;
         let n_docs = positions.live;
@@ -70,6 +78,97 @@ impl CorpusStore {
         let documents = self.document_infos(&searcher, &positions)?;
         Ok(BagOfWords::from_parts(
             documents, terms, display, doc_start, entries,
+        ))
+    }
+
+    /// Each live document's words in order, documents in the order they were added, read from
+    /// the positions of a store with phrases: for the same documents and settings, the
+    /// sequences the files give (a gap in the positions is a boundary).
+    pub fn sequences(&self) -> Result<Sequences, StoreError> {
+        if self.phrases.is_none() {
+            return Err(StoreError::Settings {
+                dir: self.dir.clone(),
+                why: "the store was made without --phrases, so it keeps no word positions".into(),
+            });
+        }
+        let searcher = self.reader.searcher();
+        let positions = self.positions(&searcher)?;
+        // Stemming stores keep the words before stemming in a field of their own.
+        let field = if self.analyzer.config().stem {
+            self.fields.words
+        } else {
+            self.fields.text
+        };
+        let mut word_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut term_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let (mut words, mut word_term, mut terms) = (Vec::new(), Vec::new(), Vec::new());
+        let mut docs: Vec<Vec<u32>> = vec![Vec::new(); positions.live];
+        let mut at: Vec<u32> = Vec::new();
+        let read = |e| StoreError::io(&self.dir, "read", e);
+        for (s, segment) in searcher.segment_readers().iter().enumerate() {
+            let position = &positions.position[s];
+            let index = segment
+                .inverted_index(field)
+                .map_err(StoreError::tantivy(&self.dir, "read"))?;
+            let mut stream = index.terms().stream().map_err(read)?;
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let mut postings = index
+                    .read_postings_from_terminfo(
+                        stream.value(),
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )
+                    .map_err(read)?;
+                let mut id = None;
+                while postings.doc() != TERMINATED {
+                    let p = position[postings.doc() as usize];
+                    if p != u32::MAX {
+                        let w = *id.get_or_insert_with(|| match word_ids.get(word) {
+                            Some(&w) => w,
+                            None => {
+                                let term = self.analyzer.term_of(word);
+                                let t = match term_ids.get(term.as_ref()) {
+                                    Some(&t) => t,
+                                    None => {
+                                        let t = terms.len() as u32;
+                                        term_ids.insert(term.to_string(), t);
+                                        terms.push(term.into_owned());
+                                        t
+                                    }
+                                };
+                                let w = words.len() as u32;
+                                word_ids.insert(word.to_owned(), w);
+                                words.push(word.to_owned());
+                                word_term.push(t);
+                                w
+                            }
+                        });
+                        postings.positions(&mut at);
+                        let sequence = &mut docs[p as usize];
+                        for &i in &at {
+                            let i = i as usize;
+                            if sequence.len() <= i {
+                                sequence.resize(i + 1, BREAK);
+                            }
+                            sequence[i] = w;
+                        }
+                    }
+                    postings.advance();
+                }
+            }
+        }
+        let mut doc_start = Vec::with_capacity(docs.len() + 1);
+        doc_start.push(0);
+        let mut tokens = Vec::with_capacity(docs.iter().map(Vec::len).sum());
+        for sequence in docs {
+            tokens.extend(sequence);
+            doc_start.push(tokens.len());
+        }
+        let documents = self.document_infos(&searcher, &positions)?;
+        Ok(Sequences::from_parts(
+            documents, words, word_term, terms, doc_start, tokens,
         ))
     }
 

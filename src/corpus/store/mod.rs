@@ -6,8 +6,8 @@
 //! |---|---|---|---|
 //! | `id` | as one token | yes | the reader's id: adding a document with a known id replaces it |
 //! | `title`, `label` | no | yes | shown in reports; the label is scored against the topics |
-//! | `text` | by the [`Analyzer`], with term frequencies | yes | the counts, search, snippets |
-//! | `words` | by the analyzer, before stemming (stemming stores only) | no | each stem's most frequent word |
+//! | `text` | by the [`Analyzer`], with term frequencies (and positions with phrases) | yes | the counts, search, snippets |
+//! | `words` | by the analyzer, before stemming (stemming stores only; positions with phrases) | no | each stem's most frequent word |
 //! | `seq` | fast field | no | the order documents were added in |
 //!
 //! The analyzer's settings travel in every commit's payload (with the next `seq`), so a commit
@@ -20,7 +20,10 @@
 //! the same matrix.
 //!
 //! Positions are not indexed, which keeps the store small: search takes words and boolean
-//! operators, not phrases.
+//! operators, not phrases. A store made with phrases ([`PhraseConfig`]) is the exception: it
+//! indexes positions, with a gap at each of the analyzer's boundaries, so that
+//! [`CorpusStore::bag`] can give back each document's words in order to find and join the
+//! phrases exactly as reading the files does, and search can match quoted phrases.
 
 mod bag;
 mod error;
@@ -43,6 +46,7 @@ pub use search::{SearchHit, StoredDocument};
 pub use settings::{FORMAT, VERSION};
 pub use writer::{IngestFigures, StoreWriter};
 
+use crate::corpus::PhraseConfig;
 use crate::scratch::{self, Scratch};
 use crate::text::{Analyzer, AnalyzerConfig, AnalyzerTokenizer};
 use settings::Settings;
@@ -68,12 +72,18 @@ struct Fields {
 }
 
 impl Fields {
-    fn schema() -> (Schema, Fields) {
+    /// The schema of a store, with word positions or without.
+    fn schema(positions: bool) -> (Schema, Fields) {
         let mut schema = Schema::builder();
+        let option = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
         let indexed = |tokenizer: &str| {
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqs)
+                .set_index_option(option)
         };
         let fields = Fields {
             id: schema.add_text_field("id", STRING | STORED),
@@ -95,8 +105,8 @@ impl Fields {
     }
 
     /// The fields of an existing index, which must have this schema.
-    fn of(schema: &Schema) -> Option<Fields> {
-        let (expected, fields) = Fields::schema();
+    fn of(schema: &Schema, positions: bool) -> Option<Fields> {
+        let (expected, fields) = Fields::schema(positions);
         (expected.fields().map(|(_, e)| e).collect::<Vec<_>>()
             == schema.fields().map(|(_, e)| e).collect::<Vec<_>>())
         .then_some(fields)
@@ -110,6 +120,7 @@ pub struct CorpusStore {
     reader: IndexReader,
     fields: Fields,
     analyzer: Analyzer,
+    phrases: Option<PhraseConfig>,
     next_seq: u64,
     /// A new store, still in a temporary folder beside `dir` until its first commit (dropped
     /// last: it removes the folder).
@@ -147,10 +158,12 @@ impl CorpusStore {
             .load_metas()
             .map_err(StoreError::tantivy(dir, "open"))?;
         let settings = Settings::from_payload(dir, meta.payload.as_deref())?;
-        let fields = Fields::of(&index.schema()).ok_or_else(|| StoreError::NotAStore {
-            dir: dir.into(),
-            why: "its fields are not a corpus store's".into(),
-        })?;
+        let positions = settings.phrases.is_some();
+        let fields =
+            Fields::of(&index.schema(), positions).ok_or_else(|| StoreError::NotAStore {
+                dir: dir.into(),
+                why: "its fields are not a corpus store's".into(),
+            })?;
         let analyzer =
             Analyzer::new(settings.analyzer.clone()).map_err(|e| StoreError::NotAStore {
                 dir: dir.into(),
@@ -168,6 +181,7 @@ impl CorpusStore {
             reader,
             fields,
             analyzer,
+            phrases: settings.phrases,
             next_seq: settings.next_seq,
             pending: None,
         })
@@ -184,6 +198,16 @@ impl CorpusStore {
         dir: &Path,
         analyzer: &AnalyzerConfig,
     ) -> Result<CorpusStore, StoreError> {
+        CorpusStore::open_or_create_with(dir, analyzer, None)
+    }
+
+    /// As [`CorpusStore::open_or_create`], for a store whose fits find `phrases` (`None`: no
+    /// phrases); an existing store must have the same phrase settings.
+    pub fn open_or_create_with(
+        dir: &Path,
+        analyzer: &AnalyzerConfig,
+        phrases: Option<&PhraseConfig>,
+    ) -> Result<CorpusStore, StoreError> {
         let empty = match std::fs::read_dir(dir) {
             Ok(mut entries) => entries.next().is_none(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
@@ -191,16 +215,29 @@ impl CorpusStore {
         };
         if !empty {
             let store = CorpusStore::open(dir)?;
-            store.check_analyzer(analyzer)?;
+            store.check_settings(analyzer, phrases)?;
             return Ok(store);
         }
         let checked = Analyzer::new(analyzer.clone()).map_err(|e| StoreError::Settings {
             dir: dir.into(),
             why: e.to_string(),
         })?;
+        if let Some(p) = phrases {
+            p.check().map_err(|why| StoreError::Settings {
+                dir: dir.into(),
+                why,
+            })?;
+            if analyzer.ngrams.joins() {
+                return Err(StoreError::Settings {
+                    dir: dir.into(),
+                    why: "--phrases and --ngrams longer than 1 do not go together: choose one"
+                        .into(),
+                });
+            }
+        }
         let tmp =
             Scratch::dir_in(scratch::parent(dir)).map_err(|e| StoreError::io(dir, "create", e))?;
-        let (schema, _) = Fields::schema();
+        let (schema, _) = Fields::schema(phrases.is_some());
         let settings = IndexSettings {
             docstore_compression: Compressor::Zstd(ZstdCompressor {
                 compression_level: Some(ZSTD_LEVEL),
@@ -222,7 +259,7 @@ impl CorpusStore {
         let mut writer = index
             .writer_with_num_threads::<TantivyDocument>(1, writer::MEMORY_PER_THREAD)
             .map_err(StoreError::tantivy(dir, "create"))?;
-        let payload = Settings::new(analyzer.clone(), 0).to_payload();
+        let payload = Settings::new(analyzer.clone(), phrases.copied(), 0).to_payload();
         let mut commit = writer
             .prepare_commit()
             .map_err(StoreError::tantivy(dir, "create"))?;
@@ -239,16 +276,32 @@ impl CorpusStore {
         Ok(store)
     }
 
-    /// Fails unless the store was made with `analyzer`.
+    /// Fails unless the store was made with `analyzer` (whatever its phrases).
     pub fn check_analyzer(&self, analyzer: &AnalyzerConfig) -> Result<(), StoreError> {
+        self.check_settings(analyzer, self.phrases.as_ref())
+    }
+
+    /// Fails unless the store was made with `analyzer` and `phrases`.
+    pub fn check_settings(
+        &self,
+        analyzer: &AnalyzerConfig,
+        phrases: Option<&PhraseConfig>,
+    ) -> Result<(), StoreError> {
         let stored = self.analyzer.config();
-        if stored == analyzer {
+        let mut differences = settings::differences(stored, analyzer);
+        differences.extend(settings::phrase_differences(self.phrases.as_ref(), phrases));
+        if differences.is_empty() {
             return Ok(());
         }
         Err(StoreError::OtherAnalyzer {
             dir: self.dir.clone(),
-            differences: settings::differences(stored, analyzer),
+            differences,
         })
+    }
+
+    /// How the store's fits find phrases; `None`: no phrases.
+    pub fn phrases(&self) -> Option<&PhraseConfig> {
+        self.phrases.as_ref()
     }
 
     /// The folder of the store.

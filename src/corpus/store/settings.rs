@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
+use crate::corpus::PhraseConfig;
 use crate::text::{AnalyzerConfig, Flag};
 
 /// The `format` of a store's commit payload.
@@ -17,16 +18,21 @@ pub(super) struct Settings {
     pub format: String,
     pub version: u32,
     pub analyzer: AnalyzerConfig,
+    /// How phrases are found when the store is fitted; `None`: no phrases. A store with
+    /// phrases indexes word positions. Absent (none) in stores saved before phrases existed.
+    #[serde(default)]
+    pub phrases: Option<PhraseConfig>,
     /// The `seq` of the next document added.
     pub next_seq: u64,
 }
 
 impl Settings {
-    pub fn new(analyzer: AnalyzerConfig, next_seq: u64) -> Settings {
+    pub fn new(analyzer: AnalyzerConfig, phrases: Option<PhraseConfig>, next_seq: u64) -> Settings {
         Settings {
             format: FORMAT.into(),
             version: VERSION,
             analyzer,
+            phrases,
             next_seq,
         }
     }
@@ -60,6 +66,32 @@ impl Settings {
         }
         serde_json::from_value(value)
             .map_err(|e| not_ours(&format!("its settings do not parse ({e})")))
+    }
+}
+
+/// The phrase settings of `stored` that `asked` changes, as `differences` says them.
+pub(super) fn phrase_differences(
+    stored: Option<&PhraseConfig>,
+    asked: Option<&PhraseConfig>,
+) -> Vec<String> {
+    match (stored, asked) {
+        (None, None) => Vec::new(),
+        (Some(_), None) => vec!["--phrases: on in the store, off asked for".into()],
+        (None, Some(_)) => vec!["--phrases: off in the store, on asked for".into()],
+        (Some(a), Some(b)) => a
+            .flags()
+            .into_iter()
+            .zip(b.flags())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| {
+                format!(
+                    "{}: {} in the store, {} asked for",
+                    a.name(),
+                    a.value(),
+                    b.value()
+                )
+            })
+            .collect(),
     }
 }
 

@@ -163,8 +163,12 @@ impl StoreWriter<'_> {
     /// Makes everything written so far durable and visible, atomically. The first commit to a
     /// new store also puts it at its name.
     pub fn commit(&mut self) -> Result<(), StoreError> {
-        let payload =
-            Settings::new(self.store.analyzer.config().clone(), self.next_seq).to_payload();
+        let payload = Settings::new(
+            self.store.analyzer.config().clone(),
+            self.store.phrases,
+            self.next_seq,
+        )
+        .to_payload();
         let dir = self.store.dir.clone();
         let mut commit = self
             .live()?
