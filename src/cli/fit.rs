@@ -20,6 +20,8 @@ Examples:
   nmf-topics fit corpora/debian-5000.jsonl.gz
   nmf-topics fit notes/ -k 30 --json topics.json --doc-topics documents.csv
   zcat posts.txt.gz | nmf-topics fit - --lines --stem --min-df 5 --max-df 0.5
+  nmf-topics fit posts.csv --text-field title --text-field body --id-field post_id
+  nmf-topics fit corpus.jsonl --phrases                 # \"command line\" as one term
   nmf-topics fit corpus.jsonl --export-matrix v.mtx     # then run any other tool on v.mtx
   nmf-topics fit v.mtx -k 50 --tol 0 --max-iter 500
   nmf-topics fit corpus.jsonl --model topics.model      # then: topics, senses, transform, report
