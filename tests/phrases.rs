@@ -431,6 +431,16 @@ fn ngrams_count_bigrams_in_fit_and_in_the_store() {
         report["topics"],
         fit_json(&["--index", arg(&store)])["topics"]
     );
+    // A quoted phrase is its bigram: fewer documents than its words apart, and excluding it
+    // leaves the others.
+    let total = |query: &str| {
+        let out = run_ok(&["search", "--index", arg(&store), query, "--json", "-"]);
+        let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        hits["total"].as_u64().unwrap()
+    };
+    let (phrase, words) = (total("\"command line\""), total("command line"));
+    assert!(phrase > 0 && phrase < words, "{phrase} {words}");
+    assert_eq!(total("command line -\"command line\""), words - phrase);
     let err = util::run_err(&["fit", "--index", arg(&store), "--quiet", "--ngrams", "1..3"]);
     assert!(
         err.contains("--ngrams: 1..2 in the store, 1..3 asked for"),

@@ -1,7 +1,9 @@
 //! Finding documents in a store: by query, by id.
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{QueryParser, QueryParserError, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, Occur, Query, QueryParser, QueryParserError, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, TantivyDocument, Term};
 
@@ -38,6 +40,37 @@ impl StoredDocument {
     }
 }
 
+/// The quoted phrases of `query` (each with whether a `-` before it excludes it) and the rest.
+fn split_quoted(query: &str) -> (String, Vec<(bool, String)>) {
+    let mut rest = String::new();
+    let mut phrases = Vec::new();
+    let mut parts = query.split('"');
+    if let Some(first) = parts.next() {
+        rest.push_str(first);
+    }
+    let pieces: Vec<&str> = parts.collect();
+    // Odd pieces are inside quotes; an unclosed quote leaves its text to the parser.
+    let closed = pieces.len() - pieces.len() % 2;
+    for pair in pieces[..closed].chunks(2) {
+        let negated = rest.ends_with('-')
+            && rest[..rest.len() - 1]
+                .chars()
+                .last()
+                .is_none_or(char::is_whitespace);
+        if negated {
+            rest.pop();
+        }
+        phrases.push((negated, pair[0].to_owned()));
+        rest.push(' ');
+        rest.push_str(pair[1]);
+    }
+    if closed < pieces.len() {
+        rest.push('"');
+        rest.push_str(pieces[closed]);
+    }
+    (rest, phrases)
+}
+
 /// `word` with the characters that tantivy's query grammar reads as syntax escaped.
 fn escaped(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
@@ -68,9 +101,49 @@ impl CorpusStore {
                 "it has no word to look for: every word is a stopword or too short".into(),
             ));
         }
+        // A store of n-grams keeps no positions, but it has the n-grams: a quoted phrase is the
+        // n-grams that cover it.
+        let ngrams = self.analyzer.config().ngrams;
+        let (query_rest, quoted) = if ngrams.joins() {
+            split_quoted(query)
+        } else {
+            (query.to_owned(), Vec::new())
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (negated, phrase) in &quoted {
+            let mut words = 0;
+            self.analyzer.for_each_word(phrase, |_, _, _, _| words += 1);
+            let longest = words.min(ngrams.max);
+            let mut terms: Vec<Box<dyn Query>> = Vec::new();
+            self.analyzer.for_each_term(phrase, |term, _, _| {
+                if term.split(' ').count() == longest {
+                    terms.push(Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.text, term),
+                        IndexRecordOption::WithFreqs,
+                    )));
+                }
+            });
+            if terms.is_empty() {
+                continue;
+            }
+            let all = BooleanQuery::new(terms.into_iter().map(|q| (Occur::Must, q)).collect());
+            let occur = if *negated {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            clauses.push((occur, Box::new(all)));
+        }
+        if query_rest.trim().is_empty() && !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+            return Err(bad("it has no word or phrase to look for".into()));
+        }
         let mut parser = QueryParser::for_index(&self.index, vec![self.fields.text]);
         parser.set_conjunction_by_default();
-        let parsed = parser.parse_query(&self.plain_words(query)).map_err(|e| {
+        let plain = self.plain_words(&query_rest);
+        let parsed = if plain.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            parser.parse_query(&plain).map_err(|e| {
             bad(match e {
                 QueryParserError::FieldDoesNotHavePositionsIndexed(_) => {
                     "a phrase needs word positions, which a corpus store does not keep: search for the words without quotes".into()
@@ -80,7 +153,14 @@ impl CorpusStore {
                 }
                 e => e.to_string(),
             })
-        })?;
+        })?
+        };
+        let parsed: Box<dyn Query> = if clauses.is_empty() {
+            parsed
+        } else {
+            clauses.push((Occur::Must, parsed));
+            Box::new(BooleanQuery::new(clauses))
+        };
         let searcher = self.reader.searcher();
         let (total, top) = searcher
             .search(
