@@ -206,6 +206,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         name: inputs,
         matrix,
         analyzer,
+        phrases,
         reading_seconds: reading,
         matrix_seconds,
         ..
@@ -241,6 +242,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     }
     let parameters = RankParameters {
         analyzer,
+        phrases: phrases.map(|(config, _)| config),
         pruning,
         topics: ks,
         restarts: args.restarts,

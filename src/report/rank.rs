@@ -43,6 +43,8 @@ pub struct RankReport {
 pub struct RankParameters {
     /// The analyzer's settings; `null` for a matrix read from a file.
     pub analyzer: Option<AnalyzerConfig>,
+    /// How phrases were found; `null` without phrases.
+    pub phrases: Option<crate::corpus::PhraseConfig>,
     /// Vocabulary pruning.
     pub pruning: Pruning,
     /// The K surveyed, increasing.
