@@ -216,7 +216,7 @@ fn a_store_with_phrases_gives_the_bag_of_its_files() {
             ..AnalyzerConfig::default()
         };
         let config = PhraseConfig::default();
-        let store =
+        let mut store =
             CorpusStore::open_or_create_with(&dir.path().join("s"), &analyzer, Some(&config))
                 .unwrap();
         let mut writer = store.writer(2).unwrap();
