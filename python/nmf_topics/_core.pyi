@@ -1,0 +1,71 @@
+"""The compiled part of nmf_topics: thin paths through the nmf-topics library. Arrays travel
+as native-endian bytes (row-major float32 factors; CSR arrays of a documents × words matrix:
+int64 offsets, int32 word indices, float32 counts). Not a public interface: use the
+estimators."""
+
+from collections.abc import Iterable
+from typing import Any, TypedDict
+
+class Words(TypedDict):
+    language: str
+    stopwords: bool
+    extra_stopwords: list[str]
+    stem: bool
+    keep_clitics: bool
+    keep_dotted: bool
+    min_chars: int
+    max_chars: int
+
+class Vocabulary(TypedDict):
+    min_df: str
+    max_df: str
+    drop_top: int
+    max_features: int | None
+
+class Solver(TypedDict):
+    n_components: int
+    init: str
+    max_iter: int
+    tol: float
+    seed: int
+    threads: int
+    portable: bool
+
+def fit_texts(
+    texts: Iterable[str], words: Words, vocabulary: Vocabulary, solver: Solver
+) -> dict[str, Any]:
+    """Counts and fits texts; a dict with `components` (k × n_words), `doc_topics`
+    (n_documents × k), `n_components`, `n_words`, `n_documents`, `iterations`, `stop`,
+    `divergence`, `trace`, `kernel`, `terms`, `words` and `tokens`."""
+
+def transform_texts(
+    texts: Iterable[str],
+    words: Words,
+    terms: list[str],
+    vocabulary_words: list[str],
+    components: bytes,
+    solver: Solver,
+) -> tuple[bytearray, int]:
+    """Topic counts (n_documents × k) of new texts, and the number of documents."""
+
+def fit_counts(
+    shape: tuple[int, int], indptr: bytes, indices: bytes, data: bytes, solver: Solver
+) -> dict[str, Any]:
+    """Fits a documents × words count matrix; the dict of `fit_texts` without `terms`, `words`
+    and `tokens`."""
+
+def transform_counts(
+    shape: tuple[int, int],
+    indptr: bytes,
+    indices: bytes,
+    data: bytes,
+    components: bytes,
+    solver: Solver,
+) -> bytearray:
+    """Topic counts (n_documents × k) of a documents × words count matrix."""
+
+def proportions(counts: bytes, k: int) -> bytearray:
+    """Rows of topic counts divided by their sums (zero rows stay zero)."""
+
+def python_names(message: str) -> str:
+    """A library message with the command line's option names replaced by Python's."""
