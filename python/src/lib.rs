@@ -44,11 +44,10 @@ fn count_texts(
     let pool = pool(solver)?;
     let mut builder = BagBuilder::new(analyzer);
     let mut batch = Vec::with_capacity(BATCH);
-    let mut position = 0usize;
     let add = |py: Python<'_>, batch: Vec<Document>, builder: &mut BagBuilder| {
         py.detach(|| pool.install(|| builder.add(batch)));
     };
-    for item in texts.try_iter()? {
+    for (position, item) in texts.try_iter()?.enumerate() {
         let item = item?;
         let text = item.cast::<PyString>().map_err(|_| {
             let kind = item
@@ -65,7 +64,6 @@ fn count_texts(
             label: None,
             text: text.to_cow()?.into_owned(),
         });
-        position += 1;
         if batch.len() == BATCH {
             add(py, std::mem::take(&mut batch), &mut builder);
         }
