@@ -1,0 +1,126 @@
+"""NMF on count matrices: inputs, shapes, the divergence against a naive reference, planted
+topics, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nmf_topics import NMF, NotFittedError, proportions
+
+
+def planted(seed: int = 0, n_docs: int = 60) -> np.ndarray:
+    """Documents × words counts from three topics on disjoint blocks of 8 words each, every
+    document drawing 40 words from one topic."""
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n_docs, 24))
+    for d in range(n_docs):
+        block = d % 3
+        words = rng.integers(block * 8, block * 8 + 8, size=40)
+        np.add.at(X[d], words, 1)
+    return X
+
+
+def divergence(X: np.ndarray, T: np.ndarray, C: np.ndarray) -> float:
+    """D(X‖T·C) = Σ X·ln(X/TC) − X + TC, naively, in float64."""
+    Y = T.astype(np.float64) @ C.astype(np.float64)
+    nz = X > 0
+    return float(np.sum(X[nz] * np.log(X[nz] / Y[nz])) - X.sum() + Y.sum())
+
+
+def test_shapes_and_units() -> None:
+    X = planted()
+    model = NMF(n_components=3)
+    T = model.fit_transform(X)
+    assert T.shape == (60, 3) and T.dtype == np.float32
+    assert model.components_.shape == (3, 24) and model.components_.dtype == np.float32
+    assert model.n_components_ == 3 and model.n_features_in_ == 24
+    assert np.allclose(model.components_.sum(axis=1), 1, atol=1e-5)
+    assert np.allclose(T.sum(axis=1), X.sum(axis=1), rtol=1e-4), "rows of T are word counts"
+    assert np.allclose(proportions(T).sum(axis=1), 1, atol=1e-5)
+    assert list(model.get_feature_names_out()) == ["nmf0", "nmf1", "nmf2"]
+    assert np.allclose(model.inverse_transform(T), T @ model.components_)
+
+
+def test_divergence_against_a_naive_reference() -> None:
+    X = planted(1) + np.random.default_rng(1).poisson(0.3, size=(60, 24))
+    model = NMF(n_components=4, tol=0, max_iter=50)
+    T = model.fit_transform(X)
+    assert model.divergence_ == pytest.approx(divergence(X, T, model.components_), rel=1e-4)
+    assert model.reconstruction_err_ == pytest.approx(np.sqrt(2 * model.divergence_))
+    assert model.n_iter_ == 50
+
+
+def test_planted_topics_are_recovered() -> None:
+    model = NMF(n_components=3).fit(planted())
+    blocks = model.components_.reshape(3, 3, 8).sum(axis=2)  # topic × block
+    assert sorted(blocks.argmax(axis=1)) == [0, 1, 2]
+    assert np.all(blocks.max(axis=1) > 0.99)
+
+
+def test_sparse_and_dense_inputs_give_the_same_bits() -> None:
+    sparse = pytest.importorskip("scipy.sparse")
+    X = planted(2)
+    dense = NMF(n_components=3).fit_transform(X)
+    for matrix in [
+        sparse.csr_matrix(X),
+        sparse.csc_matrix(X),
+        sparse.coo_array(X),
+        X.astype(np.int32),
+        X.astype(np.float32),
+        X.tolist(),
+    ]:
+        assert np.array_equal(NMF(n_components=3).fit_transform(matrix), dense)
+    # Duplicate entries of a COO matrix add up, as in SciPy.
+    rows, cols = np.nonzero(X)
+    halves = np.concatenate([X[rows, cols] / 2, X[rows, cols] / 2])
+    coo = sparse.coo_matrix((halves, (np.tile(rows, 2), np.tile(cols, 2))), shape=X.shape)
+    assert np.array_equal(NMF(n_components=3).fit_transform(coo), dense)
+
+
+def test_transform_gives_back_the_fitted_counts_and_handles_empty_rows() -> None:
+    X = planted(3)
+    model = NMF(n_components=3)
+    T = model.fit_transform(X)
+    assert np.array_equal(model.transform(X), T)
+    empty = model.transform(np.zeros((2, 24)))
+    assert empty.shape == (2, 3) and not empty.any()
+
+
+def test_same_bits_for_any_threads() -> None:
+    X = planted(4, n_docs=300)
+    one = NMF(n_components=5, n_jobs=1, init="random").fit_transform(X)
+    two = NMF(n_components=5, n_jobs=2, init="random").fit_transform(X)
+    assert np.array_equal(one, two)
+
+
+def test_errors() -> None:
+    X = planted()
+    cases = [
+        (NMF(beta_loss="frobenius"), X, ValueError, "beta_loss must be 'kullback-leibler'"),
+        (NMF(solver="cd"), X, ValueError, "solver must be 'mu'"),
+        (NMF(n_components=30), X, ValueError, "n_components 30: the number of topics must be between 1 and the smaller of the number of words \\(24\\)"),
+        (NMF(n_components=3), -X, ValueError, "Negative values in data passed to NMF"),
+        (NMF(n_components=3), np.where(X > 3, np.nan, X), ValueError, "a count is NaN: counts must be finite and non-negative"),
+        (NMF(n_components=3), X[0], ValueError, "Expected 2D array"),
+        (NMF(n_components=3), [["a", "b"], ["c", "d"]], TypeError, "to fit text, use TopicModel"),
+        (NMF(n_components=3), X[:, :0], ValueError, "Found array with 0 feature"),
+        (NMF(n_components=3, max_iter=0), X, ValueError, "max_iter 0: give at least 1 iteration"),
+        (NMF(n_components=3, tol=float("nan")), X, ValueError, "tol NaN: the tolerance must be"),
+    ]
+    for model, data, error, message in cases:
+        with pytest.raises(error, match=message):
+            model.fit(data)
+    model = NMF(n_components=3).fit(X)
+    with pytest.raises(ValueError, match="X has 23 features, but NMF is expecting 24 features"):
+        model.transform(X[:, 1:])
+    with pytest.raises(NotFittedError):
+        NMF().transform(X)
+
+
+def test_beta_loss_one_is_kullback_leibler() -> None:
+    X = planted()
+    assert np.array_equal(
+        NMF(n_components=3, beta_loss=1).fit_transform(X),
+        NMF(n_components=3, beta_loss="kullback-leibler").fit_transform(X),
+    )
