@@ -36,7 +36,7 @@ def fit_texts(
 ) -> dict[str, Any]:
     """Counts and fits texts; a dict with `components` (k × n_words), `doc_topics`
     (n_documents × k), `n_components`, `n_words`, `n_documents`, `iterations`, `stop`,
-    `divergence`, `trace`, `kernel`, `terms`, `words` and `tokens`."""
+    `divergence`, `trace`, `terms`, `words` and `tokens`."""
 
 def transform_texts(
     texts: Iterable[str],
@@ -66,6 +66,3 @@ def transform_counts(
 
 def proportions(counts: bytes, k: int) -> bytearray:
     """Rows of topic counts divided by their sums (zero rows stay zero)."""
-
-def python_names(message: str) -> str:
-    """A library message with the command line's option names replaced by Python's."""

@@ -7,6 +7,7 @@
 //! Every function releases the GIL while it tokenises, fits or transforms. Text is taken from
 //! any Python iterable, a batch of documents at a time, so memory follows the batch rather than
 //! the corpus.
+#![deny(missing_docs)]
 
 mod arrays;
 mod settings;
@@ -103,7 +104,6 @@ fn fit_result<'py>(
         .map(|p| (p.iteration, p.divergence))
         .collect();
     result.set_item("trace", trace)?;
-    result.set_item("kernel", &fit.kernel)?;
     Ok(result)
 }
 
@@ -278,12 +278,6 @@ fn proportions<'py>(
     Ok(arrays::to_python(py, &weights))
 }
 
-/// The library's message for an error, with Python's parameter names (for the tests).
-#[pyfunction]
-fn python_names(message: &str) -> String {
-    settings::python_names(message)
-}
-
 /// The compiled part of `nmf_topics`.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -292,6 +286,5 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit_counts, m)?)?;
     m.add_function(wrap_pyfunction!(transform_counts, m)?)?;
     m.add_function(wrap_pyfunction!(proportions, m)?)?;
-    m.add_function(wrap_pyfunction!(python_names, m)?)?;
     Ok(())
 }

@@ -125,7 +125,7 @@ const PARAMETERS: [(&str, &str); 12] = [
 ];
 
 /// The library's message, with Python's parameter names for its command-line options.
-pub fn python_names(message: &str) -> String {
+fn python_names(message: &str) -> String {
     PARAMETERS
         .iter()
         .fold(message.to_owned(), |text, (option, parameter)| {
