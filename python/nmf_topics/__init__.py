@@ -12,8 +12,7 @@ Two scikit-learn estimators over the nmf-topics library (compiled in ``nmf_topic
 Both return NumPy ``float32`` arrays, the precision the solver computes in: documents' topic
 counts from ``fit_transform`` and ``transform`` (:func:`proportions` turns them into weights
 summing to 1) and the topics in ``components_``. scikit-learn is optional: when it is
-installed the estimators are scikit-learn estimators (``clone``, ``Pipeline``,
-``GridSearchCV``).
+installed the estimators are scikit-learn estimators (``clone``, ``Pipeline``).
 
 >>> from nmf_topics import TopicModel
 >>> model = TopicModel(n_components=2, min_df=1).fit(["cats purr", "dogs bark", "cats nap"] * 2)

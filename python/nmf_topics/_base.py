@@ -1,8 +1,8 @@
 """The estimators' base: scikit-learn's when it is installed, else a small stand-in.
 
-With scikit-learn the estimators are real scikit-learn estimators (``clone``, ``Pipeline``,
-``GridSearchCV``, ``set_output``); without it they keep the same ``get_params`` and
-``set_params``, so code written for either runs on both.
+With scikit-learn the estimators are real scikit-learn estimators (``clone``, ``Pipeline``);
+without it they keep the same ``get_params`` and ``set_params``, so code written for either
+runs on both.
 """
 
 from __future__ import annotations
