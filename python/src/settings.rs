@@ -39,6 +39,8 @@ impl Words {
             split_dotted: !self.keep_dotted,
             min_chars: self.min_chars,
             max_chars: self.max_chars,
+            // Single words, as `fit` counts without --ngrams.
+            ..AnalyzerConfig::default()
         })
     }
 }
