@@ -2,6 +2,7 @@
 
 mod util;
 
+mod bits;
 mod cli;
 mod cli_bench;
 mod cli_outputs;
