@@ -1,7 +1,7 @@
 //! The KL solver against a dense, naive reference; its properties; planted topics.
 
 use nmf_topics::matrix::Sparse;
-use nmf_topics::nmf::{Init, KlSolver, Nmf, NmfError, StopReason, StopRule};
+use nmf_topics::nmf::{Init, KlMu, Nmf, NmfError, StopReason, StopRule};
 use proptest::prelude::*;
 
 use crate::util::{sparse_from_dense, TestRng};
@@ -106,11 +106,11 @@ fn assert_close(got: &[f32], want: &[f64], rel: f64, what: &str) {
     }
 }
 
-fn solver_w(s: &KlSolver, n: usize) -> Vec<f32> {
+fn solver_w(s: &KlMu, n: usize) -> Vec<f32> {
     (0..n).flat_map(|i| s.w_row(i).to_vec()).collect()
 }
 
-fn solver_h(s: &KlSolver, m: usize) -> Vec<f32> {
+fn solver_h(s: &KlMu, m: usize) -> Vec<f32> {
     (0..m).flat_map(|j| s.h_column(j).to_vec()).collect()
 }
 
@@ -134,7 +134,7 @@ fn divergence_and_both_updates_equal_the_dense_reference() {
         };
         let (w, h) = (as_f64(&w0), as_f64(&h0));
         for portable in [false, true] {
-            let mut s = KlSolver::new(&csc, &csr, k, &w0, &h0).unwrap();
+            let mut s = KlMu::new(&csc, &csr, k, &w0, &h0).unwrap();
             if portable {
                 s.use_portable_kernel();
             }
@@ -164,7 +164,7 @@ fn divergence_and_both_updates_equal_the_dense_reference() {
 fn the_fused_divergence_is_bit_identical_to_the_separate_pass() {
     let (v, w0, h0) = random_problem(60, 80, 5, 0.3, 9);
     let (csc, csr) = sparse_from_dense(60, 80, &v);
-    let mut s = KlSolver::new(&csc, &csr, 5, &w0, &h0).unwrap();
+    let mut s = KlMu::new(&csc, &csr, 5, &w0, &h0).unwrap();
     for _ in 0..5 {
         let separate = s.divergence();
         assert_eq!(s.update_h(true).unwrap().to_bits(), separate.to_bits());
@@ -186,7 +186,7 @@ proptest! {
         prop_assume!(v.iter().any(|&x| x > 0.0));
         let (csc, csr) = sparse_from_dense(n, m, &v);
         let slack = 1e-6 * v.iter().map(|&x| x as f64).sum::<f64>();
-        let mut s = KlSolver::random(&csc, &csr, k, seed).unwrap();
+        let mut s = KlMu::random(&csc, &csr, k, seed).unwrap();
         let mut before = s.divergence();
         for it in 0..60 {
             s.update_h(false);
@@ -276,7 +276,7 @@ fn any_thread_count_gives_identical_bits() {
 fn the_fast_kernel_reaches_the_same_divergence_as_the_portable_one() {
     let (csc, csr) = big_problem();
     let run = |portable: bool| {
-        let mut s = KlSolver::random(&csc, &csr, 10, 3).unwrap();
+        let mut s = KlMu::random(&csc, &csr, 10, 3).unwrap();
         if portable {
             s.use_portable_kernel();
         }
@@ -453,7 +453,7 @@ fn solve_h_equals_the_dense_reference_from_a_uniform_start() {
         v: as_f64(&v),
     };
     for updates in [1, 3, 8] {
-        let mut s = KlSolver::new(&csc, &csr, k, &w, &vec![0.0; m * k]).unwrap();
+        let mut s = KlMu::new(&csc, &csr, k, &w, &vec![0.0; m * k]).unwrap();
         let stats = s.solve_h(updates, 0.0);
         let wd = as_f64(&w);
         // Uniform start: the document's count spread evenly over the topics.
@@ -487,7 +487,7 @@ fn solving_h_never_increases_the_divergence() {
     let m = csc.cols();
     let mut last = f64::INFINITY;
     for updates in 1..=40 {
-        let mut s = KlSolver::new(&csc, &csr, 8, model.w(), &vec![0.0; m * 8]).unwrap();
+        let mut s = KlMu::new(&csc, &csr, 8, model.w(), &vec![0.0; m * 8]).unwrap();
         s.solve_h(updates, 1e-6);
         let d = s.divergence();
         assert!(d.is_finite());
@@ -616,7 +616,7 @@ fn connectivity_stops_once_no_document_changes_its_topic() {
     assert!(fit.iterations < 2000 && fit.iterations % 10 == 0);
     // Step the same start by hand: the assignment is the same at the last 4 checks (3 stable
     // checks after the first), and differs just before them.
-    let mut solver = KlSolver::random(&csc, &csr, 4, 2).unwrap();
+    let mut solver = KlMu::random(&csc, &csr, 4, 2).unwrap();
     let n_docs = csc.shape().1;
     let mut checks = Vec::new();
     for i in 1..=fit.iterations {

@@ -4,12 +4,12 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
-use nmf_topics::nmf::{benchmark, BenchResult, BenchSettings};
-use nmf_topics::CountMatrix;
+use nmf_topics::nmf::{benchmark, BenchResult, BenchSettings, Init};
+use nmf_topics::{CountMatrix, Nmf};
 use serde::Serialize;
 
 use super::load::load;
-use super::options::{AnalyzerArgs, PruningArgs, ReadArgs};
+use super::options::{AnalyzerArgs, PruningArgs, ReadArgs, SolverArgs};
 use super::output::Outputs;
 
 const EXAMPLES: &str = "\
@@ -18,7 +18,7 @@ Examples:
   nmf-topics bench ../shared/corpora/debian-descriptions.jsonl.gz -k 20,50 --threads 1,2
   nmf-topics bench v.mtx -k 50 --iterations 20 --repeats 7 --json bench.json";
 
-/// Time reading and the KL updates on a corpus: seconds per iteration, GFMA/s, share of the
+/// Time reading and a solver's updates on a corpus: seconds per iteration, GFMA/s, share of the
 /// machine's peak, the fast kernel against the portable one, peak memory
 #[derive(Args, Debug)]
 #[command(after_help = EXAMPLES)]
@@ -35,6 +35,9 @@ pub struct BenchArgs {
         value_name = "K,…"
     )]
     topics: Vec<usize>,
+
+    #[command(flatten)]
+    solver: SolverArgs,
 
     /// Thread counts to time, comma-separated [default: 1 and all cores]
     #[arg(long, value_delimiter = ',', value_name = "N,…")]
@@ -168,13 +171,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut runs = Vec::new();
     for &k in &args.topics {
         for (&t, &(peak, instructions, kernel_peak)) in threads.iter().zip(&peaks) {
+            let nmf = args
+                .solver
+                .apply(Nmf::new(k))
+                .init(Init::Random)
+                .seed(args.seed)
+                .threads(t);
             let settings = BenchSettings {
-                topics: k,
+                nmf: nmf.clone(),
                 iterations: args.iterations,
                 repeats: args.repeats,
-                threads: t,
-                seed: args.seed,
-                portable: false,
             };
             let fast = benchmark(matrix.by_doc(), matrix.by_word(), &settings)?;
             let portable = if args.compare_portable && fast.kernel != "portable" {
@@ -182,7 +188,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                     matrix.by_doc(),
                     matrix.by_word(),
                     &BenchSettings {
-                        portable: true,
+                        nmf: nmf.portable(true),
                         ..settings
                     },
                 )?)

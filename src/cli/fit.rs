@@ -11,7 +11,7 @@ use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
 use nmf_topics::{Nmf, SavedModel};
 
 use super::load::{count_source, load_source, Counted};
-use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs};
+use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs, SolverArgs};
 use super::output::{self, Destination, Output, Outputs, Source};
 use super::progress;
 
@@ -52,6 +52,9 @@ pub struct FitArgs {
         help_heading = "Model"
     )]
     topics: usize,
+
+    #[command(flatten)]
+    solver: SolverArgs,
 
     /// How the factors start: nndsvda (from a truncated SVD of the counts; steadier, more
     /// coherent topics) or random
@@ -124,7 +127,9 @@ pub fn run(args: FitArgs) -> Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let nmf = Nmf::new(args.topics)
+    let nmf = args
+        .solver
+        .apply(Nmf::new(args.topics))
         .init(args.init)
         .stop(args.stop_rule)
         .stable(args.stable)

@@ -9,6 +9,7 @@ use nmf_topics::corpus::{
     ReadOptions,
 };
 use nmf_topics::matrix::{DocFreq, Pruning};
+use nmf_topics::nmf::{registered, Loss, Solver};
 use nmf_topics::text::{AnalyzerConfig, Language, Ngrams};
 
 use super::output::Source;
@@ -288,6 +289,59 @@ impl AnalyzerArgs {
         config.check().map_err(anyhow::Error::msg)?;
         Ok(Some(config))
     }
+}
+
+/// Which solver fits, on which loss: `fit`'s, `rank`'s and `bench`'s. The help lists what the
+/// library's registry has.
+#[derive(Args, Debug, Clone)]
+pub struct SolverArgs {
+    #[arg(
+        long,
+        default_value_t = Solver::default(),
+        value_name = "SOLVER",
+        help = solver_help(),
+        help_heading = "Model"
+    )]
+    pub solver: Solver,
+
+    #[arg(
+        long,
+        default_value_t = Loss::default(),
+        value_name = "LOSS",
+        help = loss_help(),
+        help_heading = "Model"
+    )]
+    pub loss: Loss,
+}
+
+impl SolverArgs {
+    /// `nmf` with this solver and loss.
+    pub fn apply(&self, nmf: nmf_topics::Nmf) -> nmf_topics::Nmf {
+        nmf.solver(self.solver).loss(self.loss)
+    }
+}
+
+fn solver_help() -> String {
+    let names: Vec<String> = Solver::ALL
+        .iter()
+        .map(|s| format!("{s} ({})", s.describe()))
+        .collect();
+    format!("How the factors are updated: {}", names.join(", "))
+}
+
+fn loss_help() -> String {
+    let names: Vec<String> = Loss::ALL
+        .iter()
+        .map(|l| format!("{l} ({})", l.describe()))
+        .collect();
+    let pairs: Vec<String> = registered()
+        .map(|(s, l)| format!("--solver {s} --loss {l}"))
+        .collect();
+    format!(
+        "What the fit minimises: {}. Solvers: {}",
+        names.join(", "),
+        pairs.join(", ")
+    )
 }
 
 /// When a fit's iterations stop: `fit`'s, and each of `rank`'s runs.

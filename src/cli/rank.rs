@@ -12,7 +12,7 @@ use nmf_topics::report::{RankParameters, RankReport, RankRow, RankSeconds};
 use nmf_topics::Nmf;
 
 use super::load::{count_source, load_source, Counted};
-use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs};
+use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs, SolverArgs};
 use super::output::{Destination, Outputs, Source};
 use super::progress;
 
@@ -50,6 +50,9 @@ pub struct RankArgs {
     /// With a range A..B: try A, A + STEP, … up to B
     #[arg(long, value_name = "STEP", help_heading = "Model")]
     step: Option<usize>,
+
+    #[command(flatten)]
+    solver: SolverArgs,
 
     /// Runs for each K, from seeds --seed, --seed + 1, …; the cophenetic correlation needs 2 or
     /// more
@@ -165,7 +168,9 @@ pub fn run(args: RankArgs) -> Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let base = Nmf::new(ks[0])
+    let base = args
+        .solver
+        .apply(Nmf::new(ks[0]))
         .init(args.init)
         .restarts(args.restarts)
         .max_iter(args.iterations.max_iter)
@@ -212,7 +217,8 @@ pub fn run(args: RankArgs) -> Result<()> {
         ..
     } = count_source(source, &pruning)?;
     let largest = *ks.last().expect("at least one K");
-    Nmf::new(largest)
+    base.clone()
+        .with_topics(largest)
         .check(matrix.n_words(), matrix.n_documents())
         .with_context(|| format!("K = {largest} cannot be fitted to {inputs}"))?;
     let sample = sample_documents(matrix.by_doc(), args.sample, args.seed);
@@ -245,12 +251,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         phrases: phrases.map(|(config, _)| config),
         pruning,
         topics: ks,
-        restarts: args.restarts,
-        init: args.init,
-        max_iter: args.iterations.max_iter,
-        tol: args.iterations.tol,
-        seed: args.seed,
-        threads,
+        nmf: base,
         sample: args.sample,
     };
     let seconds = RankSeconds {

@@ -1,28 +1,25 @@
-//! Timing the updates, for `nmf-topics bench`: medians of repeated runs, each pass apart.
+//! Timing the updates of a solver, for `nmf-topics bench`: medians of repeated runs, the H and W
+//! halves of each step apart.
 
 use std::time::Instant;
 
 use serde::Serialize;
 
 use super::kernel::{self, Kernel};
-use super::{KlSolver, NmfError};
+use super::seam::{Data, Start};
+use super::{Loss, Nmf, NmfError, Solver};
 use crate::matrix::Sparse;
 
 /// What to time.
 #[derive(Debug, Clone)]
 pub struct BenchSettings {
-    /// Topics.
-    pub topics: usize,
+    /// The solver, loss, topics, threads, start and seed (the same start for every repeat and
+    /// kernel), and kernel (`portable`) to time.
+    pub nmf: Nmf,
     /// Iterations timed in each repeat (after one untimed warm-up iteration).
     pub iterations: usize,
     /// Repeats; the median is reported.
     pub repeats: usize,
-    /// Threads.
-    pub threads: usize,
-    /// Seed of the random start (the same for every repeat and kernel).
-    pub seed: u64,
-    /// Time the portable kernel instead of the fastest.
-    pub portable: bool,
 }
 
 /// Timings of one configuration.
@@ -34,7 +31,11 @@ pub struct BenchResult {
     pub threads: usize,
     /// Kernel timed.
     pub kernel: &'static str,
-    /// Median seconds per iteration (H and W updates, divergence not evaluated).
+    /// Solver timed.
+    pub solver: Solver,
+    /// Its loss.
+    pub loss: Loss,
+    /// Median seconds per iteration (H and W updates, the loss not evaluated).
     pub seconds_per_iteration: f64,
     /// Median seconds of the H update.
     pub seconds_h: f64,
@@ -42,9 +43,12 @@ pub struct BenchResult {
     pub seconds_w: f64,
     /// Every repeat's seconds per iteration.
     pub repeats: Vec<f64>,
-    /// Multiply-adds per second, counting 4·nnz·K per iteration, in billions.
+    /// Multiply-adds per second, counting the solver's per iteration (`multiply_adds_counted`),
+    /// in billions.
     pub gfma_per_second: f64,
-    /// The divergence after the last repeat (so the work cannot be skipped, and kernels compare).
+    /// How an iteration's multiply-adds are counted: `4·nnz·K` for KL-MU.
+    pub multiply_adds_counted: &'static str,
+    /// The loss after the last repeat (so the work cannot be skipped, and kernels compare).
     pub divergence: f64,
 }
 
@@ -54,16 +58,18 @@ pub fn benchmark(
     by_word: &Sparse,
     settings: &BenchSettings,
 ) -> Result<BenchResult, NmfError> {
-    pool(settings.threads)?.install(|| {
+    let nmf = &settings.nmf;
+    nmf.check_settings()?;
+    let v = Data::new(by_doc, by_word)?;
+    nmf.pool()?.install(|| {
         let (mut per_iter, mut h_times, mut w_times) = (Vec::new(), Vec::new(), Vec::new());
         let mut divergence = 0.0;
         let mut kernel = "";
+        let mut cost = None;
         for _ in 0..settings.repeats.max(1) {
-            let mut solver = KlSolver::random(by_doc, by_word, settings.topics, settings.seed)?;
-            if settings.portable {
-                solver.use_portable_kernel();
-            }
+            let mut solver = nmf.joint_solver(v, Start::Seed(nmf.seed))?;
             kernel = solver.kernel();
+            cost = Some(solver.cost());
             solver.update_h(false);
             solver.update_w();
             let (mut h, mut w) = (0.0, 0.0);
@@ -79,19 +85,22 @@ pub fn benchmark(
             per_iter.push((h + w) / n);
             h_times.push(h / n);
             w_times.push(w / n);
-            divergence = solver.divergence();
+            divergence = solver.loss();
         }
         let seconds = median(&per_iter);
-        let fma = 4.0 * by_doc.nnz() as f64 * settings.topics as f64;
+        let cost = cost.expect("at least one repeat");
         Ok(BenchResult {
-            topics: settings.topics,
-            threads: settings.threads,
+            topics: nmf.topics,
+            threads: nmf.threads,
             kernel,
+            solver: nmf.solver,
+            loss: nmf.loss,
             seconds_per_iteration: seconds,
             seconds_h: median(&h_times),
             seconds_w: median(&w_times),
             repeats: per_iter,
-            gfma_per_second: fma / seconds / 1e9,
+            gfma_per_second: cost.multiply_adds / seconds / 1e9,
+            multiply_adds_counted: cost.formula,
             divergence,
         })
     })

@@ -1,14 +1,17 @@
-//! The fitting loop: iterate, watch the divergence, stop.
+//! The fitting loop: iterate, watch the loss, stop; keep the best of the restarts; solve the
+//! documents' weights with W fixed. It drives a [`JointSolver`](super::JointSolver) and a
+//! [`DocumentSolver`](super::DocumentSolver) and names no solver.
 
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{KlSolver, Nmf, NmfError, NmfModel, StopReason, StopRule, TracePoint, TransformReport};
+use super::seam::{Data, Start};
+use super::{Nmf, NmfError, NmfModel, StopReason, StopRule, TracePoint, TransformReport};
 use crate::matrix::Sparse;
 
 /// One run of the joint iterations.
-pub(super) struct Joint {
+pub(super) struct Run {
     pub(super) model: NmfModel,
     pub(super) iterations: usize,
     pub(super) stop: StopReason,
@@ -91,7 +94,8 @@ impl Nmf {
     ) -> Result<(NmfModel, FitReport), NmfError> {
         let (n_words, n_docs) = by_doc.shape();
         self.check(n_words, n_docs)?;
-        self.pool()?.install(|| self.run(by_doc, by_word, observe))
+        let v = Data::new(by_doc, by_word)?;
+        self.pool()?.install(|| self.run(v, observe))
     }
 
     /// A pool of `threads` threads for the updates.
@@ -104,16 +108,15 @@ impl Nmf {
 
     fn run(
         &self,
-        by_doc: &Sparse,
-        by_word: &Sparse,
+        v: Data,
         observe: &mut (dyn FnMut(usize, Option<f64>) + Send),
     ) -> Result<(NmfModel, FitReport), NmfError> {
         // Restarts run one after another, each on every thread: the updates already use them.
-        let mut best: Option<Joint> = None;
+        let mut best: Option<Run> = None;
         let mut restarts = Vec::new();
         for r in 0..self.restarts as u64 {
             let seed = self.seed.wrapping_add(r);
-            let run = self.iterate(by_doc, by_word, seed, observe)?;
+            let run = self.iterate(v, seed, observe)?;
             if self.restarts > 1 {
                 restarts.push(Restart {
                     seed,
@@ -125,7 +128,7 @@ impl Nmf {
                 best = Some(run);
             }
         }
-        let Joint {
+        let Run {
             model,
             iterations,
             stop,
@@ -142,14 +145,9 @@ impl Nmf {
             let started = Instant::now();
             // The counts are solved again from scratch: the old ones need not stay alive.
             model.clear_counts();
-            let mut solver = self.kernel_for(KlSolver::for_documents(
-                by_doc,
-                by_word,
-                self.topics,
-                model.w(),
-            )?);
-            let stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
-            divergence = solver.divergence();
+            let mut solver = self.document_solver(v, self.topics, model.w())?;
+            let stats = solver.solve(self.transform_max_iter, self.transform_tol);
+            divergence = solver.loss();
             let h = solver.h();
             drop(solver);
             // New counts can change the topics' order by share; the solver's order does not
@@ -179,20 +177,13 @@ impl Nmf {
     /// The joint iterations from `seed`'s start, until a stopping rule or `max_iter`.
     pub(super) fn iterate(
         &self,
-        by_doc: &Sparse,
-        by_word: &Sparse,
+        v: Data,
         seed: u64,
         observe: &mut (dyn FnMut(usize, Option<f64>) + Send),
-    ) -> Result<Joint, NmfError> {
-        let mut solver = self.kernel_for(KlSolver::start(
-            by_doc,
-            by_word,
-            self.topics,
-            self.init,
-            seed,
-        )?);
+    ) -> Result<Run, NmfError> {
+        let mut solver = self.joint_solver(v, Start::Seed(seed))?;
         let connectivity = self.stop == StopRule::Connectivity;
-        let n_docs = if connectivity { by_doc.shape().1 } else { 0 };
+        let n_docs = if connectivity { v.shape().1 } else { 0 };
         let (mut assigned, mut previous) = (vec![0u32; n_docs], vec![u32::MAX; n_docs]);
         let mut stable = 0;
         let mut changed = None;
@@ -202,8 +193,7 @@ impl Nmf {
         let started = Instant::now();
         for i in 0..self.max_iter {
             let evaluate = i % self.eval_every == 0;
-            let divergence = solver.update_h(evaluate);
-            solver.update_w();
+            let divergence = solver.step(evaluate);
             iterations = i + 1;
             if let Some(d) = divergence {
                 trace.push(TracePoint {
@@ -234,12 +224,12 @@ impl Nmf {
             }
         }
         let seconds = started.elapsed().as_secs_f64();
-        let divergence = solver.divergence();
+        let divergence = solver.loss();
         trace.push(TracePoint {
             iteration: iterations,
             divergence,
         });
-        Ok(Joint {
+        Ok(Run {
             kernel: solver.kernel().to_owned(),
             model: solver.into_model(),
             iterations,

@@ -3,8 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::KlSolver;
 use serde::{Deserialize, Serialize};
+
+use super::{Loss, Solver};
 
 /// A fit that cannot be run.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -31,6 +32,18 @@ pub enum NmfError {
     /// Zero threads asked for.
     #[error("--threads 0: give at least 1 thread")]
     Threads,
+    /// No solver does this solver and loss.
+    #[error(
+        "--solver {solver} with --loss {loss}: no solver does that; choose one of {registered}"
+    )]
+    Unsupported {
+        /// The solver asked for.
+        solver: Solver,
+        /// The loss asked for.
+        loss: Loss,
+        /// The pairs that exist, as flags.
+        registered: String,
+    },
     /// The matrices or starting factors do not fit together.
     #[error("{0}")]
     Matrix(String),
@@ -133,7 +146,7 @@ impl FromStr for Init {
     }
 }
 
-/// Parameters of a KL-NMF fit, with scikit-learn's names. Build with [`Nmf::new`] and the
+/// Parameters of an NMF fit, with scikit-learn's names. Build with [`Nmf::new`] and the
 /// consuming setters; [`Nmf::fit`] checks them against the matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Nmf {
@@ -155,12 +168,17 @@ pub struct Nmf {
     pub(crate) transform_tol: f64,
     #[serde(default)]
     pub(crate) portable: bool,
+    #[serde(default)]
+    pub(crate) solver: Solver,
+    #[serde(default)]
+    pub(crate) loss: Loss,
 }
 
 impl Nmf {
-    /// `topics` topics; defaults: NNDSVDa start, `max_iter` 1000, `tol` 1e-4, `seed` 0,
-    /// threads: all cores, divergence evaluated every 10 iterations; document weights solved
-    /// with W fixed for at most `transform_max_iter` 1000 updates, to `transform_tol` 1e-6.
+    /// `topics` topics; defaults: [`Solver::Mu`] on [`Loss::Kl`] (multiplicative updates of
+    /// the KL divergence), NNDSVDa start, `max_iter` 1000, `tol` 1e-4, `seed` 0, threads: all
+    /// cores, divergence evaluated every 10 iterations; document weights solved with W fixed
+    /// for at most `transform_max_iter` 1000 updates, to `transform_tol` 1e-6.
     pub fn new(topics: usize) -> Nmf {
         Nmf {
             topics,
@@ -176,12 +194,26 @@ impl Nmf {
             transform_max_iter: 1000,
             transform_tol: 1e-6,
             portable: false,
+            solver: Solver::default(),
+            loss: Loss::default(),
         }
     }
 
     /// The same settings for `topics` topics.
     pub fn with_topics(mut self, topics: usize) -> Nmf {
         self.topics = topics;
+        self
+    }
+
+    /// How the factors are updated; [`Nmf::fit`] checks that a solver does it on the loss.
+    pub fn solver(mut self, solver: Solver) -> Nmf {
+        self.solver = solver;
+        self
+    }
+
+    /// What the fit minimises.
+    pub fn loss(mut self, loss: Loss) -> Nmf {
+        self.loss = loss;
         self
     }
 
@@ -236,14 +268,6 @@ impl Nmf {
     pub fn portable(mut self, yes: bool) -> Nmf {
         self.portable = yes;
         self
-    }
-
-    /// The solver with the kernel these settings ask for.
-    pub(crate) fn kernel_for<'a>(&self, mut solver: KlSolver<'a>) -> KlSolver<'a> {
-        if self.portable {
-            solver.use_portable_kernel();
-        }
-        solver
     }
 
     /// Threads to run on. The result does not depend on it.
@@ -311,6 +335,7 @@ impl Nmf {
         if self.threads == 0 {
             return Err(NmfError::Threads);
         }
+        super::solvers::method(self.solver, self.loss)?;
         Ok(())
     }
 }

@@ -5,7 +5,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::consensus::{main_topics, Consensus};
-use super::fit::Joint;
+use super::fit::Run;
+use super::seam::Data;
 use super::{Nmf, NmfError, NmfModel, Restart};
 use crate::matrix::Sparse;
 
@@ -48,6 +49,7 @@ impl Nmf {
                 "sampled document {d} is beyond the matrix's {n_docs} documents"
             )));
         }
+        let v = Data::new(by_doc, by_word)?;
         let started = Instant::now();
         let mut consensus = Consensus::new(sample.len());
         let mut models = Vec::with_capacity(self.restarts);
@@ -55,12 +57,12 @@ impl Nmf {
         self.pool()?.install(|| -> Result<(), NmfError> {
             for r in 0..self.restarts {
                 let seed = self.seed.wrapping_add(r as u64);
-                let Joint {
+                let Run {
                     model,
                     iterations,
                     divergence,
                     ..
-                } = self.iterate(by_doc, by_word, seed, &mut |i, _| observe(r, i))?;
+                } = self.iterate(v, seed, &mut |i, _| observe(r, i))?;
                 consensus.add(&main_topics(&model, sample));
                 restarts.push(Restart {
                     seed,

@@ -11,9 +11,11 @@
 //! than there are topics the minimiser is not unique, and which one the updates reach depends
 //! on where they start: that is why a model's fitted H, left where the joint updates stopped,
 //! differs from what a later transform finds (scikit-learn's issue #18663). Here both start
-//! from the same uniform weights and run the same updates to the same stopping rule
-//! ([`KlSolver::solve_h`]): `fit` replaces its H by the result, so transforming a training
-//! document gives back its fitted weights, the same bits on the same kernel.
+//! from the same uniform weights and run the same updates to the same stopping rule (the
+//! solver's [`DocumentSolver`](super::DocumentSolver); for KL-MU,
+//! [`KlMu::solve_h`](super::KlMu::solve_h)): `fit`
+//! replaces its H by the result, so transforming a training document gives back its fitted
+//! weights, the same bits on the same kernel.
 //!
 //! Each document runs until no weight moves by more than `transform_tol` times its count in an
 //! update, or `transform_max_iter` updates (defaults 1e-6 and 1000). Documents run in parallel;
@@ -21,7 +23,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{KlSolver, Nmf, NmfError, NmfModel};
+use super::seam::Data;
+use super::{Nmf, NmfError, NmfModel};
 use crate::matrix::Sparse;
 
 /// How the document weights were solved.
@@ -58,6 +61,7 @@ impl Nmf {
             )));
         }
         self.check_settings()?;
+        let v = Data::new(by_doc, by_word)?;
         if self.transform_max_iter == 0 {
             return Err(NmfError::Matrix(
                 "transform_max_iter is 0: the weights need at least 1 update".into(),
@@ -66,10 +70,8 @@ impl Nmf {
         let pool = self.pool()?;
         let started = std::time::Instant::now();
         pool.install(|| {
-            let k = model.topics();
-            let mut solver =
-                self.kernel_for(KlSolver::for_documents(by_doc, by_word, k, model.w())?);
-            let stats = solver.solve_h(self.transform_max_iter, self.transform_tol);
+            let mut solver = self.document_solver(v, model.topics(), model.w())?;
+            let stats = solver.solve(self.transform_max_iter, self.transform_tol);
             Ok((solver.h(), report(&stats, started.elapsed().as_secs_f64())))
         })
     }

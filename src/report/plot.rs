@@ -110,9 +110,9 @@ impl RankReport {
                 thousands(c.documents as f64),
                 thousands(c.words as f64),
                 thousands(c.tokens),
-                k.restarts,
-                if k.restarts == 1 { "" } else { "s" },
-                k.init,
+                k.nmf.restarts,
+                if k.nmf.restarts == 1 { "" } else { "s" },
+                k.nmf.init,
                 thousands(self.ranks.first().map_or(0, |r| r.sampled) as f64),
             ))
         )?;

@@ -3,13 +3,13 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::quality::Quality;
 use super::summary::{round, CorpusFigures};
 use super::terminal::thousands;
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{Init, NmfModel, RankFit, Restart};
+use crate::nmf::{Nmf, NmfModel, RankFit, Restart};
 use crate::text::AnalyzerConfig;
 
 /// The `format` field of `rank`'s JSON.
@@ -49,20 +49,22 @@ pub struct RankParameters {
     pub pruning: Pruning,
     /// The K surveyed, increasing.
     pub topics: Vec<usize>,
-    /// Runs per K, from seeds `seed`, `seed + 1`, ….
-    pub restarts: usize,
-    /// How the factors start.
-    pub init: Init,
-    /// Most iterations a run.
-    pub max_iter: usize,
-    /// Relative fall of the divergence over 10 iterations that stops a run.
-    pub tol: f64,
-    /// The first run's seed; also the seed of the document sample.
-    pub seed: u64,
-    /// Threads used.
-    pub threads: usize,
+    /// The settings of every K's runs (its K aside): `restarts` runs a K from seeds `seed`,
+    /// `seed + 1`, … (`seed` also draws the document sample), the solver and loss, `init`,
+    /// `max_iter`, `tol`, `threads` and the rest, written beside the other fields.
+    #[serde(flatten, serialize_with = "settings_of_every_k")]
+    pub nmf: Nmf,
     /// Documents asked for in the consensus (`ranks[].sampled` says how many it had).
     pub sample: usize,
+}
+
+/// The fields of `nmf` but its K: the survey's K are `topics`.
+fn settings_of_every_k<S: Serializer>(nmf: &Nmf, out: S) -> Result<S::Ok, S::Error> {
+    let mut fields = serde_json::to_value(nmf).map_err(serde::ser::Error::custom)?;
+    if let Some(map) = fields.as_object_mut() {
+        map.remove("topics");
+    }
+    fields.serialize(out)
 }
 
 /// Wall-clock seconds of each stage of a survey.
@@ -221,7 +223,7 @@ impl RankReport {
         }
         writeln!(out)?;
         let c = &self.corpus;
-        let p = &self.parameters;
+        let p = &self.parameters.nmf;
         let sampled = self.ranks.first().map_or(0, |r| r.sampled);
         writeln!(
             out,

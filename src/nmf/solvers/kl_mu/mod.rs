@@ -1,15 +1,53 @@
-//! [`KlSolver`]: the factors, the two multiplicative updates and the divergence.
+//! Lee & Seung's multiplicative updates for the I-divergence (`--solver mu --loss kl`):
+//!
+//! ```text
+//! D(V‖WH) = Σ_wd  V_wd · ln(V_wd / (WH)_wd) − V_wd + (WH)_wd
+//!
+//! H_kd ← H_kd · Σ_w W_wk V_wd / (WH)_wd  /  Σ_w W_wk
+//! W_wk ← W_wk · Σ_d H_kd V_wd / (WH)_wd  /  Σ_d H_kd
+//! ```
+//!
+//! Each update never increases D (Lee & Seung 2001, theorem 2).
+//!
+//! (WH) is needed only where V is non-zero, so an iteration costs about 4·nnz·K multiply-adds:
+//! for each non-zero a dot product of a row of W with a column of H, and an accumulation, once
+//! for the H update (over documents, V by column) and once for the W update (over words, V by
+//! row). The denominators are W's column sums and H's row sums; Σ(WH) = Σ_k colsum(W)_k ·
+//! rowsum(H)_k, so D costs one logarithm per non-zero, fused into the H update on the
+//! iterations where it is evaluated.
+//!
+//! **Parallelism and reproducibility.** The H update runs over fixed chunks of documents and the
+//! W update over fixed chunks of words, in parallel (rayon). Each chunk is computed in a fixed
+//! order and the partial sums of chunks are added in chunk order, so the same seed gives the
+//! same bits whatever the number of threads. Factors are `f32`; the divergence and the column
+//! and row sums are `f64`.
+//!
+//! **Kernel.** Topics are padded to a multiple of 8 so that the dot products and accumulations
+//! run 8 lanes wide. On x86-64 with AVX2 and FMA (detected at run time) an intrinsics kernel
+//! keeps the row being updated in registers and prefetches the other factor's rows; elsewhere
+//! portable 8-lane loops run (see `kernel/`). Results are identical for any thread count on one
+//! kernel, and agree to float rounding between kernels.
+//!
+//! **Guards.** (WH) is floored at 1e-12 before dividing, dead topics (a zero column sum) are left
+//! as they are, and values below `f32::MIN_POSITIVE` are flushed to zero (they are zero for every
+//! purpose, and denormals are slow), so no NaN or infinity can appear.
+//!
+//! **Document weights with W fixed** (`documents.rs`): the H update alone, each document from
+//! the same uniform start until its weights stop moving.
 
 use rayon::prelude::*;
 
-use super::kernel::{self, Kernel, Pass, LANES};
-use super::rows::Rows;
-use super::{init, nndsvd, Init};
-use super::{NmfError, NmfModel};
 use crate::matrix::Sparse;
+use crate::nmf::chunks::{chunk_bounds, column_sums, for_each_chunk, reduce};
+use crate::nmf::init;
+use crate::nmf::kernel::{Kernel, LANES};
+use crate::nmf::rows::Rows;
+use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start, StepCost};
+use crate::nmf::{Init, Nmf, NmfError, NmfModel};
+use kernel::Pass;
 
-/// Non-zeros per chunk of rows that one task updates (at least; whole rows).
-const CHUNK_NNZ: usize = 2048;
+mod documents;
+mod kernel;
 
 /// Bytes of W's rows (and as many of their numerators) that the words gathered document by
 /// document take: the most frequent words, whose rows then stay in a core's L2 cache while
@@ -24,12 +62,13 @@ const HOT_PARTS: usize = 8;
 /// Frequent words whose parts one task adds up and whose rows it finishes.
 const HOT_TASK: usize = 64;
 
-/// The state of a KL-NMF fit: V by document and by word, the padded factors, and scratch space
+/// The state of a KL-MU fit: V by document and by word, the padded factors, and scratch space
 /// allocated once, so that an iteration allocates nothing.
 ///
-/// Use [`Nmf::fit`](super::Nmf::fit) to fit; this type is for stepping through the updates one
-/// at a time (tests, research). Updates run on the current rayon pool.
-pub struct KlSolver<'a> {
+/// Use [`Nmf::fit`] to fit, or [`Nmf::joint_solver`] to step through any solver; this type is
+/// for stepping through these updates and their kernels (tests, research). Updates run on the
+/// current rayon pool.
+pub struct KlMu<'a> {
     by_doc: &'a Sparse,
     doc_ptr: Vec<usize>,
     k: usize,
@@ -64,7 +103,7 @@ pub struct KlSolver<'a> {
     divs: Vec<f64>,
 }
 
-impl<'a> KlSolver<'a> {
+impl<'a> KlMu<'a> {
     /// A solver started from `w0`, `(n_words, k)` row-major, and `h0`, `(n_documents, k)`
     /// row-major (that is Hᵀ). `by_doc` is V in CSC and `by_word` the same V in CSR.
     pub fn new(
@@ -73,105 +112,60 @@ impl<'a> KlSolver<'a> {
         k: usize,
         w0: &[f32],
         h0: &[f32],
-    ) -> Result<KlSolver<'a>, NmfError> {
-        let (n_words, n_docs) = by_doc.shape();
-        check_matrices(by_doc, by_word)?;
-        if k == 0 || w0.len() != n_words * k || h0.len() != n_docs * k {
-            return Err(NmfError::Matrix(format!(
-                "starting factors must be ({n_words}, {k}) and ({n_docs}, {k})"
-            )));
-        }
-        if w0.iter().chain(h0).any(|x| !x.is_finite() || *x < 0.0) {
-            return Err(NmfError::Matrix(
-                "starting factors must be finite and non-negative".into(),
-            ));
-        }
-        let kp = k.div_ceil(LANES) * LANES;
-        Ok(KlSolver::with_factors(
-            by_doc,
-            by_word,
-            k,
-            init::pad(w0, k, kp),
-            init::pad(h0, k, kp),
-        ))
+    ) -> Result<KlMu<'a>, NmfError> {
+        let start = Start::Factors { w: w0, h: h0 };
+        KlMu::start(Data::new(by_doc, by_word)?, k, Init::Random, start)
     }
 
-    /// A solver of the document weights alone, W fixed to `w0`, `(n_words, k)` row-major: for
-    /// [`KlSolver::solve_h`], [`KlSolver::divergence`] and [`KlSolver::h`] only. It leaves out
-    /// what the W update needs (its accumulators and the bounds of V by word), which the final
-    /// H solve of a fit and `transform` would hold for nothing.
-    ///
-    /// The topics are held in an order that depends on W's columns alone
-    /// ([`canonical_order`]), so the same topics numbered otherwise solve to the same bits:
-    /// a fit may renumber its topics after this solve, and `transform` with the renumbered
-    /// model still gives back the fitted weights.
-    pub(crate) fn for_documents(
+    /// A solver started from random factors drawn from `seed` ([`Init::Random`]).
+    pub fn random(
         by_doc: &'a Sparse,
         by_word: &'a Sparse,
         k: usize,
-        w0: &[f32],
-    ) -> Result<KlSolver<'a>, NmfError> {
-        let (n_words, n_docs) = by_doc.shape();
-        check_matrices(by_doc, by_word)?;
-        if k == 0 || w0.len() != n_words * k {
-            return Err(NmfError::Matrix(format!("W must be ({n_words}, {k})")));
-        }
-        if w0.iter().any(|x| !x.is_finite() || *x < 0.0) {
-            return Err(NmfError::Matrix("W must be finite and non-negative".into()));
-        }
-        let kp = k.div_ceil(LANES) * LANES;
-        let order = canonical_order(w0, k);
-        let mut w = Rows::zeroed(n_words * kp);
-        for (row, from) in w.chunks_exact_mut(kp).zip(w0.chunks_exact(k)) {
-            for (x, &t) in row.iter_mut().zip(&order) {
-                *x = from[t];
-            }
-        }
-        let mut slot = vec![0; k];
-        for (c, &t) in order.iter().enumerate() {
-            slot[t] = c;
-        }
-        Ok(KlSolver::assemble(
-            by_doc,
-            by_word,
-            k,
-            w,
-            Rows::zeroed(n_docs * kp),
-            slot,
-        ))
+        seed: u64,
+    ) -> Result<KlMu<'a>, NmfError> {
+        let v = Data::new(by_doc, by_word)?;
+        KlMu::start(v, k, Init::Random, Start::Seed(seed))
     }
 
-    /// The solver for checked matrices and padded, checked factors.
-    fn with_factors(
+    /// A solver started from an NNDSVDa start ([`Init::Nndsvda`]), its random projection
+    /// drawn from `seed`.
+    pub fn nndsvda(
         by_doc: &'a Sparse,
         by_word: &'a Sparse,
         k: usize,
-        w: Rows,
-        h: Rows,
-    ) -> KlSolver<'a> {
-        let mut solver = KlSolver::assemble(by_doc, by_word, k, w, h, (0..k).collect());
-        solver.word_ptr = by_word.indptr().to_proper().into_owned();
+        seed: u64,
+    ) -> Result<KlMu<'a>, NmfError> {
+        let v = Data::new(by_doc, by_word)?;
+        KlMu::start(v, k, Init::Nndsvda, Start::Seed(seed))
+    }
+
+    /// A solver started as `start` says (with `init` for a seed).
+    fn start(v: Data<'a>, k: usize, init: Init, start: Start) -> Result<KlMu<'a>, NmfError> {
+        let kp = padded(k);
+        let (w, h) = init::factors(v, k, kp, init, start)?;
+        Ok(KlMu::with_factors(v, k, w, h))
+    }
+
+    /// The solver of the joint updates from padded, checked factors.
+    fn with_factors(v: Data<'a>, k: usize, w: Rows, h: Rows) -> KlMu<'a> {
+        let mut solver = KlMu::assemble(v, k, w, h, (0..k).collect());
+        solver.word_ptr = v.by_word().indptr().to_proper().into_owned();
         column_sums(&solver.h, solver.kp, &mut solver.row_h);
         let hot = HOT_BYTES / (solver.kp * 4);
-        solver.gather_hot_words(hot.min(by_doc.rows()));
+        solver.gather_hot_words(hot.min(v.by_doc().rows()));
         solver
     }
 
     /// The parts both kinds of solver have: the H update's bounds and scratch space, W's
     /// column sums, and nothing yet of the W update's.
-    fn assemble(
-        by_doc: &'a Sparse,
-        by_word: &'a Sparse,
-        k: usize,
-        w: Rows,
-        h: Rows,
-        slot: Vec<usize>,
-    ) -> KlSolver<'a> {
-        let kp = k.div_ceil(LANES) * LANES;
+    fn assemble(v: Data<'a>, k: usize, w: Rows, h: Rows, slot: Vec<usize>) -> KlMu<'a> {
+        let (by_doc, by_word) = (v.by_doc(), v.by_word());
+        let kp = padded(k);
         let doc_ptr = by_doc.indptr().to_proper().into_owned();
         let doc_chunks = chunk_bounds(&doc_ptr);
         let chunks = doc_chunks.len() - 1;
-        let mut solver = KlSolver {
+        let mut solver = KlMu {
             by_doc,
             doc_ptr,
             k,
@@ -200,7 +194,7 @@ impl<'a> KlSolver<'a> {
     }
 
     /// Makes words `..hot` have their W numerators gathered document by document, the others
-    /// word by word (see [`KlSolver::update_w`]).
+    /// word by word (see [`KlMu::update_w`]).
     fn gather_hot_words(&mut self, hot: usize) {
         let kp = self.kp;
         let doc_ptr = &self.doc_ptr;
@@ -221,56 +215,6 @@ impl<'a> KlSolver<'a> {
             self.acc.resize(chunks * kp, 0.0);
             self.sums.resize(chunks * kp, 0.0);
             self.divs.resize(chunks, 0.0);
-        }
-    }
-
-    /// A solver started from random factors drawn from `seed`: |N(0, 1)| scaled by
-    /// √(mean(V)/k), as scikit-learn's `init='random'` does, W first, then H.
-    pub fn random(
-        by_doc: &'a Sparse,
-        by_word: &'a Sparse,
-        k: usize,
-        seed: u64,
-    ) -> Result<KlSolver<'a>, NmfError> {
-        check_matrices(by_doc, by_word)?;
-        if k == 0 {
-            return Err(NmfError::Matrix("k must be at least 1".into()));
-        }
-        let (w, h) = init::random(by_doc, k, k.div_ceil(LANES) * LANES, seed);
-        Ok(KlSolver::with_factors(by_doc, by_word, k, w, h))
-    }
-
-    /// A solver started from an NNDSVDa start ([`Init::Nndsvda`]), its random projection
-    /// drawn from `seed`.
-    pub fn nndsvda(
-        by_doc: &'a Sparse,
-        by_word: &'a Sparse,
-        k: usize,
-        seed: u64,
-    ) -> Result<KlSolver<'a>, NmfError> {
-        check_matrices(by_doc, by_word)?;
-        let (n_words, n_docs) = by_doc.shape();
-        if k == 0 || k > n_words.min(n_docs) {
-            return Err(NmfError::Matrix(format!(
-                "k must be between 1 and {}",
-                n_words.min(n_docs)
-            )));
-        }
-        let (w, h) = nndsvd::nndsvd(by_doc, by_word, k, k.div_ceil(LANES) * LANES, seed, true);
-        Ok(KlSolver::with_factors(by_doc, by_word, k, w, h))
-    }
-
-    /// A solver started as `init` says.
-    pub fn start(
-        by_doc: &'a Sparse,
-        by_word: &'a Sparse,
-        k: usize,
-        init: Init,
-        seed: u64,
-    ) -> Result<KlSolver<'a>, NmfError> {
-        match init {
-            Init::Random => KlSolver::random(by_doc, by_word, k, seed),
-            Init::Nndsvda => KlSolver::nndsvda(by_doc, by_word, k, seed),
         }
     }
 
@@ -341,7 +285,7 @@ impl<'a> KlSolver<'a> {
     /// of the other words word by word, each row updated as soon as its numerator is whole.
     pub fn update_w(&mut self) {
         reciprocals(&self.row_h, &mut self.inv);
-        let KlSolver {
+        let KlMu {
             w,
             h,
             acc,
@@ -426,75 +370,6 @@ impl<'a> KlSolver<'a> {
         reduce(&sums[..(hot_tasks + cold) * kp], kp, col_w);
     }
 
-    /// Solves for H with W fixed, as [`Nmf::transform`](super::Nmf::transform) does: every
-    /// document starts from the same uniform weights, n_d / K on each topic whose column of W
-    /// is not all zero (n_d: the document's count), and runs H updates with W fixed until no
-    /// weight moves by more than `tol · n_d` in an update, or `max_iter` updates.
-    ///
-    /// A document's updates read only W and its own column of V, so its weights are the same
-    /// bits whatever the other documents and the thread count. Each update never increases
-    /// D(V‖WH) (W being fixed, it is the H half of Lee & Seung's theorem). Returns, for each
-    /// document, the updates run and whether `tol` stopped them.
-    pub fn solve_h(&mut self, max_iter: usize, tol: f64) -> Vec<(u32, bool)> {
-        reciprocals(&self.col_w, &mut self.inv);
-        let (kp, kernel) = (self.kp, self.kernel);
-        let live = self.col_w[..self.k].iter().filter(|&&s| s > 0.0).count();
-        let pass = Pass {
-            // A document's rows of W stay in cache over its updates.
-            prefetch: false,
-            ..pass_over(&self.doc_ptr, self.by_doc, &self.w, &self.inv, kp)
-        };
-        let chunks = &self.doc_chunks;
-        let mut slices: Vec<&mut [f32]> = Vec::with_capacity(chunks.len() - 1);
-        let mut rest: &mut [f32] = &mut self.h;
-        for c in chunks.windows(2) {
-            let (head, tail) = rest.split_at_mut((c[1] - c[0]) * kp);
-            slices.push(head);
-            rest = tail;
-        }
-        let col_w = &self.col_w;
-        let per_chunk: Vec<Vec<(u32, bool)>> = slices
-            .into_par_iter()
-            .enumerate()
-            .map(|(c, rows)| {
-                let mut acc = vec![0f32; kp];
-                let mut sums = vec![0f64; kp];
-                let mut old = vec![0f32; kp];
-                rows.chunks_exact_mut(kp)
-                    .enumerate()
-                    .map(|(i, row)| {
-                        let d = chunks[c] + i;
-                        let (start, end) = pass.range(d);
-                        let total: f64 = pass.data[start..end].iter().map(|&x| x as f64).sum();
-                        let start_value = if live > 0 {
-                            (total / live as f64) as f32
-                        } else {
-                            0.0
-                        };
-                        for (x, &s) in row.iter_mut().zip(col_w.iter()) {
-                            *x = if s > 0.0 { start_value } else { 0.0 };
-                        }
-                        if total == 0.0 || live == 0 {
-                            row.fill(0.0);
-                            return (0, true);
-                        }
-                        for it in 1..=max_iter {
-                            old.copy_from_slice(row);
-                            kernel::update_rows(kernel, false, &pass, d, row, &mut acc, &mut sums);
-                            let change = largest_change(row, &old);
-                            if change as f64 <= tol * total {
-                                return (it as u32, true);
-                            }
-                        }
-                        (max_iter as u32, false)
-                    })
-                    .collect()
-            })
-            .collect();
-        column_sums(&self.h, kp, &mut self.row_h);
-        per_chunk.into_iter().flatten().collect()
-    }
-
     /// Hᵀ without padding, `(n_documents, k)` row-major, topics numbered as the caller did.
     pub fn h(&self) -> Vec<f32> {
         self.h
@@ -504,7 +379,7 @@ impl<'a> KlSolver<'a> {
     }
 
     /// D(V‖WH) for the current factors, without updating them. Equal, bit for bit, to what
-    /// [`KlSolver::update_h`] returns for the same factors.
+    /// [`KlMu::update_h`] returns for the same factors.
     pub fn divergence(&self) -> f64 {
         let total_wh = self.total_wh();
         let pass = pass_over(&self.doc_ptr, self.by_doc, &self.w, &self.inv, self.kp);
@@ -528,7 +403,7 @@ impl<'a> KlSolver<'a> {
     /// decreasing share.
     pub fn into_model(self) -> NmfModel {
         // The scratch space is freed before the model is made.
-        let KlSolver {
+        let KlMu {
             w,
             h,
             k,
@@ -544,31 +419,74 @@ impl<'a> KlSolver<'a> {
     }
 }
 
-/// max |a − b| over the rows `a` and `b` (padded to [`LANES`]), lane by lane so that it runs on
-/// vectors: a plain fold is one long chain of dependent maxima, a tenth of an H update.
-fn largest_change(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; LANES];
-    for (a, b) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
-        for ((m, &x), &y) in lanes.iter_mut().zip(a).zip(b) {
-            *m = m.max((x - y).abs());
-        }
-    }
-    lanes.into_iter().fold(0f32, f32::max)
+/// Topics padded to a whole number of lanes.
+fn padded(k: usize) -> usize {
+    k.div_ceil(LANES) * LANES
 }
 
-/// An order of W's `k` columns (W `(n_words, k)` row-major) that depends on their values
-/// alone, not on their numbering: by value, word after word, the first difference deciding.
-/// Columns that are equal keep their numbering's order; the updates treat them alike, so that
-/// changes no bits either.
-fn canonical_order(w: &[f32], k: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| {
-        w.chunks_exact(k)
-            .map(|row| row[a].total_cmp(&row[b]))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    order
+/// The registry's entry for `--solver mu --loss kl`.
+pub(super) struct Registered;
+
+impl seam::Method for Registered {
+    fn start<'a>(
+        &self,
+        nmf: &Nmf,
+        v: Data<'a>,
+        start: Start<'_>,
+    ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
+        let mut solver = KlMu::start(v, nmf.topics, nmf.init, start)?;
+        if nmf.portable {
+            solver.use_portable_kernel();
+        }
+        Ok(Box::new(solver))
+    }
+
+    fn documents<'a>(
+        &self,
+        nmf: &Nmf,
+        v: Data<'a>,
+        topics: usize,
+        w: &[f32],
+    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
+        let mut solver = KlMu::for_documents(v, topics, w)?;
+        if nmf.portable {
+            solver.use_portable_kernel();
+        }
+        Ok(Box::new(documents::Documents(solver)))
+    }
+}
+
+impl JointSolver for KlMu<'_> {
+    fn update_h(&mut self, loss: bool) -> Option<f64> {
+        KlMu::update_h(self, loss)
+    }
+
+    fn update_w(&mut self) {
+        KlMu::update_w(self)
+    }
+
+    fn loss(&self) -> f64 {
+        self.divergence()
+    }
+
+    fn assign_documents(&self, out: &mut [u32]) {
+        KlMu::assign_documents(self, out)
+    }
+
+    fn kernel(&self) -> &'static str {
+        KlMu::kernel(self)
+    }
+
+    fn cost(&self) -> StepCost {
+        StepCost {
+            multiply_adds: 4.0 * self.by_doc.nnz() as f64 * self.k as f64,
+            formula: "4·nnz·K",
+        }
+    }
+
+    fn into_model(self: Box<Self>) -> NmfModel {
+        KlMu::into_model(*self)
+    }
 }
 
 /// A pass over the rows of `m` (V by document for the H update, by word for the W update),
@@ -592,20 +510,6 @@ fn pass_over<'s>(
     }
 }
 
-/// `by_doc` must be V in CSC and `by_word` the same V in CSR.
-fn check_matrices(by_doc: &Sparse, by_word: &Sparse) -> Result<(), NmfError> {
-    if !by_doc.is_csc()
-        || !by_word.is_csr()
-        || by_word.shape() != by_doc.shape()
-        || by_word.nnz() != by_doc.nnz()
-    {
-        return Err(NmfError::Matrix(
-            "by_doc must be V in CSC and by_word the same V in CSR".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// Bounds of at most `parts` ranges of documents holding about equal numbers of the non-zeros
 /// `doc_ptr[d]..hot_ends[d]`: depends on V only, never on the thread count.
 fn hot_part_bounds(doc_ptr: &[usize], hot_ends: &[usize], parts: usize) -> Vec<usize> {
@@ -624,46 +528,9 @@ fn hot_part_bounds(doc_ptr: &[usize], hot_ends: &[usize], parts: usize) -> Vec<u
     bounds
 }
 
-/// Splits rows into chunks of at least [`CHUNK_NNZ`] non-zeros: the bounds, first row of each
-/// chunk then the end. Depends on V only, never on the thread count.
-fn chunk_bounds(indptr: &[usize]) -> Vec<usize> {
-    let mut bounds = vec![0];
-    let mut start_nnz = indptr[0];
-    for (row, &end) in indptr.iter().enumerate().skip(1) {
-        if end - start_nnz >= CHUNK_NNZ {
-            bounds.push(row);
-            start_nnz = end;
-        }
-    }
-    let rows = indptr.len() - 1;
-    if *bounds.last().unwrap() != rows || bounds.len() == 1 {
-        bounds.push(rows);
-    }
-    bounds
-}
-
 fn reciprocals(sums: &[f64], inv: &mut [f32]) {
     for (i, &s) in inv.iter_mut().zip(sums) {
         *i = if s > 0.0 { (1.0 / s) as f32 } else { 0.0 };
-    }
-}
-
-fn column_sums(rows: &[f32], kp: usize, out: &mut [f64]) {
-    out.fill(0.0);
-    for row in rows.chunks_exact(kp) {
-        for (o, &x) in out.iter_mut().zip(row) {
-            *o += x as f64;
-        }
-    }
-}
-
-/// Adds the chunks' partial sums in chunk order.
-fn reduce(partials: &[f64], kp: usize, out: &mut [f64]) {
-    out.fill(0.0);
-    for part in partials.chunks_exact(kp) {
-        for (o, &x) in out.iter_mut().zip(part) {
-            *o += x;
-        }
     }
 }
 
@@ -684,41 +551,12 @@ fn run_pass(
     for_each_chunk(bounds, pass.kp, rows, acc, sums, divs, &chunk);
 }
 
-/// Runs `f` on every chunk in parallel, splitting the buffers at the chunk bounds (so no
-/// allocation); chunk c gets its rows and its own slots of `acc`, `sums` and `divs`.
-fn for_each_chunk<F>(
-    bounds: &[usize],
-    kp: usize,
-    rows: &mut [f32],
-    acc: &mut [f32],
-    sums: &mut [f64],
-    divs: &mut [f64],
-    f: &F,
-) where
-    F: Fn(usize, &mut [f32], &mut [f32], &mut [f64]) -> f64 + Sync,
-{
-    let n = bounds.len() - 1;
-    if n == 1 {
-        divs[0] = f(bounds[0], rows, acc, sums);
-        return;
-    }
-    let mid = n / 2;
-    let (r0, r1) = rows.split_at_mut((bounds[mid] - bounds[0]) * kp);
-    let (a0, a1) = acc.split_at_mut(mid * kp);
-    let (s0, s1) = sums.split_at_mut(mid * kp);
-    let (d0, d1) = divs.split_at_mut(mid);
-    rayon::join(
-        || for_each_chunk(&bounds[..=mid], kp, r0, a0, s0, d0, f),
-        || for_each_chunk(&bounds[mid..], kp, r1, a1, s1, d1, f),
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A small random V (CSC, CSR) with some empty rows and columns.
-    fn matrix(n: usize, m: usize) -> (Sparse, Sparse) {
+    pub(super) fn matrix(n: usize, m: usize) -> (Sparse, Sparse) {
         let mut tri = sprs::TriMatI::<f32, u32>::new((n, m));
         let mut state = 12345u64;
         for i in 0..n {
@@ -744,7 +582,7 @@ mod tests {
             .build()
             .unwrap();
         pool.install(|| {
-            let mut solver = KlSolver::random(csc, csr, k, 1).unwrap();
+            let mut solver = KlMu::random(csc, csr, k, 1).unwrap();
             solver.gather_hot_words(hot);
             for _ in 0..5 {
                 solver.update_h(false);
@@ -790,38 +628,5 @@ mod tests {
         assert_eq!(hot_part_bounds(&doc_ptr, &hot_ends, 4), [0, 1, 3, 4, 6]);
         assert_eq!(hot_part_bounds(&doc_ptr, &hot_ends, 1), [0, 6]);
         assert_eq!(hot_part_bounds(&doc_ptr[..2], &hot_ends[..1], 8), [0, 1]);
-    }
-
-    #[test]
-    fn renumbered_topics_solve_to_the_same_bits() {
-        let (csc, csr) = matrix(90, 130);
-        let k = 11;
-        let mut fitted = KlSolver::random(&csc, &csr, k, 3).unwrap();
-        for _ in 0..10 {
-            fitted.update_h(false);
-            fitted.update_w();
-        }
-        let w: Vec<f32> = (0..csc.rows())
-            .flat_map(|i| fitted.w_row(i).to_vec())
-            .collect();
-        // Topic t of the renumbered W is topic order[t] of W.
-        let order = [7, 2, 10, 0, 5, 9, 1, 4, 8, 3, 6];
-        let renumbered: Vec<f32> = w
-            .chunks_exact(k)
-            .flat_map(|row| order.iter().map(|&t| row[t]))
-            .collect();
-        let solve = |w: &[f32]| {
-            let mut solver = KlSolver::for_documents(&csc, &csr, k, w).unwrap();
-            solver.solve_h(200, 1e-6);
-            (solver.h(), solver.divergence())
-        };
-        let (h, d) = solve(&w);
-        let (h2, d2) = solve(&renumbered);
-        assert_eq!(d.to_bits(), d2.to_bits());
-        for (row, row2) in h.chunks_exact(k).zip(h2.chunks_exact(k)) {
-            for (t, &x) in row2.iter().enumerate() {
-                assert_eq!(x.to_bits(), row[order[t]].to_bits());
-            }
-        }
     }
 }

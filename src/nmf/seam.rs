@@ -1,0 +1,229 @@
+//! The solver seam: what the fitting loop, `transform`, `rank` and `bench` ask of a solver, and
+//! nothing more. They name no solver: [`Nmf::joint_solver`] and [`Nmf::document_solver`] look
+//! the settings' [`Solver`](super::Solver) and [`Loss`](super::Loss) up in the registry
+//! (`solvers/mod.rs`) and hand back a trait object.
+//!
+//! **The two objects.** A [`JointSolver`] holds the factors of one run and steps them: it starts
+//! from [`Start`] (NNDSVDa, random, or given factors), updates H with W fixed then W with H fixed
+//! (one joint step), evaluates its loss, tells each document's largest topic (for the
+//! connectivity rule) and becomes the fitted [`NmfModel`]. A [`DocumentSolver`] holds W fixed
+//! and solves each document's weights from the same uniform start: what [`Nmf::transform`]
+//! computes for new documents and the end of [`Nmf::fit`] for the training ones, by one
+//! procedure, so that a training document transformed gets back its fitted weights.
+//!
+//! **The contract of an implementation.**
+//! - *Shapes.* V is `(n_words, n_documents)`, given by document (CSC) and by word (CSR) in
+//!   [`Data`]; factors cross the seam as W `(n_words, topics)` and Hᵀ `(n_documents, topics)`,
+//!   row-major. Inside, a solver lays them out as it likes (KL-MU pads rows to 8 lanes in
+//!   64-byte-aligned `Rows`).
+//! - *Threads.* Every method runs on the current rayon pool: the callers install a pool of
+//!   [`Nmf::threads`] threads. A solver splits its passes into chunks that depend on V alone
+//!   (`chunks::chunk_bounds`), never on the thread count, and adds the chunks' partial sums in
+//!   chunk order (`chunks::reduce`), so the same settings and seed give the same bits on any
+//!   number of threads. The tests check it for every registered solver.
+//! - *Scratch space.* Everything a step needs is allocated when the object is made (the
+//!   `Method` constructors), sized by those chunks; a step allocates nothing.
+//! - *Kernels.* A solver picks its inner loops with `kernel::Kernel::detect()`, or the portable
+//!   ones when [`Nmf::portable`] asks, and names them in [`JointSolver::kernel`].
+//! - *Guards.* No NaN or infinity may come out: floor the denominators, leave dead topics
+//!   alone, flush subnormals (`kernel::guard`).
+//! - *The loss.* [`JointSolver::update_h`] may return the loss of the factors as they were
+//!   before the update, fused into its pass where that is cheap (KL-MU's costs one logarithm a
+//!   non-zero); [`JointSolver::loss`] must give the same bits for the same factors. The
+//!   stopping rule compares it every 10 iterations, relative, so any scale will do; the reports
+//!   name it by [`Loss::quantity`](super::Loss::quantity). The JSON field names stay
+//!   `divergence`: they hold the loss the parameters name.
+//! - *The model.* [`JointSolver::into_model`] gives the factors to
+//!   `NmfModel::from_factors`, which scales each topic of W to sum to 1 (moving the scale into
+//!   H, which leaves WH alone for any loss) and numbers the topics by share.
+//! - *Document solves.* They are independent per document (a document's weights depend on
+//!   nothing but W and its own column of V) and invariant to the numbering of the topics:
+//!   `init::document_start` holds W's columns in an order that depends on their values alone.
+//!
+//! **Adding a solver.** Make a folder under `solvers/` whose `mod.rs` implements `Method` (the
+//! two constructors), [`JointSolver`] and [`DocumentSolver`], with its own kernels beside them;
+//! then, in `solvers/mod.rs`, declare the module and add one row to the registry (and, for a new
+//! name, the variant of [`Solver`](super::Solver) or [`Loss`](super::Loss) with its names).
+//! Nothing else changes: `fit`, `transform`, `rank`, `bench`, the reports, the CLI flags
+//! (parsed by `FromStr`), the model files (which save the names) and the seam's tests (which
+//! run over [`solvers()`](super::solvers)) pick it up.
+//!
+//! **How the planned solvers fit.**
+//! - *KL coordinate descent* (Hsieh & Dhillon 2011; fastTopics' sequential coordinate descent
+//!   with extrapolation, Ang & Gillis 2019): `solvers/kl_cd/`, registered as `(Cd, Kl)`.
+//!   `update_h` runs Newton steps on each document's K weights, keeping (WH) at the document's
+//!   non-zeros in a per-chunk buffer, chunks of documents in parallel; `update_w` the same over
+//!   words by V's rows. Extrapolation keeps the previous factors (two more `Rows`, made at the
+//!   start) and overrides [`JointSolver::step`] to update, extrapolate and restart when the loss
+//!   rose (it evaluates the loss every step, so `step` returns it whether asked or not). Its
+//!   document solve is the same Newton steps with W fixed, under the same `transform_tol` rule.
+//! - *Euclidean (Frobenius) loss*, with multiplicative updates (`(Mu, Frobenius)`) and with
+//!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new [`Loss`] variant
+//!   `frobenius`, whose quantity the reports call "squared error". ½‖V − WH‖² on a sparse V is
+//!   ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩: the K × K Gram matrices are scratch of the solver, made at
+//!   the start, so the loss and both updates cost O(nnz·K + (n_words + n_documents)·K²).
+//! - *Projected gradient* (Lin 2007): `(Pg, Frobenius)`; its line search's trial factors are
+//!   scratch `Rows` made at the start.
+//! - *`--weighting tfidf`*: a stage of `src/matrix` (V's values become tf-idf weights, the idf
+//!   saved with the model so that `transform` weights new documents alike). The seam does not
+//!   change: a solver sees an `f32` matrix, counts or not.
+//! - *Masked entries* (missing values) for the Euclidean loss: [`Data`] gains an optional
+//!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
+//!   solver that cannot use a mask refuses it in its constructor with an error naming the
+//!   solver and the mask, so no other caller changes.
+//! - *Online / mini-batch updates of a saved model* (scikit-learn's `MiniBatchNMF.partial_fit`):
+//!   an `Nmf::partial_fit(model, new documents)` driver starts a joint solver from
+//!   [`Start::Factors`] (the model's W, and the new documents' H from a [`DocumentSolver`]),
+//!   then, batch by batch, solves the batch's H with W fixed and updates W from statistics
+//!   accumulated over the batches with a forgetting factor. Those statistics (for KL-MU, W's
+//!   numerators and H's row sums) outlive a run, so they are saved with the model as added
+//!   tensors; a solver offers the mode by an optional method of `Method` returning `None` for
+//!   solvers without it.
+
+use super::{Nmf, NmfError, NmfModel};
+use crate::matrix::Sparse;
+
+/// V, `(n_words, n_documents)`, by document (CSC) and by word (CSR), checked once: what every
+/// solver is given.
+#[derive(Debug, Clone, Copy)]
+pub struct Data<'a> {
+    by_doc: &'a Sparse,
+    by_word: &'a Sparse,
+}
+
+impl<'a> Data<'a> {
+    /// V from `by_doc` in CSC and the same V in CSR as `by_word`; fails when they are not
+    /// that.
+    pub fn new(by_doc: &'a Sparse, by_word: &'a Sparse) -> Result<Data<'a>, NmfError> {
+        if !by_doc.is_csc()
+            || !by_word.is_csr()
+            || by_word.shape() != by_doc.shape()
+            || by_word.nnz() != by_doc.nnz()
+        {
+            return Err(NmfError::Matrix(
+                "by_doc must be V in CSC and by_word the same V in CSR".into(),
+            ));
+        }
+        Ok(Data { by_doc, by_word })
+    }
+
+    /// V by document (CSC).
+    pub fn by_doc(&self) -> &'a Sparse {
+        self.by_doc
+    }
+
+    /// V by word (CSR).
+    pub fn by_word(&self) -> &'a Sparse {
+        self.by_word
+    }
+
+    /// `(n_words, n_documents)`.
+    pub fn shape(&self) -> (usize, usize) {
+        self.by_doc.shape()
+    }
+}
+
+/// Where the joint iterations start.
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'s> {
+    /// As [`Nmf::init`] says, its randomness drawn from this seed.
+    Seed(u64),
+    /// From given factors, finite and non-negative: W `(n_words, topics)` and Hᵀ
+    /// `(n_documents, topics)`, row-major.
+    Factors {
+        /// W.
+        w: &'s [f32],
+        /// Hᵀ.
+        h: &'s [f32],
+    },
+}
+
+/// The work of one joint step, for throughput figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepCost {
+    /// Multiply-adds of one step (H and W updates, the loss not evaluated).
+    pub multiply_adds: f64,
+    /// How they are counted, as `bench` prints it: `4·nnz·K`.
+    pub formula: &'static str,
+}
+
+/// The joint iterations of one run: the factors and the scratch space of one solver.
+///
+/// Made by [`Nmf::joint_solver`]; every method runs on the current rayon pool and gives the
+/// same bits on any number of threads.
+pub trait JointSolver {
+    /// The first half of a joint step: H with W fixed. With `loss`, returns the loss of the
+    /// factors as they were before this update.
+    fn update_h(&mut self, loss: bool) -> Option<f64>;
+
+    /// The second half of a joint step: W with H fixed.
+    fn update_w(&mut self);
+
+    /// One joint step, what the fitting loop runs: H, then W. With `loss`, returns the loss of
+    /// the factors as they were before the step. Solvers whose step is more than the two
+    /// halves (extrapolation) override it.
+    fn step(&mut self, loss: bool) -> Option<f64> {
+        let value = self.update_h(loss);
+        self.update_w();
+        value
+    }
+
+    /// The loss of the current factors, without updating them: the bits `update_h(true)`
+    /// would return for them.
+    fn loss(&self) -> f64;
+
+    /// Writes each document's largest topic (the first on ties; 0 for a document without
+    /// weight) into `out`, one entry a document: what the connectivity rule compares.
+    fn assign_documents(&self, out: &mut [u32]);
+
+    /// The inner loops in use: `avx2+fma`, `neon` or `portable`.
+    fn kernel(&self) -> &'static str;
+
+    /// The work of one [`JointSolver::step`].
+    fn cost(&self) -> StepCost;
+
+    /// The fitted model: topics scaled to sum to 1, the scale moved into H, topics numbered by
+    /// decreasing share.
+    fn into_model(self: Box<Self>) -> NmfModel;
+}
+
+/// The document weights with W fixed: each document solved from the same uniform start, on its
+/// own, until no weight moves by more than `tol` times the document's total in an update.
+///
+/// Made by [`Nmf::document_solver`]; runs on the current rayon pool. A document's weights are
+/// the same bits whatever the other documents, the thread count and the numbering of W's
+/// topics.
+pub trait DocumentSolver {
+    /// Solves every document with at most `max_iter` updates; returns, for each document, the
+    /// updates run and whether `tol` stopped them.
+    fn solve(&mut self, max_iter: usize, tol: f64) -> Vec<(u32, bool)>;
+
+    /// The loss of V against W and the solved weights.
+    fn loss(&self) -> f64;
+
+    /// Hᵀ, `(n_documents, topics)` row-major, the topics numbered as the given W's.
+    fn h(&self) -> Vec<f32>;
+}
+
+/// One solver's constructors: what a folder under `solvers/` provides and the registry lists.
+/// Its settings come from the [`Nmf`] (topics, `init`, `portable`, and any setting a solver of
+/// its own adds there), so that a new setting changes no signature.
+pub(crate) trait Method: Sync {
+    /// The joint iterations of `v` from `start`.
+    fn start<'a>(
+        &self,
+        nmf: &Nmf,
+        v: Data<'a>,
+        start: Start<'_>,
+    ) -> Result<Box<dyn JointSolver + 'a>, NmfError>;
+
+    /// The document weights of `v` with W fixed to `w`, `(n_words, topics)` row-major (the
+    /// topics of a saved model, which `nmf` need not repeat).
+    fn documents<'a>(
+        &self,
+        nmf: &Nmf,
+        v: Data<'a>,
+        topics: usize,
+        w: &[f32],
+    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError>;
+}

@@ -1,0 +1,248 @@
+//! The solvers, one folder each, and the registry that names them: the only place that knows
+//! which solvers exist.
+//!
+//! | `--solver` | `--loss` | folder | what |
+//! |---|---|---|---|
+//! | `mu` | `kl` | `kl_mu/` | Lee & Seung's multiplicative updates for the I-divergence |
+//!
+//! A solver is a folder implementing the seam (see `seam.rs`); registering it is its `mod`
+//! line and its row in [`REGISTRY`], plus, for a new name, its variant of [`Solver`] or
+//! [`Loss`] below. Everything else finds it through [`Nmf::joint_solver`] and
+//! [`Nmf::document_solver`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::seam::{Data, DocumentSolver, JointSolver, Method, Start};
+use super::{Nmf, NmfError};
+
+mod kl_mu;
+
+pub use kl_mu::KlMu;
+
+/// Every solver: its names and its constructors.
+static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[(Solver::Mu, Loss::Kl, &kl_mu::Registered)];
+
+/// How the factors are updated (scikit-learn's `solver`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// Multiplicative updates (Lee & Seung 2001): each never increases the loss.
+    #[default]
+    Mu,
+}
+
+impl Solver {
+    /// Every solver name, in the order the help lists them.
+    pub const ALL: &'static [Solver] = &[Solver::Mu];
+
+    /// Its name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Solver::Mu => "mu",
+        }
+    }
+
+    /// What it does, in the reports' words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Solver::Mu => "multiplicative updates",
+        }
+    }
+}
+
+/// What the fit minimises (scikit-learn's `beta_loss`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Loss {
+    /// The I-divergence, or generalised Kullback-Leibler divergence,
+    /// D(V‖WH) = Σ V·ln(V/WH) − V + WH (scikit-learn's `beta_loss='kullback-leibler'`): the
+    /// loss of a Poisson model of the counts.
+    #[default]
+    Kl,
+}
+
+impl Loss {
+    /// Every loss name, in the order the help lists them.
+    pub const ALL: &'static [Loss] = &[Loss::Kl];
+
+    /// Its name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Kl => "kl",
+        }
+    }
+
+    /// Its full name, in the reports' words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Loss::Kl => "KL divergence",
+        }
+    }
+
+    /// The word the reports use for its value ("divergence 53,363").
+    pub fn quantity(self) -> &'static str {
+        match self {
+            Loss::Kl => "divergence",
+        }
+    }
+}
+
+impl fmt::Display for Solver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Solver {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Solver, String> {
+        parse(s, Solver::ALL, Solver::name, "solver")
+    }
+}
+
+impl FromStr for Loss {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Loss, String> {
+        parse(s, Loss::ALL, Loss::name, "loss")
+    }
+}
+
+/// The one of `all` named `s` (any case, spaces around ignored).
+fn parse<T: Copy>(
+    s: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    what: &str,
+) -> Result<T, String> {
+    let wanted = s.trim().to_lowercase();
+    all.iter()
+        .copied()
+        .find(|&x| name(x) == wanted)
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|&x| name(x)).collect();
+            format!("unknown {what} '{s}'; choose {}", names.join(" or "))
+        })
+}
+
+/// Every (solver, loss) this build has, in the registry's order.
+pub fn registered() -> impl Iterator<Item = (Solver, Loss)> {
+    REGISTRY.iter().map(|&(solver, loss, _)| (solver, loss))
+}
+
+/// How the reports name a solver on a loss: "multiplicative updates on the KL divergence".
+pub fn solver_description(solver: Solver, loss: Loss) -> String {
+    format!("{} on the {}", solver.describe(), loss.describe())
+}
+
+/// The constructors of `solver` on `loss`, or the error that names both and what exists.
+pub(crate) fn method(solver: Solver, loss: Loss) -> Result<&'static dyn Method, NmfError> {
+    REGISTRY
+        .iter()
+        .find(|&&(s, l, _)| s == solver && l == loss)
+        .map(|&(_, _, method)| method)
+        .ok_or_else(|| NmfError::Unsupported {
+            solver,
+            loss,
+            registered: registered()
+                .map(|(s, l)| format!("--solver {s} --loss {l}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+impl Nmf {
+    /// The joint iterations of V by these settings' solver and loss, from `start`, for stepping
+    /// through a fit one update at a time (tests, research); [`Nmf::fit`] runs them to a
+    /// stopping rule. Updates run on the current rayon pool.
+    pub fn joint_solver<'a>(
+        &self,
+        v: Data<'a>,
+        start: Start<'_>,
+    ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
+        method(self.solver, self.loss)?.start(self, v, start)
+    }
+
+    /// The document weights of V with W fixed to `w`, `(n_words, topics)` row-major, by these
+    /// settings' solver and loss: what [`Nmf::transform`] and the end of [`Nmf::fit`] run.
+    pub fn document_solver<'a>(
+        &self,
+        v: Data<'a>,
+        topics: usize,
+        w: &[f32],
+    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
+        method(self.solver, self.loss)?.documents(self, v, topics, w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_and_unknown_ones_list_the_choices() {
+        for &s in Solver::ALL {
+            assert_eq!(s.to_string().parse::<Solver>(), Ok(s));
+            assert_eq!(
+                format!(" {} ", s.name().to_uppercase()).parse::<Solver>(),
+                Ok(s)
+            );
+        }
+        for &l in Loss::ALL {
+            assert_eq!(l.to_string().parse::<Loss>(), Ok(l));
+        }
+        assert_eq!(
+            "cd".parse::<Solver>(),
+            Err("unknown solver 'cd'; choose mu".into())
+        );
+        assert_eq!(
+            "frobenius".parse::<Loss>(),
+            Err("unknown loss 'frobenius'; choose kl".into())
+        );
+    }
+
+    #[test]
+    fn every_pair_of_names_is_registered_or_refused_naming_both() {
+        for &s in Solver::ALL {
+            for &l in Loss::ALL {
+                let registered = registered().any(|pair| pair == (s, l));
+                match method(s, l) {
+                    Ok(_) => assert!(registered),
+                    Err(e) => {
+                        assert!(!registered);
+                        let text = e.to_string();
+                        assert!(
+                            text.contains(&format!("--solver {s} with --loss {l}")),
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
+        let refused = NmfError::Unsupported {
+            solver: Solver::Mu,
+            loss: Loss::Kl,
+            registered: "--solver mu --loss kl".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "--solver mu with --loss kl: no solver does that; choose one of --solver mu --loss kl"
+        );
+    }
+
+    #[test]
+    fn the_defaults_are_those_of_model_files_written_before_the_names() {
+        assert_eq!((Solver::default(), Loss::default()), (Solver::Mu, Loss::Kl));
+        assert_eq!(registered().next(), Some((Solver::Mu, Loss::Kl)));
+    }
+}
