@@ -115,6 +115,8 @@ fn fit_default_corpus_writes_a_complete_json_report_and_a_terminal_report() {
     assert!(fit["divergence"].as_f64().unwrap() <= *trace.last().unwrap());
     assert!(fit["transform"]["iterations_max"].as_u64().unwrap() >= 1);
     assert_eq!(report["parameters"]["nmf"]["topics"].as_u64(), Some(8));
+    assert_eq!(report["parameters"]["nmf"]["solver"], "mu");
+    assert_eq!(report["parameters"]["nmf"]["loss"], "kl");
 
     assert_finite(&report, "");
 
@@ -1002,6 +1004,25 @@ fn error_unknown_option_value_is_a_usage_error() {
         "{}",
         util::stderr(&out)
     );
+}
+
+#[test]
+fn error_unknown_solver_or_loss_names_the_choices() {
+    let dir = util::tempdir();
+    let corpus = small_corpus(dir.path());
+    assert_fails(
+        dir.path(),
+        &[arg(&corpus), "--solver", "cd"],
+        &["--solver", "unknown solver 'cd'; choose mu"],
+    );
+    assert_fails(
+        dir.path(),
+        &[arg(&corpus), "--loss", "frobenius"],
+        &["--loss", "unknown loss 'frobenius'; choose kl"],
+    );
+    let help = util::stdout(&run_ok(&["fit", "--help"]));
+    assert!(help.contains("mu (multiplicative updates)"), "{help}");
+    assert!(help.contains("--solver mu --loss kl"), "{help}");
 }
 
 #[test]

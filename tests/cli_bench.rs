@@ -47,6 +47,11 @@ fn bench_reports_every_run_against_a_measured_peak() {
         let gfma = r["gfma_per_second"].as_f64().unwrap();
         let k = r["topics"].as_f64().unwrap();
         assert!(seconds > 0.0 && seconds.is_finite(), "{r}");
+        assert_eq!(
+            (r["solver"].as_str(), r["loss"].as_str()),
+            (Some("mu"), Some("kl"))
+        );
+        assert_eq!(r["multiply_adds_counted"], "4·nnz·K");
         assert!(
             (gfma - 4.0 * nnz * k / seconds / 1e9).abs() <= 1e-9 * gfma.max(1.0),
             "{r}"

@@ -350,6 +350,10 @@ fn json_has_the_documented_fields() {
     assert_eq!(p["restarts"], 2);
     assert_eq!(p["init"], "random");
     assert_eq!(p["sample"], 100);
+    assert_eq!(
+        (p["solver"].as_str(), p["loss"].as_str()),
+        (Some("mu"), Some("kl"))
+    );
     for field in ["analyzer", "pruning", "max_iter", "tol", "seed", "threads"] {
         assert!(!p[field].is_null(), "parameters.{field}");
     }

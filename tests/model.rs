@@ -331,6 +331,32 @@ fn a_model_written_before_the_stopping_settings_existed_loads_with_their_default
 }
 
 #[test]
+fn a_model_written_before_the_solver_settings_existed_loads_as_kl_multiplicative_updates() {
+    let (_dir, path) = saved_copy();
+    edit_json(&path, |v| {
+        let nmf = v["parameters"]["nmf"].as_object_mut().unwrap();
+        assert_eq!(nmf.remove("solver"), Some("mu".into()));
+        assert_eq!(nmf.remove("loss"), Some("kl".into()));
+    });
+    let back = SavedModel::load(&path).unwrap();
+    let expected = Nmf::new(5).max_iter(40).seed(1).threads(2);
+    assert_eq!(back.parameters().nmf, expected);
+    let nmf = serde_json::to_value(&back.parameters().nmf).unwrap();
+    assert_eq!(
+        (nmf["solver"].as_str(), nmf["loss"].as_str()),
+        (Some("mu"), Some("kl"))
+    );
+}
+
+#[test]
+fn a_model_of_a_solver_this_build_lacks_is_refused_naming_it() {
+    let (_dir, path) = saved_copy();
+    edit_json(&path, |v| v["parameters"]["nmf"]["solver"] = "cd".into());
+    let err = load_err(&path);
+    assert!(err.contains("model.json") && err.contains("`cd`"), "{err}");
+}
+
+#[test]
 fn factors_that_do_not_fit_together_are_refused_with_a_typed_error() {
     use nmf_topics::nmf::NmfError;
     use nmf_topics::NmfModel;

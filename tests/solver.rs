@@ -1,4 +1,5 @@
-//! The KL solver against a dense, naive reference; its properties; planted topics.
+//! KL-MU against a dense, naive reference, and its properties (planted topics, for every
+//! solver, are in `seam.rs`).
 
 use nmf_topics::matrix::Sparse;
 use nmf_topics::nmf::{Init, KlMu, Nmf, NmfError, StopReason, StopRule};
@@ -372,70 +373,6 @@ fn bad_parameters_are_refused_with_their_rule() {
         Nmf::new(3).fit(&csr, &csc),
         Err(NmfError::Matrix(_))
     ));
-}
-
-/// Planted topics: 8 topics over 500 words, each on its own 70 words plus a thin share of the
-/// rest; 2,000 documents mixing one to three topics; counts drawn from Poisson(W·H).
-#[test]
-fn planted_topics_are_recovered() {
-    let (n, m, k) = (500, 2000, 8);
-    let mut rng = TestRng::new(2024);
-    let mut w = vec![0f64; n * k];
-    for t in 0..k {
-        for i in 0..n {
-            let own = i / 62 == t;
-            w[i * k + t] = if own {
-                0.5 + rng.uniform()
-            } else {
-                0.01 * rng.uniform()
-            };
-        }
-        let s: f64 = (0..n).map(|i| w[i * k + t]).sum();
-        (0..n).for_each(|i| w[i * k + t] /= s);
-    }
-    let mut v = vec![0f32; n * m];
-    for j in 0..m {
-        let mut h = vec![0f64; k];
-        for _ in 0..1 + (rng.next_u64() % 3) {
-            h[(rng.next_u64() % k as u64) as usize] += rng.uniform() + 0.2;
-        }
-        let s: f64 = h.iter().sum();
-        let length = 80.0 + 120.0 * rng.uniform();
-        for i in 0..n {
-            let mean: f64 = (0..k).map(|t| w[i * k + t] * h[t] / s).sum::<f64>() * length;
-            v[i * m + j] = rng.poisson(mean) as f32;
-        }
-    }
-    let (csc, csr) = sparse_from_dense(n, m, &v);
-    for init in [Init::Nndsvda, Init::Random] {
-        let (model, _) = Nmf::new(k)
-            .init(init)
-            .max_iter(400)
-            .tol(1e-6)
-            .seed(1)
-            .fit(&csc, &csr)
-            .unwrap();
-        for t in 0..k {
-            let planted: Vec<f64> = (0..n).map(|i| w[i * k + t]).collect();
-            let best = (0..k)
-                .map(|f| {
-                    let fitted: Vec<f64> = (0..n).map(|i| model.word_row(i)[f] as f64).collect();
-                    cosine(&planted, &fitted)
-                })
-                .fold(0.0, f64::max);
-            assert!(
-                best >= 0.95,
-                "{init} start, planted topic {t}: best cosine {best:.3}"
-            );
-        }
-    }
-}
-
-fn cosine(a: &[f64], b: &[f64]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
-    dot / (na * nb)
 }
 
 // ---------------------------------------------------------------------------------------------

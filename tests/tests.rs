@@ -20,6 +20,7 @@ mod quality;
 mod rank;
 mod readers;
 mod report;
+mod seam;
 mod solver;
 mod store;
 mod tables;

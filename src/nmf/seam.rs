@@ -176,6 +176,11 @@ pub trait JointSolver {
     /// weight) into `out`, one entry a document: what the connectivity rule compares.
     fn assign_documents(&self, out: &mut [u32]);
 
+    /// Whether each half step promises never to increase the loss, up to float rounding
+    /// (multiplicative updates do, by Lee & Seung's theorem; extrapolated steps need not). The
+    /// tests hold every solver that says so to it.
+    fn descends(&self) -> bool;
+
     /// The inner loops in use: `avx2+fma`, `neon` or `portable`.
     fn kernel(&self) -> &'static str;
 

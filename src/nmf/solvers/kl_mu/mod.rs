@@ -473,6 +473,10 @@ impl JointSolver for KlMu<'_> {
         KlMu::assign_documents(self, out)
     }
 
+    fn descends(&self) -> bool {
+        true
+    }
+
     fn kernel(&self) -> &'static str {
         KlMu::kernel(self)
     }
