@@ -127,6 +127,10 @@ fn fit_default_corpus_writes_a_complete_json_report_and_a_terminal_report() {
         "{stdout}"
     );
     assert!(stdout.lines().any(|l| l.starts_with("corpus:")), "{stdout}");
+    assert!(
+        stdout.contains("fit:    8 topics, 50 iterations of multiplicative updates on the KL divergence (stopped at --max-iter 50)"),
+        "{stdout}"
+    );
     assert!(stdout.contains(topics[0]["label"].as_str().unwrap()));
     assert!(
         !util::stderr(&out).contains("warning"),

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
-use nmf_topics::nmf::{benchmark, BenchResult, BenchSettings, Init};
+use nmf_topics::nmf::{benchmark, solver_description, BenchResult, BenchSettings, Init};
 use nmf_topics::{CountMatrix, Nmf};
 use serde::Serialize;
 
@@ -333,10 +333,18 @@ fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
             "as given"
         }
     )?;
-    writeln!(
-        out,
-        "GFMA/s counts 4·nnz·K multiply-adds per iteration; times are medians of the repeats"
-    )
+    if let Some(r) = s.runs.first() {
+        writeln!(
+            out,
+            "solver:  {} (--solver {} --loss {}); GFMA/s counts {} multiply-adds per iteration; \
+             times are medians of the repeats",
+            solver_description(r.result.solver, r.result.loss),
+            r.result.solver,
+            r.result.loss,
+            r.result.multiply_adds_counted
+        )?;
+    }
+    Ok(())
 }
 
 /// Peak resident memory of this process (Linux: VmHWM).

@@ -218,7 +218,8 @@ pub fn run(args: FitArgs) -> Result<()> {
             if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
                 let fall = (before - d) / before;
                 bar.set_prefix(format!(
-                    ", divergence down {fall:.1e} in 10 (stops under {:e})",
+                    ", {} down {fall:.1e} in 10 (stops under {:e})",
+                    args.solver.loss.quantity(),
                     args.iterations.tol
                 ));
             }

@@ -15,9 +15,10 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::markup::esc;
+use super::markup::{capitalised, esc};
 use super::terminal::thousands;
 use super::Report;
+use crate::nmf::solver_description;
 
 /// Colours of the topics, cycled.
 const PALETTE: [&str; 10] = [
@@ -36,6 +37,7 @@ impl Report<'_> {
 
     fn html_into(&self, title: &str, p: &mut String) -> std::fmt::Result {
         let c = &self.corpus;
+        let nmf = &self.parameters.nmf;
         write!(
             p,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -54,13 +56,15 @@ impl Report<'_> {
         p.push_str("</head>\n<body>\n");
         writeln!(
             p,
-            "<header><h1>{}</h1><p>{} topics · {} documents · {} words · {} tokens · divergence {:.4} per token{}</p></header>",
+            "<header><h1>{}</h1><p>{} topics · {} documents · {} words · {} tokens · {} {:.4} per token · {}{}</p></header>",
             esc(title),
             self.topics.len(),
             thousands(c.documents as f64),
             thousands(c.words as f64),
             thousands(c.tokens),
+            nmf.loss.quantity(),
             self.fit.divergence_per_token,
+            solver_description(nmf.solver, nmf.loss),
             match self.relevance {
                 Some(l) => format!(" · words ranked by relevance, λ = {l}"),
                 None => String::new(),
@@ -101,9 +105,11 @@ impl Report<'_> {
 
         p.push_str("<section id=\"shares\"><h2>Topic shares</h2>");
         self.share_bars(p)?;
-        p.push_str(
-            "</section>\n<section id=\"divergence\"><h2>Divergence over the iterations</h2>",
-        );
+        write!(
+            p,
+            "</section>\n<section id=\"divergence\"><h2>{} over the iterations</h2>",
+            capitalised(nmf.loss.quantity())
+        )?;
         self.divergence_chart(p)?;
         p.push_str("</section>\n");
 
@@ -208,7 +214,8 @@ impl Report<'_> {
         let (w, h, left, bottom) = (640.0, 220.0, 90.0, 30.0);
         write!(
             p,
-            "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Divergence over the iterations\">"
+            "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{} over the iterations\">",
+            capitalised(self.parameters.nmf.loss.quantity())
         )?;
         if trace.len() >= 2 {
             let x_min = trace[0].iteration as f64;
@@ -270,7 +277,8 @@ impl Report<'_> {
         if let Some(t) = &self.fit.transform {
             write!(
                 p,
-                "<p class=\"note\">Final divergence {} after solving the document weights with W fixed ({:.0} updates a document on average).</p>",
+                "<p class=\"note\">Final {} {} after solving the document weights with W fixed ({:.0} updates a document on average).</p>",
+                self.parameters.nmf.loss.quantity(),
                 thousands(self.fit.divergence),
                 t.iterations_mean
             )?;

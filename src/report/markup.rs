@@ -19,3 +19,11 @@ pub(super) fn esc(s: &str) -> String {
     }
     out
 }
+
+/// `s` with its first letter in capitals: a loss's name at the start of a title.
+pub(super) fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::markup::esc;
+use super::markup::{capitalised, esc};
 use super::terminal::thousands;
 use super::{RankReport, RankRow};
 
@@ -22,6 +22,7 @@ const MARK: &str = "#d03c26";
 
 /// One figure against K.
 struct Panel {
+    /// Its title; `{loss}` stands for what the loss is called.
     title: &'static str,
     /// Its value at each K; `None` where it was not measured.
     value: fn(&RankRow) -> Option<f64>,
@@ -33,7 +34,7 @@ struct Panel {
 
 const PANELS: [Panel; 5] = [
     Panel {
-        title: "Divergence per token (lower: closer fit)",
+        title: "{loss} per token (lower: closer fit)",
         value: |r| Some(r.divergence_per_token),
         missing: "",
         optional: false,
@@ -106,13 +107,15 @@ impl RankReport {
              <text x=\"{GAP}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Choosing K</text>\n\
              <text x=\"{GAP}\" y=\"42\" fill=\"#444\">{}</text>",
             esc(&format!(
-                "{} documents, {} words, {} tokens; {} run{} a K ({} start), {} documents in the consensus",
+                "{} documents, {} words, {} tokens; {} run{} a K ({} start, --solver {} --loss {}), {} documents in the consensus",
                 thousands(c.documents as f64),
                 thousands(c.words as f64),
                 thousands(c.tokens),
                 k.nmf.restarts,
                 if k.nmf.restarts == 1 { "" } else { "s" },
                 k.nmf.init,
+                k.nmf.solver,
+                k.nmf.loss,
                 thousands(self.ranks.first().map_or(0, |r| r.sampled) as f64),
             ))
         )?;
@@ -143,7 +146,10 @@ impl RankReport {
              <text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
             x0 + 8.0,
             y0 + 16.0,
-            esc(panel.title)
+            esc(&panel.title.replace(
+                "{loss}",
+                &capitalised(self.parameters.nmf.loss.quantity())
+            ))
         )?;
         let points: Vec<(usize, f64)> = self
             .ranks

@@ -9,7 +9,7 @@ use super::quality::Quality;
 use super::summary::{round, CorpusFigures};
 use super::terminal::thousands;
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{Nmf, NmfModel, RankFit, Restart};
+use crate::nmf::{solver_description, Nmf, NmfModel, RankFit, Restart};
 use crate::text::AnalyzerConfig;
 
 /// The `format` field of `rank`'s JSON.
@@ -247,6 +247,13 @@ impl RankReport {
                 "           one run a K has no consensus to measure: give --restarts 2 or more for the cophenetic correlation"
             )?;
         }
+        writeln!(
+            out,
+            "solver:    {} (--solver {} --loss {})",
+            solver_description(p.solver, p.loss),
+            p.solver,
+            p.loss
+        )?;
         writeln!(
             out,
             "time:      reading {:.1} s, matrix {:.1} s, runs {:.1} s",

@@ -417,7 +417,8 @@ impl Report<'_> {
         let (f, nmf) = (&self.fit, &self.parameters.nmf);
         match f.stop {
             StopReason::Converged => format!(
-                "converged: the divergence fell by less than {:e} over 10 iterations",
+                "converged: the {} fell by less than {:e} over 10 iterations",
+                nmf.loss.quantity(),
                 nmf.tol
             ),
             StopReason::Connectivity => format!(

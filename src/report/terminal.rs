@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Report;
+use crate::nmf::solver_description;
 
 /// Width the word lists are wrapped to.
 const WIDTH: usize = 100;
@@ -100,14 +101,17 @@ impl Report<'_> {
         let f = &self.fit;
         let nmf = &self.parameters.nmf;
         let why = self.why_stopped();
+        let loss = nmf.loss.quantity();
         writeln!(
             out,
-            "fit:    {} topics, {} iterations ({why})",
-            nmf.topics, f.iterations
+            "fit:    {} topics, {} iterations of {} ({why})",
+            nmf.topics,
+            f.iterations,
+            solver_description(nmf.solver, nmf.loss)
         )?;
         writeln!(
             out,
-            "        divergence {} ({:.4} per token)",
+            "        {loss} {} ({:.4} per token)",
             thousands(f.divergence),
             f.divergence_per_token
         )?;
@@ -136,7 +140,7 @@ impl Report<'_> {
                 .collect();
             writeln!(
                 out,
-                "        best of {} runs, kept seed {} (divergence by seed: {})",
+                "        best of {} runs, kept seed {} ({loss} by seed: {})",
                 f.restarts.len(),
                 kept.seed,
                 all.join(", ")
