@@ -351,9 +351,12 @@ fn a_model_written_before_the_solver_settings_existed_loads_as_kl_multiplicative
 #[test]
 fn a_model_of_a_solver_this_build_lacks_is_refused_naming_it() {
     let (_dir, path) = saved_copy();
-    edit_json(&path, |v| v["parameters"]["nmf"]["solver"] = "cd".into());
+    edit_json(&path, |v| v["parameters"]["nmf"]["solver"] = "magic".into());
     let err = load_err(&path);
-    assert!(err.contains("model.json") && err.contains("`cd`"), "{err}");
+    assert!(
+        err.contains("model.json") && err.contains("`magic`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -201,13 +201,22 @@ mod tests {
         for &l in Loss::ALL {
             assert_eq!(l.to_string().parse::<Loss>(), Ok(l));
         }
+        let solvers: Vec<&str> = Solver::ALL.iter().map(|s| s.name()).collect();
         assert_eq!(
-            "cd".parse::<Solver>(),
-            Err("unknown solver 'cd'; choose mu".into())
+            "magic".parse::<Solver>(),
+            Err(format!(
+                "unknown solver 'magic'; choose {}",
+                solvers.join(" or ")
+            ))
         );
+        assert!(solvers.contains(&"mu"));
+        let losses: Vec<&str> = Loss::ALL.iter().map(|l| l.name()).collect();
         assert_eq!(
-            "frobenius".parse::<Loss>(),
-            Err("unknown loss 'frobenius'; choose kl".into())
+            "hinge".parse::<Loss>(),
+            Err(format!(
+                "unknown loss 'hinge'; choose {}",
+                losses.join(" or ")
+            ))
         );
     }
 
