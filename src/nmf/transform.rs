@@ -1,19 +1,20 @@
 //! Document weights with W fixed: what `fit` ends with for its documents and what `transform`
-//! computes for new ones, by one procedure.
+//! computes for new ones, by one procedure: the solver's
+//! [`DocumentSolver`](super::DocumentSolver).
 //!
-//! With W fixed, D(V‖WH) splits into one problem per document, convex in its column of H:
+//! With W fixed, the loss splits into one problem per document, convex in its column of H; for
+//! the KL divergence
 //!
 //! ```text
 //! h_d = argmin_{h ≥ 0}  Σ_w (Wh)_w − V_wd · ln (Wh)_w
 //! ```
 //!
-//! The H update alone converges to a minimiser. When the document has fewer distinct words
-//! than there are topics the minimiser is not unique, and which one the updates reach depends
-//! on where they start: that is why a model's fitted H, left where the joint updates stopped,
+//! and KL-MU's H update alone converges to a minimiser
+//! ([`KlMu::solve_h`](super::KlMu::solve_h)). When the document has fewer distinct words than
+//! there are topics the minimiser is not unique, and which one the updates reach depends on
+//! where they start: that is why a model's fitted H, left where the joint updates stopped,
 //! differs from what a later transform finds (scikit-learn's issue #18663). Here both start
-//! from the same uniform weights and run the same updates to the same stopping rule (the
-//! solver's [`DocumentSolver`](super::DocumentSolver); for KL-MU,
-//! [`KlMu::solve_h`](super::KlMu::solve_h)): `fit`
+//! from the same uniform weights and run the same updates to the same stopping rule: `fit`
 //! replaces its H by the result, so transforming a training document gives back its fitted
 //! weights, the same bits on the same kernel.
 //!
