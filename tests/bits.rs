@@ -4,8 +4,8 @@
 //!
 //! The portable kernel gives the same bits on every CPU, so its digests hold anywhere; the fast
 //! kernel's are checked on the kernel they were taken on. After a change that is meant to move
-//! the bits, print the new figures with `NMF_TOPICS_BLESS=1 cargo test --release bits -- --nocapture`
-//! and say why in the commit.
+//! the bits, print the new figures with
+//! `NMF_TOPICS_BLESS=1 cargo test --release bits -- --nocapture` and say why in the commit.
 
 use nmf_topics::corpus::{DocumentReader, Input, ReadOptions};
 use nmf_topics::matrix::Sparse;

@@ -184,8 +184,10 @@ fn given_starting_factors_are_checked() {
             w: &w,
             h: &negative,
         };
+        let refused = nmf.joint_solver(v, bad).err();
         assert!(
-            matches!(nmf.joint_solver(v, bad), Err(NmfError::Matrix(m)) if m.contains("non-negative"))
+            matches!(&refused, Some(NmfError::Matrix(m)) if m.contains("non-negative")),
+            "{refused:?}"
         );
         let mut nan = w.clone();
         nan[0] = f32::NAN;

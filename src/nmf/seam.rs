@@ -46,7 +46,7 @@
 //! name, the variant of [`Solver`](super::Solver) or [`Loss`](super::Loss) with its names).
 //! Nothing else changes: `fit`, `transform`, `rank`, `bench`, the reports, the CLI flags
 //! (parsed by `FromStr`), the model files (which save the names) and the seam's tests (which
-//! run over [`solvers()`](super::solvers)) pick it up.
+//! run over [`registered()`](super::registered)) pick it up.
 //!
 //! **How the planned solvers fit.**
 //! - *KL coordinate descent* (Hsieh & Dhillon 2011; fastTopics' sequential coordinate descent
@@ -58,10 +58,11 @@
 //!   rose (it evaluates the loss every step, so `step` returns it whether asked or not). Its
 //!   document solve is the same Newton steps with W fixed, under the same `transform_tol` rule.
 //! - *Euclidean (Frobenius) loss*, with multiplicative updates (`(Mu, Frobenius)`) and with
-//!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new [`Loss`] variant
-//!   `frobenius`, whose quantity the reports call "squared error". ½‖V − WH‖² on a sparse V is
-//!   ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩: the K × K Gram matrices are scratch of the solver, made at
-//!   the start, so the loss and both updates cost O(nnz·K + (n_words + n_documents)·K²).
+//!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new
+//!   [`Loss`](super::Loss) variant `frobenius`, whose quantity the reports call "squared
+//!   error". On a sparse V, ½‖V − WH‖² = ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩: the K × K Gram
+//!   matrices are scratch of the solver, made at the start, so the loss and both updates cost
+//!   O(nnz·K + (n_words + n_documents)·K²).
 //! - *Projected gradient* (Lin 2007): `(Pg, Frobenius)`; its line search's trial factors are
 //!   scratch `Rows` made at the start.
 //! - *`--weighting tfidf`*: a stage of `src/matrix` (V's values become tf-idf weights, the idf
