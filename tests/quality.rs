@@ -38,6 +38,17 @@ fn npmi_and_umass_equal_hand_computed_values() {
 }
 
 #[test]
+fn umass_smooths_with_mimnos_one_not_gensims_epsilon() {
+    // b and c never share a document (D_b = 2, D_c = 2, D_bc = 0); with b ranked first the
+    // pair scores ln((0 + 1) / D_b), Mimno et al.'s +1, where gensim's u_mass would give
+    // ln((0/4 + 1e-12) / (2/4)) = -26.9.
+    let scores = coherence(&tiny(), &[vec![1, 2]]);
+    assert_eq!(scores[0].umass, Some((1.0f64 / 2.0).ln()));
+    let gensim = (1e-12f64 / (2.0 / 4.0)).ln();
+    assert!(scores[0].umass.unwrap() - gensim > 20.0);
+}
+
+#[test]
 fn npmi_order_does_not_matter_but_umass_order_does() {
     let forward = coherence(&tiny(), &[vec![0, 1, 2], vec![2, 1, 0]]);
     assert!(close(forward[0].npmi.unwrap(), forward[1].npmi.unwrap()));

@@ -5,9 +5,17 @@
 //!   `ln(D·D_ij / (D_i·D_j)) / −ln(D_ij / D)`, −1 for a pair that never co-occurs and 1 for a
 //!   pair in every document; a topic's score is the mean over its pairs. From −1 to 1; higher
 //!   means its words are used together (Bouma 2009; Lau, Newman & Baldwin 2014).
-//! - **UMass** coherence (Mimno et al. 2011): for each word and each word ranked above it,
-//!   `ln((D_ij + 1) / D_j)` with j the higher-ranked word; the mean over pairs, as gensim's
-//!   `u_mass`. At most 0; closer to 0 is better.
+//! - **UMass** coherence (Mimno, Wallach, Talley, Leenders & McCallum, "Optimizing semantic
+//!   coherence in topic models", EMNLP 2011): for the top words v_1 … v_M, best first,
+//!   `ln((D(v_m, v_l) + 1) / D(v_l))` for each pair l < m, where `D(v_l)` counts the documents
+//!   holding the higher-ranked word and `D(v_m, v_l)` those holding both; the topic's score is
+//!   the mean over the M(M − 1)/2 pairs, which is Mimno et al.'s sum divided by the number of
+//!   pairs. The +1 is Mimno's smoothing. gensim's `u_mass` computes
+//!   `ln((D(v_m, v_l)/D + 10⁻¹²) / (D(v_l)/D))` instead: lower for every pair, and far lower
+//!   for a pair that never co-occurs (`ln(10⁻¹²·D/D(v_l))` there, `−ln D(v_l)` here), so the
+//!   two tools' figures do not compare. Higher is better; a pair scores above 0 only when
+//!   the two words nearly always occur together (`ln((D + 1)/D)` when both are in the same D
+//!   documents), so the score is at most ln 2 and usually negative.
 //! - **Diversity**: distinct words among all topics' top 25, divided by 25·K. 1 means no topic
 //!   repeats another's words.
 //! - **NMI** between each document's largest topic and its label, when documents carry one:
@@ -31,7 +39,8 @@ pub struct Quality {
     pub coherence_words: usize,
     /// Mean NPMI over the topics that have at least two words.
     pub mean_npmi: f64,
-    /// Mean UMass coherence over the same topics.
+    /// Mean over the same topics of their UMass coherence (Mimno et al. 2011, as a mean over
+    /// pairs: see the module documentation).
     pub mean_umass: f64,
     /// Distinct words among all topics' top 25 over 25·K.
     pub diversity: f64,
@@ -47,7 +56,8 @@ pub struct Quality {
 pub struct Coherence {
     /// Mean NPMI of its top words' pairs.
     pub npmi: Option<f64>,
-    /// Mean UMass score of its top words' pairs.
+    /// Mean over its top words' pairs (v_l ranked above v_m) of
+    /// `ln((D(v_m, v_l) + 1) / D(v_l))`: Mimno et al.'s UMass coherence over the pairs.
     pub umass: Option<f64>,
 }
 

@@ -150,7 +150,9 @@ pub struct Topic {
     pub share: f64,
     /// Mean NPMI of its top words (`null` with fewer than two words).
     pub npmi: Option<f64>,
-    /// Mean UMass coherence of its top words (`null` with fewer than two words).
+    /// Mean over its top words' pairs (v_l ranked above v_m) of
+    /// `ln((D(v_m, v_l) + 1) / D(v_l))`, Mimno et al.'s UMass coherence (`null` with fewer than
+    /// two words).
     pub umass: Option<f64>,
     /// Its top words, by decreasing weight p(word | topic).
     pub words: Vec<WordWeight>,
