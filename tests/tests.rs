@@ -5,6 +5,8 @@ mod util;
 mod bits;
 mod cli;
 mod cli_bench;
+mod cli_completions;
+mod cli_man;
 mod cli_outputs;
 mod cli_rank;
 mod cli_report;

@@ -1,9 +1,11 @@
 //! Subcommands, one file each, and what they share.
 
 mod bench;
+mod completions;
 mod fit;
 mod index;
 mod load;
+mod man;
 pub mod memory;
 mod options;
 mod output;
@@ -33,6 +35,8 @@ Examples:
   nmf-topics search --index c.store kernel module --model m  # find documents, with their topics
   nmf-topics rank corpus.jsonl --topics 5..50 --step 5       # which K? a table and a suggestion
   nmf-topics bench corpus.jsonl.gz -k 20,50                  # how fast this machine is
+  nmf-topics completions bash                                # tab completion for a shell
+  nmf-topics man --dir ~/.local/share/man/man1               # the manual pages
 Run 'nmf-topics fit --help' for every option.";
 
 /// Readable topics from a pile of text: Lee & Seung's non-negative matrix factorisation (KL).
@@ -54,6 +58,8 @@ enum Command {
     Transform(transform::TransformArgs),
     Rank(rank::RankArgs),
     Bench(bench::BenchArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -82,5 +88,7 @@ pub fn run() -> anyhow::Result<()> {
             rank::run(args)
         }
         Command::Bench(args) => bench::run(args),
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man(args) => man::run(args, Cli::command()),
     }
 }
