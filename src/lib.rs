@@ -24,7 +24,7 @@
 //! let docs: Vec<Document> = texts
 //!     .iter()
 //!     .enumerate()
-//!     .map(|(i, t)| Document { id: i.to_string(), title: None, label: None, text: t.to_string() })
+//!     .map(|(i, t)| Document { id: i.to_string(), title: None, label: None, time: None, text: t.to_string() })
 //!     .collect();
 //! let mut bag = BagBuilder::new(Analyzer::new(AnalyzerConfig::default()).unwrap());
 //! bag.add(docs);

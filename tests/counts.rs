@@ -1,6 +1,6 @@
 //! The bag of words and the count matrix: column sums, pruning, word order, display forms.
 
-use nmf_topics::corpus::{BagOfWords, DocumentInfo, Documents};
+use nmf_topics::corpus::{BagOfWords, DocumentInfo, Documents, Timestamp};
 use nmf_topics::matrix::{DocFreq, MatrixError, Pruning};
 use nmf_topics::{Analyzer, AnalyzerConfig, BagBuilder, CountMatrix, Document};
 use proptest::prelude::*;
@@ -13,6 +13,7 @@ fn docs(texts: &[&str]) -> Vec<Document> {
             id: format!("d{i}"),
             title: None,
             label: None,
+            time: None,
             text: t.to_string(),
         })
         .collect()
@@ -321,27 +322,32 @@ fn counting_from_a_bag_given_up_equals_counting_from_a_borrowed_one() {
 
 #[test]
 fn the_document_table_gives_back_what_was_pushed_and_serialises_as_a_list() {
+    let time = |t: &str| Some(Timestamp::parse(t).unwrap());
     let infos = vec![
         DocumentInfo {
             id: "a".into(),
             title: Some("First".into()),
             label: Some("net".into()),
+            time: None,
         },
-        // An empty title is not a missing one.
+        // An empty title is not a missing one; the first time comes after a document without.
         DocumentInfo {
             id: "b".into(),
             title: Some(String::new()),
             label: None,
+            time: time("2024-03-05T14:30:00+01:00"),
         },
         DocumentInfo {
             id: String::new(),
             title: None,
             label: Some("net".into()),
+            time: None,
         },
         DocumentInfo {
             id: "d\u{e9}j\u{e0}".into(),
             title: None,
             label: Some("web".into()),
+            time: time("1999"),
         },
     ];
     let table: Documents = infos.iter().cloned().collect();
@@ -359,4 +365,11 @@ fn the_document_table_gives_back_what_was_pushed_and_serialises_as_a_list() {
     let read: Documents = serde_json::from_str(&json).unwrap();
     assert_eq!(read, table);
     assert!(serde_json::from_str::<Documents>(r#"[{"title": "no id"}]"#).is_err());
+    // Times are written in UTC, to the second.
+    assert!(json.contains(r#""time":"2024-03-05T13:30:00Z""#), "{json}");
+    assert!(json.contains(r#""time":"1999-01-01T00:00:00Z""#), "{json}");
+    assert!(table.has_times() && table.has_labels());
+    assert_eq!(table.time(0), None);
+    let no_times: Documents = infos[..1].iter().cloned().collect();
+    assert!(!no_times.has_times());
 }

@@ -167,6 +167,75 @@ fn jsonl_reads_id_title_and_label_fields() {
 }
 
 #[test]
+fn jsonl_reads_times_from_the_time_field_and_none_where_it_is_absent() {
+    let dir = util::tempdir();
+    let file = write(
+        dir.path(),
+        "t.jsonl",
+        concat!(
+            "{\"id\": \"a\", \"text\": \"x\", \"date\": \"2021-06-01\"}\n",
+            "{\"id\": \"b\", \"text\": \"x\", \"date\": 2019}\n",
+            "{\"id\": \"c\", \"text\": \"x\"}\n",
+            "{\"id\": \"d\", \"text\": \"x\", \"date\": null}\n",
+            "{\"id\": \"e\", \"text\": \"x\", \"date\": 1709649000}\n",
+        ),
+    );
+    let options = ReadOptions {
+        time_field: Some("date".into()),
+        ..ReadOptions::default()
+    };
+    let (docs, _) = read_all(vec![Input::Path(file.clone())], options);
+    let times: Vec<Option<String>> = docs.iter().map(|d| d.time.map(|t| t.to_string())).collect();
+    assert_eq!(
+        times,
+        [
+            Some("2021-06-01T00:00:00Z".to_owned()),
+            Some("2019-01-01T00:00:00Z".to_owned()),
+            None,
+            None,
+            Some("2024-03-05T14:30:00Z".to_owned()),
+        ]
+    );
+    // Without --time-field the field is another field.
+    let (docs, _) = read_all(vec![Input::Path(file)], ReadOptions::default());
+    assert!(docs.iter().all(|d| d.time.is_none()));
+}
+
+#[test]
+fn a_time_that_does_not_parse_is_an_error_naming_the_document() {
+    let dir = util::tempdir();
+    let file = write(
+        dir.path(),
+        "t.jsonl",
+        "{\"id\": \"a\", \"text\": \"x\", \"date\": \"2021-06-01\"}\n\
+         {\"id\": \"pkg-b\", \"text\": \"x\", \"date\": \"2021-02-30\"}\n",
+    );
+    let options = ReadOptions {
+        time_field: Some("date".into()),
+        ..ReadOptions::default()
+    };
+    let mut reader = DocumentReader::new(vec![Input::Path(file)], options).unwrap();
+    assert!(reader.next().unwrap().is_ok());
+    let err = reader.next().unwrap().unwrap_err();
+    assert!(
+        matches!(err, CorpusError::BadTime { line: 2, .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    for part in [
+        "t.jsonl, line 2",
+        "document \"pkg-b\"",
+        "field \"date\"",
+        "\"2021-02-30\"",
+        "no day 30",
+        "write ISO 8601",
+    ] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+    assert!(reader.next().is_none(), "reading stops at the error");
+}
+
+#[test]
 fn jsonl_without_label_field_has_no_labels() {
     let dir = util::tempdir();
     let file = write(
@@ -357,6 +426,7 @@ fn plain_text_file_is_one_document_named_by_its_path() {
             id: file.to_string_lossy().into_owned(),
             title: None,
             label: None,
+            time: None,
             text: "line one\n\nline three\n".into(),
         }]
     );
@@ -807,6 +877,7 @@ pub(crate) fn doc(id: &str, title: Option<&str>, label: Option<&str>, text: &str
         id: id.into(),
         title: title.map(Into::into),
         label: label.map(Into::into),
+        time: None,
         text: text.into(),
     }
 }

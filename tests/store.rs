@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use nmf_topics::corpus::store::StoreError;
-use nmf_topics::corpus::{count, CorpusStore, DocumentReader, Input, ReadOptions};
+use nmf_topics::corpus::{count, CorpusStore, DocumentReader, Input, ReadOptions, Timestamp};
 use nmf_topics::matrix::DocFreq;
 use nmf_topics::report::snippet;
 use nmf_topics::{Analyzer, AnalyzerConfig, BagOfWords, CountMatrix, Document, Pruning};
@@ -17,7 +17,8 @@ const WORDS: &[&str] = &[
     "Straße", "über", "editor", "editing", "edits", "the", "and", "of",
 ];
 
-/// `n` documents of random words, with ids, titles and labels; every 7th has an empty text.
+/// `n` documents of random words, with ids, titles, labels and times (but every 5th); every
+/// 7th has an empty text.
 fn documents(n: usize, seed: u64) -> Vec<Document> {
     let mut rng = TestRng::new(seed);
     (0..n)
@@ -34,6 +35,8 @@ fn documents(n: usize, seed: u64) -> Vec<Document> {
                 id: format!("doc-{i}"),
                 title: Some(format!("Title {i}")),
                 label: Some(["a", "b", "c"][i % 3].into()),
+                time: (i % 5 != 2)
+                    .then(|| Timestamp::from_unix(1_600_000_000 + 86_400 * i as i64).unwrap()),
                 text: text.join(" "),
             }
         })
@@ -44,8 +47,10 @@ fn write_jsonl(path: &Path, docs: &[Document]) {
     let lines: Vec<String> = docs
         .iter()
         .map(|d| {
-            serde_json::json!({"id": d.id, "title": d.title, "section": d.label, "text": d.text})
-                .to_string()
+            serde_json::json!({
+                "id": d.id, "title": d.title, "section": d.label, "date": d.time, "text": d.text
+            })
+            .to_string()
         })
         .collect();
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
@@ -54,6 +59,7 @@ fn write_jsonl(path: &Path, docs: &[Document]) {
 fn bag_of_file(path: &Path, config: &AnalyzerConfig) -> BagOfWords {
     let options = ReadOptions {
         label_field: Some("section".into()),
+        time_field: Some("date".into()),
         ..ReadOptions::default()
     };
     let reader = DocumentReader::new(vec![Input::Path(path.into())], options).unwrap();
@@ -112,6 +118,9 @@ fn a_store_gives_the_matrix_of_its_files_with_and_without_stemming() {
         assert_eq!(store.n_documents(), 300);
         let from_store = store.bag().unwrap();
         assert_same_matrix(&from_store, &bag_of_file(&file, &config));
+        // Times included (the matrices compare their documents whole).
+        let times = from_store.documents().iter().filter(|d| d.time.is_some());
+        assert_eq!(times.count(), 240);
         if stem {
             // Each stem is shown as its most frequent word, as when reading the file.
             assert!(from_store
@@ -180,6 +189,7 @@ fn a_repeated_id_in_one_ingest_keeps_the_later_document() {
                 id: "same".into(),
                 title: None,
                 label: None,
+                time: None,
                 text: text.into(),
             })
             .unwrap();
@@ -206,6 +216,7 @@ fn search_finds_documents_through_the_analyzer() {
         id: id.into(),
         title: Some(format!("about {id}")),
         label: None,
+        time: None,
         text: text.into(),
     };
     let mut writer = store.writer(1).unwrap();
@@ -254,6 +265,7 @@ fn search_words_are_cut_as_the_text_was() {
         id: id.into(),
         title: None,
         label: None,
+        time: None,
         text: text.into(),
     };
     let mut writer = store.writer(1).unwrap();
@@ -397,4 +409,108 @@ fn a_snippet_is_the_passage_with_most_topic_words() {
         s.chars().count() <= nmf_topics::report::SNIPPET_CHARS + 1,
         "{s}"
     );
+}
+
+/// A store as nmf-topics made them before stores kept times: the same fields but `time`, and
+/// the same payload. Built with tantivy directly, as that version would have.
+fn store_without_times(dir: &Path, docs: &[Document]) {
+    use tantivy::schema::{
+        IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    };
+    use tantivy::tokenizer::TextAnalyzer;
+    let config = AnalyzerConfig::default();
+    let analyzer = Analyzer::new(config.clone()).unwrap();
+    let mut schema = Schema::builder();
+    let indexed = |tokenizer: &str| {
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqs)
+    };
+    let id = schema.add_text_field("id", STRING | STORED);
+    let title = schema.add_text_field("title", STORED);
+    let label = schema.add_text_field("label", STORED);
+    let text = schema.add_text_field(
+        "text",
+        TextOptions::default()
+            .set_indexing_options(indexed("nmf-topics"))
+            .set_stored(),
+    );
+    schema.add_text_field(
+        "words",
+        TextOptions::default()
+            .set_indexing_options(indexed("nmf-topics-words").set_fieldnorms(false)),
+    );
+    let seq = schema.add_u64_field("seq", FAST);
+    std::fs::create_dir_all(dir).unwrap();
+    let index = tantivy::Index::create_in_dir(dir, schema.build()).unwrap();
+    index.tokenizers().register(
+        "nmf-topics",
+        TextAnalyzer::from(nmf_topics::text::AnalyzerTokenizer::new(analyzer.clone())),
+    );
+    index.tokenizers().register(
+        "nmf-topics-words",
+        TextAnalyzer::from(nmf_topics::text::AnalyzerTokenizer::words(analyzer)),
+    );
+    let mut writer = index.writer_with_num_threads(1, 20_000_000).unwrap();
+    for (i, doc) in docs.iter().enumerate() {
+        let mut stored = tantivy::TantivyDocument::new();
+        stored.add_text(id, &doc.id);
+        if let Some(t) = &doc.title {
+            stored.add_text(title, t);
+        }
+        if let Some(l) = &doc.label {
+            stored.add_text(label, l);
+        }
+        stored.add_text(text, &doc.text);
+        stored.add_u64(seq, i as u64);
+        writer.add_document(stored).unwrap();
+    }
+    let payload = serde_json::json!({
+        "format": "nmf-topics/store", "version": 1, "analyzer": config, "next_seq": docs.len()
+    });
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(&payload.to_string());
+    commit.commit().unwrap();
+    writer.wait_merging_threads().unwrap();
+}
+
+#[test]
+fn a_store_made_before_times_were_kept_still_opens_reads_and_takes_documents() {
+    let dir = tempdir();
+    let path = dir.path().join("old");
+    let docs: Vec<Document> = documents(30, 5)
+        .into_iter()
+        .map(|d| Document { time: None, ..d })
+        .collect();
+    store_without_times(&path, &docs[..20]);
+    let store = CorpusStore::open(&path).unwrap();
+    assert_eq!(store.n_documents(), 20);
+    let bag = store.bag().unwrap();
+    assert!(!bag.documents().has_times());
+    assert_eq!(bag.documents().at(3).label, Some("a"));
+    // Documents without a time go in; one with a time is refused, naming the store and the
+    // document, and leaves the store as it was.
+    let mut writer = store.writer(1).unwrap();
+    for doc in &docs[20..] {
+        writer.add(doc.clone()).unwrap();
+    }
+    writer.finish().unwrap();
+    let store = CorpusStore::open(&path).unwrap();
+    assert_eq!(store.n_documents(), 30);
+    let timed = Document {
+        time: Timestamp::from_unix(1_700_000_000),
+        ..docs[0].clone()
+    };
+    let mut writer = store.writer(1).unwrap();
+    let err = writer.add(timed).unwrap_err();
+    assert!(matches!(err, StoreError::NoTimes { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains("doc-0") && message.contains("old") && message.contains("new store"),
+        "{message}"
+    );
+    drop(writer);
+    let store = CorpusStore::open(&path).unwrap();
+    assert_eq!(store.n_documents(), 30);
+    assert_eq!(store.document("doc-0").unwrap().unwrap().text, docs[0].text);
 }

@@ -26,4 +26,5 @@ mod seam;
 mod solver;
 mod store;
 mod tables;
+mod time;
 mod tokenizer;

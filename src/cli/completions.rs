@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args;
 use clap_complete::Shell;
 
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -30,7 +30,10 @@ pub fn run(args: CompletionsArgs, mut command: clap::Command) -> Result<()> {
     if args.shell == Shell::Bash {
         script = bash_states_fixed(&script, &name);
     }
-    output::write_to(&Destination::Stdout, |out| out.write_all(&script))
+    let mut outputs = Outputs::new(Vec::new());
+    let out = outputs.reserve("the script", &Destination::Stdout)?;
+    outputs.write(out, |out| out.write_all(&script))?;
+    outputs.commit()
 }
 
 /// clap_complete's bash script tracks the subcommand typed so far in a state named after the

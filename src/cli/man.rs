@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use clap_mangen::Man;
 
-use super::output::{self, Destination};
+use super::output::{Destination, Outputs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -49,17 +49,22 @@ pub fn run(args: ManArgs, command: clap::Command) -> Result<()> {
                 "cannot write the manual pages into {}: it is not a folder (create it first)",
                 dir.display()
             );
+            // Every page is written, then all are put in place together, or none.
+            let mut outputs = Outputs::new(Vec::new());
+            let mut written = Vec::with_capacity(pages.len());
             for cmd in pages {
                 let (name, roff) = page(cmd)?;
-                let path = dir.join(name);
-                output::write_file(&path, |out| out.write_all(&roff))
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                let out = outputs.reserve("--dir", &Destination::File(dir.join(name)))?;
+                written.push((out, roff));
             }
-            Ok(())
+            for (out, roff) in written {
+                outputs.write(out, |o| o.write_all(&roff))?;
+            }
+            outputs.commit()
         }
         (None, None) => {
             let (_, roff) = page(command)?;
-            output::write_to(&Destination::Stdout, |out| out.write_all(&roff))
+            to_stdout(&roff)
         }
         (None, Some(name)) => {
             let sub = command.find_subcommand(&name).cloned().ok_or_else(|| {
@@ -70,9 +75,16 @@ pub fn run(args: ManArgs, command: clap::Command) -> Result<()> {
                 )
             })?;
             let (_, roff) = page(sub)?;
-            output::write_to(&Destination::Stdout, |out| out.write_all(&roff))
+            to_stdout(&roff)
         }
     }
+}
+
+fn to_stdout(roff: &[u8]) -> Result<()> {
+    let mut outputs = Outputs::new(Vec::new());
+    let out = outputs.reserve("the page", &Destination::Stdout)?;
+    outputs.write(out, |o| o.write_all(roff))?;
+    outputs.commit()
 }
 
 /// The page with its `.TH` line written again: clap_mangen leaves out an empty date instead of

@@ -51,6 +51,11 @@ pub struct ReadArgs {
     #[arg(long, value_name = "FIELD")]
     pub label_field: Option<String>,
 
+    /// JSON field holding a time (ISO 8601 date or date and time, a year, or Unix seconds) for
+    /// the reports' topics over time; a value that is not a time is an error
+    #[arg(long, value_name = "FIELD")]
+    pub time_field: Option<String>,
+
     /// The .mtx file holds documents × words (rows are documents)
     #[arg(long)]
     pub transpose: bool,
@@ -103,6 +108,7 @@ impl ReadArgs {
             id_field: self.id_field.clone(),
             title_field: self.title_field.clone(),
             label_field: self.label_field.clone(),
+            time_field: self.time_field.clone(),
         }
     }
 

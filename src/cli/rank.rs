@@ -36,7 +36,7 @@ pub struct RankArgs {
 
     /// Survey the documents of this corpus store (written by index) instead of reading inputs;
     /// its word settings are used
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["inputs", "format", "lines", "label_field", "transpose", "vocab"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["inputs", "format", "lines", "label_field", "time_field", "transpose", "vocab"])]
     index: Option<std::path::PathBuf>,
 
     /// Whether any word option was given (else a store's own settings are used)

@@ -240,8 +240,7 @@ impl Collector for BagBuilder {
             self.merge(chunk, stem);
         }
         for doc in &batch {
-            self.documents
-                .push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
+            self.documents.push_ref(doc.as_ref());
         }
     }
 }

@@ -78,6 +78,16 @@ pub enum CorpusError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A document's time (`--time-field`) does not parse.
+    #[error("{}, line {line} (document \"{}\"): field \"{}\" holds {}, not a time: {}", .path.display(), .value.id, .value.field, .value.value, .value.why)]
+    BadTime {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (a table's: where the row starts; Parquet's: the row number).
+        line: u64,
+        /// The document, the field and its value (boxed: errors stay small).
+        value: Box<BadTimeValue>,
+    },
     /// A Matrix Market file is malformed.
     #[error("{}: {message}", location(.path, *.line))]
     BadMatrix {
@@ -99,6 +109,19 @@ pub enum CorpusError {
     /// Inputs that cannot be combined.
     #[error("{0}")]
     Usage(String),
+}
+
+/// Where a time that does not parse was found, and why it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadTimeValue {
+    /// The document's id.
+    pub id: String,
+    /// The field or column.
+    pub field: String,
+    /// The value, as JSON (a table's cell as a string).
+    pub value: String,
+    /// Why it is not a time, and what is.
+    pub why: super::TimeError,
 }
 
 /// `FILE, line N`, or `FILE` alone for line 0 (the file as a whole).

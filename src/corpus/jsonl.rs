@@ -1,4 +1,4 @@
-//! JSON Lines: one object a line; the text, id, title and label come from named fields.
+//! JSON Lines: one object a line; the text, id, title, label and time come from named fields.
 
 use std::fmt;
 use std::path::Path;
@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::{CorpusError, Document, ReadOptions};
+use super::{BadTimeValue, CorpusError, Document, ReadOptions, Timestamp};
 
 /// The document of one non-blank JSON line.
 pub(crate) fn parse_line(
@@ -38,10 +38,25 @@ pub(crate) fn parse_line(
     for more in texts {
         join_text(&mut text, &more);
     }
+    let id = scalar(fields.id).unwrap_or_else(|| number.to_string());
+    let time = match &fields.time {
+        None => None,
+        Some(value) => Timestamp::from_json(value).map_err(|why| CorpusError::BadTime {
+            path: path.to_owned(),
+            line: number,
+            value: Box::new(BadTimeValue {
+                id: id.clone(),
+                field: options.time_field.clone().unwrap_or_default(),
+                value: value.to_string(),
+                why,
+            }),
+        })?,
+    };
     Ok(Document {
-        id: scalar(fields.id).unwrap_or_else(|| number.to_string()),
+        id,
         title: scalar(fields.title),
         label: scalar(fields.label),
+        time,
         text,
     })
 }
@@ -54,10 +69,11 @@ struct Picked {
     id: Option<Value>,
     title: Option<Value>,
     label: Option<Value>,
+    time: Option<Value>,
 }
 
 /// Reads an object into [`Picked`]. A field named twice keeps its last value, and a key that
-/// several options name goes to the first of text, id, title and label.
+/// several options name goes to the first of text, id, title, label and time.
 struct Fields<'a>(&'a ReadOptions);
 
 impl<'de> DeserializeSeed<'de> for Fields<'_> {
@@ -81,6 +97,7 @@ impl<'de> Visitor<'de> for Fields<'_> {
             id: None,
             title: None,
             label: None,
+            time: None,
         };
         while let Some(slot) = map.next_key_seed(Key(self.0))? {
             let target = match slot {
@@ -88,6 +105,7 @@ impl<'de> Visitor<'de> for Fields<'_> {
                 Slot::Id => &mut picked.id,
                 Slot::Title => &mut picked.title,
                 Slot::Label => &mut picked.label,
+                Slot::Time => &mut picked.time,
                 Slot::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -104,6 +122,7 @@ enum Slot {
     Id,
     Title,
     Label,
+    Time,
     Other,
 }
 
@@ -136,6 +155,8 @@ impl Visitor<'_> for Key<'_> {
                 Slot::Title
             } else if options.label_field.as_deref() == Some(key) {
                 Slot::Label
+            } else if options.time_field.as_deref() == Some(key) {
+                Slot::Time
             } else {
                 Slot::Other
             },

@@ -40,10 +40,11 @@ mod reader;
 mod sequences;
 pub mod store;
 mod table;
+mod time;
 
 pub use bag::{count, count_documents, count_phrased, BagBuilder, BagOfWords, CountStats};
 pub use document::{Document, DocumentInfo, DocumentRef, Documents};
-pub use error::{CorpusError, Warning};
+pub use error::{BadTimeValue, CorpusError, Warning};
 pub use folder::reads_from_folder;
 pub use input::{Format, Input};
 pub use market::{matrix_market_files, read_matrix_market, MatrixMarketOptions};
@@ -51,3 +52,4 @@ pub use phrases::{PhraseConfig, PhraseJoiner, PhraseList, PhraseScoring, Phrasin
 pub use reader::{DocumentReader, ReadOptions, ReadProgress};
 pub use sequences::{Sequences, BREAK};
 pub use store::CorpusStore;
+pub use time::{TimeError, TimeUnit, Timestamp};

@@ -2,8 +2,9 @@
 //!
 //! Read with the `parquet` crate's record API, row group by row group, only the named columns:
 //! text columns must hold strings (`BYTE_ARRAY`, plain or dictionary-encoded, annotated as
-//! UTF-8 or not); id, title and label columns may also hold numbers or booleans. A null cell is
-//! an empty one.
+//! UTF-8 or not); id, title and label columns may also hold numbers or booleans. A time column
+//! may hold text or numbers (read as [`Timestamp::parse`] reads them), or Parquet dates and
+//! timestamps (milliseconds or microseconds, taken as UTC). A null cell is an empty one.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use parquet::schema::types::Type;
 
 use super::input::{decode_slice, open_error};
 use super::table::Columns;
-use super::{CorpusError, Document, ReadOptions};
+use super::{CorpusError, Document, ReadOptions, Timestamp};
 
 /// A Parquet file being read, row by row.
 pub(crate) struct ParquetTable {
@@ -25,6 +26,7 @@ pub(crate) struct ParquetTable {
     path: PathBuf,
     /// Each projected column's place in `Columns`' numbering.
     columns: Columns,
+    time_field: Option<String>,
     row: u64,
     /// The file's size, added to the bytes read once it is done.
     pub size: u64,
@@ -57,6 +59,7 @@ impl ParquetTable {
             .chain(columns.id)
             .chain(columns.title)
             .chain(columns.label)
+            .chain(columns.time)
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -76,6 +79,7 @@ impl ParquetTable {
             id: columns.id.map(renumber),
             title: columns.title.map(renumber),
             label: columns.label.map(renumber),
+            time: columns.time.map(renumber),
         };
         let projection = Type::group_type_builder(schema.root_schema().name())
             .with_fields(wanted.iter().map(|&c| Arc::clone(&fields[c])).collect())
@@ -88,6 +92,7 @@ impl ParquetTable {
             rows,
             path: path.to_owned(),
             columns: projected,
+            time_field: options.time_field.clone(),
             row: 0,
             size,
             invalid_utf8: 0,
@@ -112,10 +117,18 @@ impl ParquetTable {
             message: format!("row {} cannot be read ({e})", self.row),
         })?;
         let mut bad = 0;
+        let time = self.columns.time;
         let cells: Vec<Option<String>> = row
             .get_column_iter()
-            .map(|(_, field)| match field {
+            .enumerate()
+            .map(|(c, (_, field))| match field {
                 Field::Null => None,
+                // Parquet's own dates and timestamps, written as the times they are.
+                Field::Date(_) | Field::TimestampMillis(_) | Field::TimestampMicros(_)
+                    if Some(c) == time =>
+                {
+                    Some(parquet_time(field).map_or_else(|| field.to_string(), |t| t.to_string()))
+                }
                 Field::Str(s) => Some(s.clone()),
                 Field::Bytes(b) => {
                     let (text, n) = decode_slice(b.data());
@@ -128,9 +141,23 @@ impl ParquetTable {
         self.invalid_utf8 += bad;
         let doc = self
             .columns
-            .document(self.row, |c| cells[c].as_deref().filter(|s| !s.is_empty()));
+            .document(&self.path, self.row, &self.time_field, |c| {
+                cells[c].as_deref().filter(|s| !s.is_empty())
+            })?;
         Ok(Some(doc))
     }
+}
+
+/// A Parquet date (days) or timestamp (UTC milliseconds or microseconds) as a time, to the
+/// second; `None` outside the years 1 to 9999.
+fn parquet_time(field: &Field) -> Option<Timestamp> {
+    let seconds = match *field {
+        Field::Date(days) => days as i64 * 86_400,
+        Field::TimestampMillis(ms) => ms.div_euclid(1_000),
+        Field::TimestampMicros(us) => us.div_euclid(1_000_000),
+        _ => return None,
+    };
+    Timestamp::from_unix(seconds)
 }
 
 /// Why a column cannot be read: a nested or repeated column, or, for a text column, one that

@@ -26,6 +26,9 @@ pub struct ReadOptions {
     pub title_field: String,
     /// JSON field or table column holding a label (a class), if any. Default: none.
     pub label_field: Option<String>,
+    /// JSON field holding a time (see [`Timestamp`](super::Timestamp) for what it may hold),
+    /// if any. Default: none.
+    pub time_field: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -36,6 +39,7 @@ impl Default for ReadOptions {
             id_field: "id".into(),
             title_field: "title".into(),
             label_field: None,
+            time_field: None,
         }
     }
 }
@@ -215,6 +219,7 @@ impl DocumentReader {
                     id: path.to_string_lossy().into_owned(),
                     title: None,
                     label: None,
+                    time: None,
                     text,
                 }))
             }
@@ -260,6 +265,7 @@ impl DocumentReader {
                         id,
                         title: None,
                         label: None,
+                        time: None,
                         text,
                     }));
                 }
@@ -309,6 +315,7 @@ impl DocumentReader {
                             id: line.to_string(),
                             title: None,
                             label: None,
+                            time: None,
                             text: text.into_owned(),
                         }))
                     };

@@ -199,9 +199,7 @@ impl Collector for SequenceBuilder {
             }
         }
         for doc in &docs {
-            self.seq
-                .documents
-                .push(&doc.id, doc.title.as_deref(), doc.label.as_deref());
+            self.seq.documents.push_ref(doc.as_ref());
         }
     }
 }

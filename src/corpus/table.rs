@@ -1,12 +1,12 @@
-//! Tables: CSV and TSV files with a header row, one document a row; the text, id, title and
-//! label come from named columns. Parquet files share the choice of columns ([`Columns`]).
+//! Tables: CSV and TSV files with a header row, one document a row; the text, id, title, label
+//! and time come from named columns. Parquet files share the choice of columns ([`Columns`]).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use super::input::decode_slice;
 use super::jsonl::join_text;
-use super::{CorpusError, Document, ReadOptions};
+use super::{BadTimeValue, CorpusError, Document, ReadOptions, Timestamp};
 
 /// The default column names: a table may lack them. A column named by an option with another
 /// value must be there.
@@ -21,11 +21,13 @@ pub(crate) struct Columns {
     pub id: Option<usize>,
     pub title: Option<usize>,
     pub label: Option<usize>,
+    pub time: Option<usize>,
 }
 
 impl Columns {
     /// Finds the columns that `options` name in `header`. Every text column must be there, and
-    /// so must the label column and an id or title column named other than by default.
+    /// so must the label and time columns and an id or title column named other than by
+    /// default.
     pub fn find(
         header: &[String],
         options: &ReadOptions,
@@ -50,21 +52,29 @@ impl Columns {
         };
         let id = optional(&options.id_field, DEFAULT_ID, "--id-field")?;
         let title = optional(&options.title_field, DEFAULT_TITLE, "--title-field")?;
-        let label = match &options.label_field {
-            Some(name) => Some(position(name).ok_or_else(|| missing(name, "--label-field"))?),
-            None => None,
+        let named = |field: &Option<String>, option| match field {
+            Some(name) => position(name).map(Some).ok_or_else(|| missing(name, option)),
+            None => Ok(None),
         };
         Ok(Columns {
             text,
             id,
             title,
-            label,
+            label: named(&options.label_field, "--label-field")?,
+            time: named(&options.time_field, "--time-field")?,
         })
     }
 
-    /// The document of a row whose cells `cell(i)` gives (`None`: an empty or null cell),
-    /// starting on line `line`.
-    pub fn document<'a>(&self, line: u64, cell: impl Fn(usize) -> Option<&'a str>) -> Document {
+    /// The document of a row of `path` whose cells `cell(i)` gives (`None`: an empty or null
+    /// cell), starting on line `line`; its time, when a column holds one, is read as
+    /// [`Timestamp::parse`] reads it, and one that does not parse is an error naming the row.
+    pub fn document<'a>(
+        &self,
+        path: &Path,
+        line: u64,
+        field_name: &Option<String>,
+        cell: impl Fn(usize) -> Option<&'a str>,
+    ) -> Result<Document, CorpusError> {
         let mut text = String::new();
         for &c in &self.text {
             if let Some(part) = cell(c) {
@@ -72,12 +82,27 @@ impl Columns {
             }
         }
         let field = |c: Option<usize>| c.and_then(&cell).map(str::to_owned);
-        Document {
-            id: field(self.id).unwrap_or_else(|| line.to_string()),
+        let id = field(self.id).unwrap_or_else(|| line.to_string());
+        let time = match self.time.and_then(&cell).filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(value) => Some(Timestamp::parse(value).map_err(|why| CorpusError::BadTime {
+                path: path.to_owned(),
+                line,
+                value: Box::new(BadTimeValue {
+                    id: id.clone(),
+                    field: field_name.clone().unwrap_or_default(),
+                    value: format!("{value:?}"),
+                    why,
+                }),
+            })?),
+        };
+        Ok(Document {
+            id,
             title: field(self.title),
             label: field(self.label),
+            time,
             text,
-        }
+        })
     }
 }
 
@@ -86,6 +111,7 @@ pub(crate) struct Table {
     reader: csv::Reader<Box<dyn BufRead + Send>>,
     path: PathBuf,
     columns: Columns,
+    time_field: Option<String>,
     width: usize,
     record: csv::ByteRecord,
     /// Invalid UTF-8 sequences replaced so far.
@@ -122,6 +148,7 @@ impl Table {
             reader,
             path,
             columns,
+            time_field: options.time_field.clone(),
             width: names.len(),
             record: csv::ByteRecord::new(),
             invalid_utf8,
@@ -157,10 +184,12 @@ impl Table {
             })
             .collect();
         self.invalid_utf8 += bad;
-        let doc = self.columns.document(line, |c| {
-            let cell: &str = &cells[c];
-            (!cell.is_empty()).then_some(cell)
-        });
+        let doc = self
+            .columns
+            .document(&self.path, line, &self.time_field, |c| {
+                let cell: &str = &cells[c];
+                (!cell.is_empty()).then_some(cell)
+            })?;
         Ok(Some(doc))
     }
 }

@@ -6,7 +6,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocId, DocSet, Searcher, SegmentReader, TantivyDocument, TERMINATED};
 
 use super::{CorpusStore, StoreError};
-use crate::corpus::{BagOfWords, DocumentInfo, Documents, Sequences, BREAK};
+use crate::corpus::{BagOfWords, DocumentInfo, Documents, Sequences, Timestamp, BREAK};
 
 /// Where each live document of a searcher goes: `position[segment][doc]`, `u32::MAX` for a
 /// deleted one; documents are numbered in the order they were added.
@@ -254,7 +254,7 @@ impl CorpusStore {
             .collect())
     }
 
-    /// Id, title and label of each live document, by position.
+    /// Id, title, label and time of each live document, by position.
     fn document_infos(
         &self,
         searcher: &Searcher,
@@ -291,6 +291,12 @@ impl CorpusStore {
             id: text(self.fields.id).unwrap_or_default(),
             title: text(self.fields.title),
             label: text(self.fields.label),
+            time: self
+                .fields
+                .time
+                .and_then(|field| doc.get_first(field))
+                .and_then(|v| v.as_i64())
+                .and_then(Timestamp::from_unix),
         }
     }
 }

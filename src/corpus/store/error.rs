@@ -44,6 +44,14 @@ pub enum StoreError {
         /// What is wrong.
         why: String,
     },
+    /// A document with a time, for a store made before times were kept.
+    #[error("{}: document \"{id}\" has a time, but this store was made before stores kept times; index the corpus again into a new store to keep them, or leave out --time-field", .dir.display())]
+    NoTimes {
+        /// The store.
+        dir: PathBuf,
+        /// The document.
+        id: String,
+    },
     /// Another process is writing to the store.
     #[error("{}: another process is writing to this store (nmf-topics index holds its lock); wait for it to finish", .dir.display())]
     Locked {

@@ -6,9 +6,14 @@
 //! |---|---|---|---|
 //! | `id` | as one token | yes | the reader's id: adding a document with a known id replaces it |
 //! | `title`, `label` | no | yes | shown in reports; the label is scored against the topics |
+//! | `time` | no | yes, as Unix seconds | the reports' topics over time (`--time-field`) |
 //! | `text` | by the [`Analyzer`], with term frequencies (and positions with phrases) | yes | the counts, search, snippets |
 //! | `words` | by the analyzer, before stemming (stemming stores only; positions with phrases) | no | each stem's most frequent word |
 //! | `seq` | fast field | no | the order documents were added in |
+//!
+//! The `time` field came after the first stores: a store made without it still opens, reads
+//! and takes documents, and only refuses a document with a time, naming the store to make
+//! again.
 //!
 //! The analyzer's settings travel in every commit's payload (with the next `seq`), so a commit
 //! and the settings it was made with cannot part. Opening a store registers the analyzer as the
@@ -69,6 +74,8 @@ struct Fields {
     text: Field,
     words: Field,
     seq: Field,
+    /// `None` in a store made before times were kept.
+    time: Option<Field>,
 }
 
 impl Fields {
@@ -100,16 +107,27 @@ impl Fields {
                 TextOptions::default().set_indexing_options(indexed(WORDS).set_fieldnorms(false)),
             ),
             seq: schema.add_u64_field("seq", FAST),
+            time: Some(schema.add_i64_field("time", STORED)),
         };
         (schema.build(), fields)
     }
 
-    /// The fields of an existing index, which must have this schema.
+    /// The fields of an existing index, which must have this schema, or this schema without
+    /// `time` (a store made before times were kept).
     fn of(schema: &Schema, positions: bool) -> Option<Fields> {
         let (expected, fields) = Fields::schema(positions);
-        (expected.fields().map(|(_, e)| e).collect::<Vec<_>>()
-            == schema.fields().map(|(_, e)| e).collect::<Vec<_>>())
-        .then_some(fields)
+        let want: Vec<_> = expected.fields().map(|(_, e)| e).collect();
+        let have: Vec<_> = schema.fields().map(|(_, e)| e).collect();
+        if have == want {
+            Some(fields)
+        } else if have[..] == want[..want.len() - 1] {
+            Some(Fields {
+                time: None,
+                ..fields
+            })
+        } else {
+            None
+        }
     }
 }
 

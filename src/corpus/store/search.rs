@@ -35,6 +35,7 @@ impl StoredDocument {
             id: self.info.id,
             title: self.info.title,
             label: self.info.label,
+            time: self.info.time,
             text: self.text,
         }
     }

@@ -116,6 +116,12 @@ impl StoreWriter<'_> {
     /// Adds `doc`, replacing any document with its id.
     pub fn add(&mut self, doc: Document) -> Result<(), StoreError> {
         let fields = self.store.fields;
+        if doc.time.is_some() && fields.time.is_none() {
+            return Err(StoreError::NoTimes {
+                dir: self.store.dir.clone(),
+                id: doc.id,
+            });
+        }
         let id = Term::from_field_text(fields.id, &doc.id);
         if self.seen.contains(&doc.id) {
             self.figures.repeated += 1;
@@ -130,6 +136,9 @@ impl StoreWriter<'_> {
         }
         if let Some(label) = &doc.label {
             stored.add_text(fields.label, label);
+        }
+        if let (Some(time), Some(field)) = (doc.time, fields.time) {
+            stored.add_i64(field, time.unix());
         }
         if self.store.analyzer.config().stem {
             stored.add_text(fields.words, &doc.text);
