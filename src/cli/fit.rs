@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nmf_topics::corpus::{CorpusStore, DocumentReader};
 use nmf_topics::nmf::{Init, StopRule};
-use nmf_topics::report::{write_document_topics, Parameters, StageSeconds};
+use nmf_topics::report::{write_document_topics, Parameters, StageSeconds, TimeBins};
 use nmf_topics::{Nmf, SavedModel};
 
 use super::load::{count_source, load_source, Counted};
@@ -99,6 +99,11 @@ pub struct FitArgs {
     /// Words shown per topic
     #[arg(long, default_value_t = 10, value_name = "N", help_heading = "Output")]
     top_words: usize,
+
+    /// How the reports cut the documents' times (--time-field) into bins: auto, day, week,
+    /// month, quarter, year, or a number of bins of equal width; saved with the model
+    #[arg(long, default_value_t = TimeBins::Auto, value_name = "BINS", help_heading = "Output")]
+    time_bins: TimeBins,
 
     /// Write the report as JSON to FILE (- for standard output, instead of the text report)
     #[arg(long, value_name = "FILE", help_heading = "Output")]
@@ -251,6 +256,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         None => texts_from_inputs(&args.read, &wanted),
     };
     saved.set_snippets(texts.iter().map(|(d, text)| (*d, text.as_str())));
+    saved.set_time_bins(args.time_bins);
     if let Some(out) = model_out {
         outputs.write_model(out, &saved)?;
     }

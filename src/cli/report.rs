@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::report::Ranking;
+use nmf_topics::report::{Ranking, TimeBins};
 use nmf_topics::SavedModel;
 
 use super::output::{Destination, Outputs, Source};
@@ -30,6 +30,11 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 10, value_name = "N")]
     top_words: usize,
 
+    /// How to cut the documents' times into bins (auto, day, week, month, quarter, year, or a
+    /// number of bins of equal width) [default: as the model was saved, by fit --time-bins]
+    #[arg(long, value_name = "BINS")]
+    time_bins: Option<TimeBins>,
+
     /// Rank words by relevance with this λ in [0, 1] (see topics --help)
     #[arg(long, value_name = "λ")]
     relevance: Option<f64>,
@@ -46,7 +51,10 @@ pub fn run(args: ReportArgs) -> Result<()> {
     };
     let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
     let html = outputs.reserve("--html", &Destination::parse(&args.html))?;
-    let saved = SavedModel::load(&args.model).context("cannot write the report")?;
+    let mut saved = SavedModel::load(&args.model).context("cannot write the report")?;
+    if let Some(bins) = args.time_bins {
+        saved.set_time_bins(bins);
+    }
     let title = args.title.unwrap_or_else(|| {
         let name = args
             .model

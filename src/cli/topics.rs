@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::report::Ranking;
+use nmf_topics::report::{Ranking, TimeBins};
 use nmf_topics::SavedModel;
 
 use super::output::{Outputs, Source};
@@ -27,6 +27,11 @@ pub struct TopicsArgs {
     #[arg(long, default_value_t = 10, value_name = "N")]
     top_words: usize,
 
+    /// How to cut the documents' times into bins (auto, day, week, month, quarter, year, or a
+    /// number of bins of equal width) [default: as the model was saved, by fit --time-bins]
+    #[arg(long, value_name = "BINS")]
+    time_bins: Option<TimeBins>,
+
     /// Rank words by relevance λ·log p(w|k) + (1−λ)·log(p(w|k)/p(w)), λ in [0, 1]: lower λ
     /// surfaces rare, topic-specific words (1: by weight, as fit does)
     #[arg(long, value_name = "λ", value_parser = parse_lambda)]
@@ -48,7 +53,10 @@ fn parse_lambda(arg: &str) -> Result<f64, String> {
 pub fn run(args: TopicsArgs) -> Result<()> {
     let mut outputs = Outputs::new(vec![Source::Whole(args.model.clone())]);
     let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the report")?;
-    let saved = SavedModel::load(&args.model).context("cannot show the topics")?;
+    let mut saved = SavedModel::load(&args.model).context("cannot show the topics")?;
+    if let Some(bins) = args.time_bins {
+        saved.set_time_bins(bins);
+    }
     let ranking = match args.relevance {
         Some(lambda) => Ranking::relevance(lambda).map_err(anyhow::Error::msg)?,
         None => Ranking::Weight,

@@ -81,6 +81,11 @@ impl TimeUnit {
 }
 
 impl Timestamp {
+    /// The first moment a timestamp holds: 0001-01-01T00:00:00Z.
+    pub const FIRST: Timestamp = Timestamp(FIRST);
+    /// The last: 9999-12-31T23:59:59Z.
+    pub const LAST: Timestamp = Timestamp(LAST);
+
     /// The moment `seconds` after 1970-01-01T00:00:00Z; `None` outside the years 1 to 9999.
     pub fn from_unix(seconds: i64) -> Option<Timestamp> {
         (FIRST..=LAST)

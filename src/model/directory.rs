@@ -13,6 +13,7 @@ use crate::scratch::{self, Placed, Scratch};
 /// The files of a model directory: all that [`SavedModel::save`] writes, and all that a
 /// directory it replaces may hold.
 const MODEL_FILES: [&str; 2] = [METADATA_FILE, TENSOR_FILE];
+use crate::report::TimeBins;
 
 impl SavedModel {
     /// Checks, before any work, that [`SavedModel::save`] may write to `dir`: its parent
@@ -77,6 +78,7 @@ impl SavedModel {
                 })
                 .collect(),
             phrases: self.phrases.clone(),
+            time_bins: (self.time_bins != TimeBins::Auto).then_some(self.time_bins),
         }
     }
 
@@ -205,6 +207,7 @@ impl SavedModel {
             });
         }
         saved.phrases = meta.phrases;
+        saved.time_bins = meta.time_bins.unwrap_or_default();
         Ok(saved)
     }
 }

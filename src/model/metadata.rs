@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Documents, PhraseList};
 use crate::nmf::FitReport;
-use crate::report::{Parameters, StageSeconds};
+use crate::report::{Parameters, StageSeconds, TimeBins};
 
 /// The `format` field of every `model.json`.
 pub const FORMAT: &str = "nmf-topics/model";
@@ -39,6 +39,9 @@ pub(super) struct Metadata {
     /// The phrases joined in the corpus, as pairs of terms (absent without phrases).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phrases: Option<PhraseList>,
+    /// How the reports cut the documents' times (absent: `auto`, or no times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_bins: Option<TimeBins>,
 }
 
 /// The snippet of one representative document.

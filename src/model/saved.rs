@@ -8,7 +8,7 @@ use crate::matrix::CountMatrix;
 use crate::nmf::{FitReport, NmfModel};
 use crate::report::{
     after_title, representative_documents, snippet_joined, Parameters, Ranking, Report,
-    StageSeconds,
+    StageSeconds, TimeBins,
 };
 use crate::text::Analyzer;
 
@@ -27,6 +27,8 @@ pub struct SavedModel {
     pub(super) snippets: BTreeMap<usize, String>,
     /// The phrases joined in the corpus, when phrases were on.
     pub(super) phrases: Option<PhraseList>,
+    /// How the reports cut the documents' times.
+    pub(super) time_bins: TimeBins,
 }
 
 impl SavedModel {
@@ -62,6 +64,7 @@ impl SavedModel {
             seconds,
             snippets: BTreeMap::new(),
             phrases: None,
+            time_bins: TimeBins::Auto,
         })
     }
 
@@ -121,6 +124,16 @@ impl SavedModel {
         }
     }
 
+    /// How the reports cut the documents' times into bins; saved with the model.
+    pub fn set_time_bins(&mut self, bins: TimeBins) {
+        self.time_bins = bins;
+    }
+
+    /// How the reports cut the documents' times into bins.
+    pub fn time_bins(&self) -> TimeBins {
+        self.time_bins
+    }
+
     /// The snippets of representative documents, by position.
     pub fn snippets(&self) -> &BTreeMap<usize, String> {
         &self.snippets
@@ -169,6 +182,7 @@ impl SavedModel {
         );
         report.add_snippets(&self.snippets);
         report.corpus.phrases_found = self.phrases.as_ref().map(PhraseList::len);
+        report.bin_time(&self.matrix, &self.model, self.time_bins);
         report
     }
 }

@@ -23,6 +23,10 @@
 //!
 //! A topic's words are ranked by weight p(word | topic), or by relevance ([`Ranking`]).
 //!
+//! With labels, a report gives each label's topic mix ([`LabelMix`]); with times, the topic
+//! mix of each span of time ([`OverTime`], cut as [`TimeBins`] says): BERTopic's
+//! `topics_per_class` and `topics_over_time`.
+//!
 //! Every report carries [`Quality`] scores: topic coherence (NPMI, UMass), diversity, and
 //! agreement with document labels (NMI) when there are labels.
 //!
@@ -34,6 +38,8 @@ mod csv;
 mod html;
 mod json;
 mod markup;
+mod mix;
+mod over_time;
 mod plot;
 mod printable;
 pub mod quality;
@@ -49,6 +55,8 @@ mod transformed;
 pub use self::csv::write_document_topics;
 pub use json::{FORMAT, VERSION};
 pub use printable::{printable, Printable};
+pub use mix::{by_label, LabelMix, TopicMix};
+pub use over_time::{OverTime, TimeBin, TimeBins, AUTO_BINS, AUTO_YEARS, MAX_BINS};
 pub use quality::Quality;
 pub use rank::{
     suggest, RankParameters, RankReport, RankRow, RankSeconds, Suggestion, RANK_FORMAT,

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::mix::{by_label, LabelMix};
+use super::over_time::{OverTime, TimeBins};
 use super::quality::{Coherence, Quality};
-use crate::corpus::PhraseConfig;
+use crate::corpus::{PhraseConfig, Timestamp};
 use crate::matrix::{CountMatrix, Pruning};
 use crate::nmf::{FitReport, Nmf, NmfModel, Restart, StopReason, TracePoint, TransformReport};
 use crate::text::AnalyzerConfig;
@@ -38,6 +40,12 @@ pub struct Report<'a> {
     pub relevance: Option<f64>,
     /// The topics, by decreasing share.
     pub topics: Vec<Topic>,
+    /// Each label's topics, when documents have labels (`--label-field`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<LabelMix>,
+    /// The topics over time, when documents have times (`--time-field`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_time: Option<OverTime>,
     /// The documents, in input order.
     pub documents: Vec<DocumentTopics<'a>>,
 }
@@ -205,6 +213,9 @@ pub struct DocumentTopics<'a> {
     /// Its label, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<&'a str>,
+    /// Its time, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Timestamp>,
     /// Its words in the matrix.
     pub tokens: f64,
     /// Its top topics (at most 5, weight > 0), by decreasing weight.
@@ -346,6 +357,7 @@ impl<'a> Report<'a> {
                 id: info.id,
                 title: info.title,
                 label: info.label,
+                time: info.time,
                 tokens: tokens[d],
                 topics: top_topics(model, d),
             })
@@ -381,7 +393,18 @@ impl<'a> Report<'a> {
             },
             quality,
             topics,
+            labels: by_label(matrix.documents(), &tokens, model),
+            over_time: OverTime::of(matrix.documents(), &tokens, model, TimeBins::Auto),
             documents,
+        }
+    }
+
+    /// Cuts the documents' times into `bins` instead of [`TimeBins::Auto`]; `model` and
+    /// `matrix` are the report's.
+    pub fn bin_time(&mut self, matrix: &CountMatrix, model: &NmfModel, bins: TimeBins) {
+        if bins != TimeBins::Auto {
+            let tokens = matrix.document_tokens();
+            self.over_time = OverTime::of(matrix.documents(), &tokens, model, bins);
         }
     }
 }

@@ -160,6 +160,26 @@ impl Report<'_> {
             )?,
             None => writeln!(out)?,
         }
+        if let Some(t) = &self.over_time {
+            let times = || self.documents.iter().filter_map(|d| d.time);
+            let (first, last) = (times().min(), times().max());
+            writeln!(
+                out,
+                "over time: {} documents from {} to {}{}, in {} bins {} (in the JSON and HTML reports)",
+                thousands(t.documents_with_time as f64),
+                first.map_or_else(String::new, |t| t.date_label()),
+                last.map_or_else(String::new, |t| t.date_label()),
+                match t.documents_without_time {
+                    0 => String::new(),
+                    n => format!(" ({} without a time)", thousands(n as f64)),
+                },
+                t.bins.len(),
+                match t.unit {
+                    "equal" => "of equal width".to_owned(),
+                    unit => format!("of a {unit}"),
+                }
+            )?;
+        }
         writeln!(
             out,
             "time:   {:.2} ms per iteration on {} threads ({}); reading {:.2} s, matrix {:.2} s, fitting {:.2} s",
