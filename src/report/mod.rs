@@ -35,7 +35,9 @@
 //! them as they are.
 
 mod csv;
+mod explorer;
 mod html;
+mod intertopic;
 mod json;
 mod markup;
 mod mix;
@@ -53,6 +55,8 @@ mod terminal;
 mod transformed;
 
 pub use self::csv::write_document_topics;
+pub use explorer::{Explorer, ExplorerWord, EXPLORER_WORDS};
+pub use intertopic::{jensen_shannon, principal_coordinates, topic_map, TopicMap};
 pub use json::{FORMAT, VERSION};
 pub use printable::{printable, Printable};
 pub use mix::{by_label, LabelMix, TopicMix};
