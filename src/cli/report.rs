@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::report::{Ranking, TimeBins};
+use nmf_topics::report::{Ranking, TimeBins, EXPLORER_WORDS};
 use nmf_topics::SavedModel;
 
 use super::output::{Destination, Outputs, Source};
@@ -63,7 +63,8 @@ pub fn run(args: ReportArgs) -> Result<()> {
             .unwrap_or_else(|| args.model.display().to_string());
         format!("Topics of {name}")
     });
-    let report = saved.report_ranked(args.top_words, ranking);
+    let mut report = saved.report_ranked(args.top_words, ranking);
+    report.explorer = Some(saved.explorer(args.top_words.max(EXPLORER_WORDS)));
     outputs.write(html, |out| report.write_html(&title, out))?;
     outputs.commit()
 }

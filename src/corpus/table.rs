@@ -53,7 +53,9 @@ impl Columns {
         let id = optional(&options.id_field, DEFAULT_ID, "--id-field")?;
         let title = optional(&options.title_field, DEFAULT_TITLE, "--title-field")?;
         let named = |field: &Option<String>, option| match field {
-            Some(name) => position(name).map(Some).ok_or_else(|| missing(name, option)),
+            Some(name) => position(name)
+                .map(Some)
+                .ok_or_else(|| missing(name, option)),
             None => Ok(None),
         };
         Ok(Columns {

@@ -7,7 +7,7 @@ use crate::corpus::PhraseList;
 use crate::matrix::CountMatrix;
 use crate::nmf::{FitReport, NmfModel};
 use crate::report::{
-    after_title, representative_documents, snippet_joined, Parameters, Ranking, Report,
+    after_title, representative_documents, snippet_joined, Explorer, Parameters, Ranking, Report,
     StageSeconds, TimeBins,
 };
 use crate::text::Analyzer;
@@ -162,6 +162,12 @@ impl SavedModel {
     /// Wall-clock seconds of each stage of the fit.
     pub fn seconds(&self) -> StageSeconds {
         self.seconds
+    }
+
+    /// The HTML report's topic explorer, showing `shown` words a topic: the intertopic map and
+    /// what the λ slider re-ranks (see [`Explorer`]).
+    pub fn explorer(&self, shown: usize) -> Explorer {
+        Explorer::new(&self.matrix, &self.model, shown)
     }
 
     /// The report of the fit, with `top_words` words a topic: the same report `fit` printed.

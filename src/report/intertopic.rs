@@ -86,7 +86,11 @@ pub fn principal_coordinates(k: usize, distance: impl Fn(usize, usize) -> f64) -
             axes: [0.0, 0.0],
         };
     }
-    let d2 = DMatrix::from_fn(k, k, |i, j| if i == j { 0.0 } else { distance(i, j).powi(2) });
+    let d2 = DMatrix::from_fn(
+        k,
+        k,
+        |i, j| if i == j { 0.0 } else { distance(i, j).powi(2) },
+    );
     // Double centring: B = −½ (D² − row means − column means + grand mean).
     let row_means: Vec<f64> = (0..k).map(|i| d2.row(i).sum() / k as f64).collect();
     let grand = row_means.iter().sum::<f64>() / k as f64;
@@ -121,7 +125,11 @@ pub fn principal_coordinates(k: usize, distance: impl Fn(usize, usize) -> f64) -
         for (t, point) in points.iter_mut().enumerate() {
             point[a] = sign * vector[t] * scale;
         }
-        axes[a] = if positive > 0.0 { lambda / positive } else { 0.0 };
+        axes[a] = if positive > 0.0 {
+            lambda / positive
+        } else {
+            0.0
+        };
     }
     TopicMap { points, axes }
 }

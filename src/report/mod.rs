@@ -58,9 +58,9 @@ pub use self::csv::write_document_topics;
 pub use explorer::{Explorer, ExplorerWord, EXPLORER_WORDS};
 pub use intertopic::{jensen_shannon, principal_coordinates, topic_map, TopicMap};
 pub use json::{FORMAT, VERSION};
-pub use printable::{printable, Printable};
 pub use mix::{by_label, LabelMix, TopicMix};
 pub use over_time::{OverTime, TimeBin, TimeBins, AUTO_BINS, AUTO_YEARS, MAX_BINS};
+pub use printable::{printable, Printable};
 pub use quality::Quality;
 pub use rank::{
     suggest, RankParameters, RankReport, RankRow, RankSeconds, Suggestion, RANK_FORMAT,

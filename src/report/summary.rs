@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::explorer::Explorer;
 use super::mix::{by_label, LabelMix};
 use super::over_time::{OverTime, TimeBins};
 use super::quality::{Coherence, Quality};
@@ -48,6 +49,12 @@ pub struct Report<'a> {
     pub over_time: Option<OverTime>,
     /// The documents, in input order.
     pub documents: Vec<DocumentTopics<'a>>,
+    /// The topic explorer of the HTML page (the intertopic map, the λ slider's data); only
+    /// the page shows it, so it is computed on demand ([`SavedModel::explorer`]).
+    ///
+    /// [`SavedModel::explorer`]: crate::SavedModel::explorer
+    #[serde(skip)]
+    pub explorer: Option<Explorer>,
 }
 
 /// The corpus as modelled.
@@ -396,6 +403,7 @@ impl<'a> Report<'a> {
             labels: by_label(matrix.documents(), &tokens, model),
             over_time: OverTime::of(matrix.documents(), &tokens, model, TimeBins::Auto),
             documents,
+            explorer: None,
         }
     }
 

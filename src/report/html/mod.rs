@@ -1,10 +1,17 @@
 //! The report as one self-contained HTML page: no network, no external script, style or font.
 //!
-//! The page holds a card per topic with a bar chart of its top words (inline SVG), the topics'
-//! shares, the divergence over the iterations, and a table of the documents with their top
-//! topics that can be sorted (click a column) and filtered (by text, by topic). Charts are drawn
-//! here, so they show without JavaScript; the table is built by a small inline script from the
-//! documents embedded as JSON.
+//! The page holds, in order:
+//!
+//! - with an [`Explorer`](super::Explorer), the topic explorer after LDAvis (`explorer.rs`,
+//!   `explorer.js`): the intertopic distance map, and a topic's words re-ranked live by a λ
+//!   slider; selecting a word shows the topics that hold it;
+//! - a card per topic with a bar chart of its top words (inline SVG);
+//! - with times, the topics over time; with labels, each label's topics (`groups.rs`);
+//! - the topics' shares, the divergence over the iterations, and a table of the documents with
+//!   their top topics that can be sorted (click a column) and filtered (by text, by topic).
+//!
+//! Charts are drawn here, so they show without JavaScript; the table and the explorer's word
+//! list are built by small inline scripts from the data embedded as JSON.
 //!
 //! Every text from the corpus (titles, ids, labels, words) is escaped: in HTML as entities, in
 //! the embedded JSON with `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`, so that no title
@@ -14,6 +21,9 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
+
+mod explorer;
+mod groups;
 
 use super::markup::{capitalised, esc};
 use super::terminal::thousands;
@@ -71,6 +81,9 @@ impl Report<'_> {
             }
         )?;
 
+        if let Some(ex) = &self.explorer {
+            explorer::section(self, ex, p)?;
+        }
         p.push_str("<section id=\"topics\"><h2>Topics</h2><div class=\"cards\">\n");
         for (i, topic) in self.topics.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
@@ -102,6 +115,12 @@ impl Report<'_> {
             p.push_str("</article>\n");
         }
         p.push_str("</div></section>\n");
+        if let Some(over) = &self.over_time {
+            groups::over_time(self, over, p)?;
+        }
+        if !self.labels.is_empty() {
+            groups::by_label(self, &self.labels, p)?;
+        }
 
         p.push_str("<section id=\"shares\"><h2>Topic shares</h2>");
         self.share_bars(p)?;
@@ -157,7 +176,10 @@ impl Report<'_> {
                 ])
             })
             .collect();
-        let data = serde_json::json!({ "topics": topics, "documents": docs });
+        let mut data = serde_json::json!({ "topics": topics, "documents": docs });
+        if let Some(ex) = &self.explorer {
+            data["explorer"] = explorer::data(ex, self.relevance.unwrap_or(1.0));
+        }
         writeln!(
             p,
             "<script type=\"application/json\" id=\"report-data\">{}</script>",
@@ -345,4 +367,9 @@ fn truncate(s: &str, n: usize) -> String {
 
 const STYLE: &str = concat!("<style>\n", include_str!("style.css"), "</style>\n");
 
-const SCRIPT: &str = concat!("<script>\n", include_str!("table.js"), "</script>\n");
+const SCRIPT: &str = concat!(
+    "<script>\n",
+    include_str!("table.js"),
+    include_str!("explorer.js"),
+    "</script>\n"
+);
