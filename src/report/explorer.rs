@@ -27,7 +27,7 @@ pub struct Explorer {
     pub shown: usize,
     /// The topics placed in two dimensions.
     pub map: TopicMap,
-    /// Each topic's expected tokens, Σ_d H[k,d].
+    /// Each topic's expected tokens, `Σ_d H[k,d]`.
     pub topic_tokens: Vec<f64>,
     /// The words some topic may show, in vocabulary order.
     pub words: Vec<ExplorerWord>,
@@ -45,7 +45,7 @@ pub struct ExplorerWord {
     /// ln p(w): the log of its share of the corpus's tokens.
     pub ln_share: f64,
     /// Its senses: (topic, p(topic | word)) for each topic with p ≥ 0.005, rounded to 4
-    /// decimals, by decreasing p. p(k|w) = W[w,k]·T_k / Σ_j W[w,j]·T_j, as `senses` has it.
+    /// decimals, by decreasing p. `p(k|w) = W[w,k]·T_k / Σ_j W[w,j]·T_j`, as `senses` has it.
     pub senses: Vec<(usize, f64)>,
 }
 

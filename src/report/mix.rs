@@ -110,6 +110,6 @@ pub fn by_label(documents: &Documents, tokens: &[f64], model: &NmfModel) -> Vec<
         })
         .collect();
     // Stable: equal counts stay in label order.
-    labels.sort_by(|a, b| b.mix.documents.cmp(&a.mix.documents));
+    labels.sort_by_key(|l| std::cmp::Reverse(l.mix.documents));
     labels
 }

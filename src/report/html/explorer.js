@@ -91,8 +91,9 @@
       var held = false;
       if (senses) {
         var p = senses[k] || 0;
-        // LDAvis: the circles show p(topic | word), on the scale of the shares.
-        r = Math.max(ex.unit * Math.sqrt(p), 2);
+        // As LDAvis: the circles' areas show p(topic | word). At the shares' scale a word
+        // wholly in one topic would fill a third of the map: drawn at 0.6 of it.
+        r = Math.max(0.6 * ex.unit * Math.sqrt(p), 2);
         held = p >= 0.05;
       }
       circle.setAttribute('r', r.toFixed(2));

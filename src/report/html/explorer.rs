@@ -57,7 +57,7 @@ pub(super) fn section(report: &Report, explorer: &Explorer, p: &mut String) -> s
             esc(&topic.label)
         )?;
     }
-    write!(
+    writeln!(
         p,
         "</select><button type=\"button\" id=\"ex-next\" aria-label=\"Next topic\">▶</button></div>\
          <div class=\"controls\"><label for=\"ex-lambda\">λ = <output id=\"ex-lambda-out\" for=\"ex-lambda\">{lambda:.2}</output></label>\
@@ -70,7 +70,7 @@ pub(super) fn section(report: &Report, explorer: &Explorer, p: &mut String) -> s
          <p class=\"note\"><span class=\"key corpus\"></span> the word's tokens in the corpus \
          <span class=\"key topic\"></span> those from the topic (p(w|k) × the topic's tokens). \
          Select a word to see the topics that hold it.</p>\
-         </div></div></section>\n"
+         </div></div></section>"
     )
 }
 
