@@ -140,6 +140,7 @@ fn ranking_the_candidates_gives_the_best_words_of_all_at_every_lambda() {
     let explorer = Explorer::new(&matrix, &model, shown);
     let parameters = Parameters {
         analyzer: Some(AnalyzerConfig::default()),
+        phrases: None,
         pruning: Default::default(),
         nmf,
     };

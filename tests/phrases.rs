@@ -134,6 +134,7 @@ fn overlapping_phrases_join_from_the_left_and_new_documents_the_same_way() {
         id: "1".into(),
         title: None,
         label: None,
+        time: None,
         text: text.into(),
     };
     let bag = count_documents(

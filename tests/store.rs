@@ -483,7 +483,7 @@ fn a_store_made_before_times_were_kept_still_opens_reads_and_takes_documents() {
         .map(|d| Document { time: None, ..d })
         .collect();
     store_without_times(&path, &docs[..20]);
-    let store = CorpusStore::open(&path).unwrap();
+    let mut store = CorpusStore::open(&path).unwrap();
     assert_eq!(store.n_documents(), 20);
     let bag = store.bag().unwrap();
     assert!(!bag.documents().has_times());
@@ -495,7 +495,7 @@ fn a_store_made_before_times_were_kept_still_opens_reads_and_takes_documents() {
         writer.add(doc.clone()).unwrap();
     }
     writer.finish().unwrap();
-    let store = CorpusStore::open(&path).unwrap();
+    let mut store = CorpusStore::open(&path).unwrap();
     assert_eq!(store.n_documents(), 30);
     let timed = Document {
         time: Timestamp::from_unix(1_700_000_000),
