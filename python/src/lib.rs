@@ -63,6 +63,7 @@ fn count_texts(
             id: position.to_string(),
             title: None,
             label: None,
+            time: None,
             text: text.to_cow()?.into_owned(),
         });
         if batch.len() == BATCH {
@@ -218,6 +219,7 @@ fn counts_matrix(
             id: id.clone(),
             title: None,
             label: None,
+            time: None,
         })
         .collect();
     CountMatrix::from_parts(by_doc, names(n_words), names(n_words), documents, n_words)
