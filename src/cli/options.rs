@@ -63,6 +63,38 @@ pub struct ReadArgs {
     /// Words of a .mtx file, one a line in row order (default: NAME.vocab.txt beside it)
     #[arg(long, value_name = "FILE")]
     pub vocab: Option<PathBuf>,
+
+    /// The longest document: a line of JSON Lines or --lines, or a whole file; a longer one is
+    /// an error (bytes, or with a unit: 64K, 256M, 1G)
+    #[arg(long, default_value = "16M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_doc_bytes: usize,
+}
+
+/// The most `--max-doc-bytes` accepts: 1 GiB, past which one document would take several
+/// gigabytes while it is read, decoded and counted.
+const MAX_DOC_BYTES: usize = 1 << 30;
+
+/// `--max-doc-bytes`: bytes, or with a binary unit (`K`, `M`, `G`, optionally followed by `iB`
+/// or `B`), 1 byte to 1 GiB.
+fn parse_size(arg: &str) -> Result<usize, String> {
+    let text = arg.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err("not a size: give bytes, or a number and K, M or G".into()),
+    };
+    let value = digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| (1..=MAX_DOC_BYTES).contains(n));
+    value.ok_or_else(|| "give a size from 1 byte to 1G".into())
 }
 
 impl ReadArgs {
@@ -109,6 +141,7 @@ impl ReadArgs {
             title_field: self.title_field.clone(),
             label_field: self.label_field.clone(),
             time_field: self.time_field.clone(),
+            max_doc_bytes: self.max_doc_bytes,
         }
     }
 
@@ -252,8 +285,7 @@ impl AnalyzerArgs {
     pub fn config(&self) -> Result<AnalyzerConfig> {
         let mut extra = Vec::new();
         for file in &self.stopword_files {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read the stopword list {}", file.display()))?;
+            let text = read_stopwords(file)?;
             extra.extend(
                 text.lines()
                     .map(|l| l.split('#').next().unwrap_or("").trim())
@@ -348,6 +380,28 @@ fn loss_help() -> String {
         names.join(", "),
         pairs.join(", ")
     )
+}
+
+/// The longest stopword list read: 16 MiB, a million words and more.
+const MAX_STOPWORD_BYTES: u64 = 16 << 20;
+
+/// A stopword list, refused past [`MAX_STOPWORD_BYTES`] before more is read (`/dev/zero` given
+/// by mistake would otherwise fill memory).
+fn read_stopwords(file: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let cannot = || format!("cannot read the stopword list {}", file.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .with_context(cannot)?
+        .take(MAX_STOPWORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(cannot)?;
+    anyhow::ensure!(
+        bytes.len() as u64 <= MAX_STOPWORD_BYTES,
+        "the stopword list {} is longer than 16 MiB: give a file of words, one a line",
+        file.display()
+    );
+    String::from_utf8(bytes).with_context(cannot)
 }
 
 /// When a fit's iterations stop: `fit`'s, and each of `rank`'s runs.

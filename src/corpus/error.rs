@@ -106,6 +106,17 @@ pub enum CorpusError {
         /// What is wrong.
         message: String,
     },
+    /// A document (a line, or a whole file) longer than the limit of
+    /// [`ReadOptions::max_doc_bytes`](super::ReadOptions::max_doc_bytes).
+    #[error("{}: a document longer than {}, the limit of --max-doc-bytes: is it the right file and format? (a binary file, a file without line ends, JSON that is not one object a line); for a real document this long, raise --max-doc-bytes", location(.path, *.line), super::limits::bytes_text(*.limit))]
+    TooLarge {
+        /// The input.
+        path: PathBuf,
+        /// 1-based line number (0 when the document is the whole file).
+        line: u64,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Inputs that cannot be combined.
     #[error("{0}")]
     Usage(String),

@@ -201,14 +201,88 @@ fn replace_invalid(bytes: &[u8]) -> (String, u64) {
     (text, bad)
 }
 
-/// Reads one line (without its end) into `buf`; false at the end of the input.
-pub(crate) fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> io::Result<bool> {
+/// What [`read_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    /// A line, now in the buffer without its end.
+    Read,
+    /// The end of the input.
+    End,
+    /// A line longer than the limit: the buffer holds its first bytes, no more than the limit.
+    TooLong,
+}
+
+/// Reads one line (without its end) into `buf`, holding at most `limit` bytes of it: a line
+/// without an end (a file of zeros, say) is cut off there, not read into memory whole.
+pub(crate) fn read_line(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<Line> {
     buf.clear();
-    if reader.read_until(b'\n', buf)? == 0 {
-        return Ok(false);
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        any = true;
+        let (piece, done) = match memchr::memchr(b'\n', available) {
+            Some(at) => (&available[..at], true),
+            None => (available, false),
+        };
+        if buf.len() + piece.len() > limit {
+            let room = limit - buf.len();
+            buf.extend_from_slice(&piece[..room]);
+            return Ok(Line::TooLong);
+        }
+        reserve_within(buf, piece.len(), limit);
+        buf.extend_from_slice(piece);
+        let used = piece.len() + usize::from(done);
+        reader.consume(used);
+        if done {
+            break;
+        }
     }
-    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+    if !any {
+        return Ok(Line::End);
+    }
+    while matches!(buf.last(), Some(b'\r')) {
         buf.pop();
     }
-    Ok(true)
+    Ok(Line::Read)
+}
+
+/// All of `reader`, or `None` when it holds more than `limit` bytes (then no more than `limit`
+/// were kept).
+pub(crate) fn read_to_limit(reader: &mut dyn Read, limit: usize) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if bytes.len() + n > limit {
+            return Ok(None);
+        }
+        reserve_within(&mut bytes, n, limit);
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Makes room for `extra` more bytes, doubling as a `Vec` does but never past `limit`, so a
+/// buffer near the limit does not take twice the limit.
+fn reserve_within(buf: &mut Vec<u8>, extra: usize, limit: usize) {
+    let need = buf.len() + extra;
+    if need > buf.capacity() {
+        let want = need.max(buf.capacity() * 2).min(limit.max(need));
+        buf.reserve_exact(want - buf.len());
+    }
 }

@@ -19,7 +19,8 @@
 //!
 //! Any of them but Parquet may be gzip-compressed; the gzip magic bytes decide, not the name. Invalid UTF-8
 //! is replaced by U+FFFD and reported as a [`Warning`]; binary files in a folder are skipped with
-//! one.
+//! one. A document is at most [`ReadOptions::max_doc_bytes`] long and a count within the range
+//! the solver factors: see [`limits`].
 //!
 //! A [`CorpusStore`] keeps a corpus in a tantivy index, ingested once and fitted many times:
 //! see [`store`].
@@ -33,6 +34,7 @@ mod error;
 mod folder;
 mod input;
 mod jsonl;
+pub mod limits;
 mod market;
 mod parquet;
 pub mod phrases;

@@ -2,11 +2,12 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::input::{decode, decode_slice, open, open_error, read_line};
+use super::input::{decode, decode_slice, open, open_error, read_line, read_to_limit, Line};
+use super::limits::DEFAULT_MAX_DOC_BYTES;
 use super::parquet::ParquetTable;
 use super::table::Table;
 use super::{folder, jsonl, CorpusError, Document, Format, Input, Warning};
@@ -29,6 +30,10 @@ pub struct ReadOptions {
     /// JSON field holding a time (see [`Timestamp`](super::Timestamp) for what it may hold),
     /// if any. Default: none.
     pub time_field: Option<String>,
+    /// The longest document, in bytes: a line of JSON Lines or `--lines`, or a whole file. A
+    /// longer one is a [`CorpusError::TooLarge`], found before more than this much of it is
+    /// held. Default: [`DEFAULT_MAX_DOC_BYTES`].
+    pub max_doc_bytes: usize,
 }
 
 impl Default for ReadOptions {
@@ -40,6 +45,7 @@ impl Default for ReadOptions {
             title_field: "title".into(),
             label_field: None,
             time_field: None,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
         }
     }
 }
@@ -134,6 +140,11 @@ impl DocumentReader {
                 total = total.map(|t| t + meta.len());
             }
         }
+        if options.max_doc_bytes == 0 {
+            return Err(CorpusError::Usage(
+                "the longest document (--max-doc-bytes) must be at least 1 byte".into(),
+            ));
+        }
         Ok(DocumentReader {
             inputs: inputs.into(),
             options,
@@ -209,10 +220,7 @@ impl DocumentReader {
                 Ok(None)
             }
             _ => {
-                let mut bytes = Vec::new();
-                reader
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| CorpusError::io(&path, e))?;
+                let bytes = self.whole(reader.as_mut(), &path)?;
                 let (text, bad) = decode(bytes);
                 self.warn_utf8(&path, bad);
                 Ok(Some(Document {
@@ -224,6 +232,17 @@ impl DocumentReader {
                 }))
             }
         }
+    }
+
+    /// All of a file that is one document, within the limit.
+    fn whole(&self, reader: &mut dyn Read, path: &Path) -> Result<Vec<u8>, CorpusError> {
+        read_to_limit(reader, self.options.max_doc_bytes)
+            .map_err(|e| CorpusError::io(path, e))?
+            .ok_or_else(|| CorpusError::TooLarge {
+                path: path.to_owned(),
+                line: 0,
+                limit: self.options.max_doc_bytes,
+            })
     }
 
     fn warn_utf8(&mut self, path: &std::path::Path, sequences: u64) {
@@ -251,10 +270,9 @@ impl DocumentReader {
                         self.current = Source::Idle;
                         continue;
                     };
-                    let mut bytes = Vec::new();
-                    open(&Input::Path(path.clone()), Arc::clone(&self.progress.bytes))?
-                        .read_to_end(&mut bytes)
-                        .map_err(|e| CorpusError::io(&path, e))?;
+                    let mut file =
+                        open(&Input::Path(path.clone()), Arc::clone(&self.progress.bytes))?;
+                    let bytes = self.whole(file.as_mut(), &path)?;
                     if folder::looks_binary(&bytes) {
                         self.warnings.push(Warning::SkippedBinary { path });
                         continue;
@@ -294,15 +312,26 @@ impl DocumentReader {
                     invalid_utf8,
                     buf,
                 } => {
-                    let more =
-                        read_line(reader.as_mut(), buf).map_err(|e| CorpusError::io(&*path, e))?;
-                    if !more {
-                        let (path, bad) = (path.clone(), *invalid_utf8);
-                        self.current = Source::Idle;
-                        self.warn_utf8(&path, bad);
-                        continue;
-                    }
+                    let limit = self.options.max_doc_bytes;
+                    let read = read_line(reader.as_mut(), buf, limit)
+                        .map_err(|e| CorpusError::io(&*path, e))?;
                     *line += 1;
+                    match read {
+                        Line::Read => {}
+                        Line::End => {
+                            let (path, bad) = (path.clone(), *invalid_utf8);
+                            self.current = Source::Idle;
+                            self.warn_utf8(&path, bad);
+                            continue;
+                        }
+                        Line::TooLong => {
+                            return Err(CorpusError::TooLarge {
+                                path: path.clone(),
+                                line: *line,
+                                limit,
+                            })
+                        }
+                    }
                     let (text, bad) = decode_slice(buf);
                     *invalid_utf8 += bad;
                     if text.trim().is_empty() {
