@@ -1,6 +1,7 @@
 //! KL-MU against a dense, naive reference, and its properties (planted topics, for every
 //! solver, are in `seam.rs`).
 
+use nmf_topics::corpus::limits::MIN_COUNT;
 use nmf_topics::matrix::Sparse;
 use nmf_topics::nmf::{Init, KlMu, Nmf, NmfError, StopReason, StopRule};
 use proptest::prelude::*;
@@ -209,11 +210,12 @@ proptest! {
 
 #[test]
 fn factors_stay_finite_on_hostile_matrices() {
-    // Huge and tiny counts, empty rows and columns, K as large as allowed.
+    // Counts at both ends of the range the solver takes, empty rows and columns, K as large as
+    // allowed.
     let (n, m) = (12, 9);
     let mut v = vec![0f32; n * m];
-    v[0] = 1e30;
-    v[1] = 1e-30;
+    v[0] = 9.9e29;
+    v[1] = MIN_COUNT;
     v[m + 2] = 3.0;
     v[5 * m + 8] = 1e6;
     v[11 * m] = 0.5;
@@ -234,6 +236,34 @@ fn factors_stay_finite_on_hostile_matrices() {
     for d in 0..m {
         assert!(model.document_weights(d).iter().all(|x| x.is_finite()));
     }
+}
+
+#[test]
+fn counts_outside_the_range_are_refused_not_fitted_to_nan() {
+    let fit = |values: &[f32]| {
+        let (csc, csr) = sparse_from_dense(2, 2, values);
+        Nmf::new(1).max_iter(20).threads(1).fit(&csc, &csr)
+    };
+    for values in [
+        [1e-40, 0.0, 0.0, 1e-40],
+        [1e-7, 1.0, 1.0, 1.0],
+        [3e38, 0.0, 0.0, 3e38],
+        [6e29, 6e29, 1.0, 1.0],
+        [f32::INFINITY, 1.0, 1.0, 1.0],
+        [f32::NAN, 1.0, 1.0, 1.0],
+        [-1.0, 1.0, 1.0, 1.0],
+    ] {
+        match fit(&values) {
+            Err(NmfError::Values(message)) => {
+                assert!(message.starts_with("V"), "{values:?}: {message}")
+            }
+            other => panic!("{values:?}: {other:?}"),
+        }
+    }
+    let (_, report) = fit(&[MIN_COUNT, 0.0, 0.0, MIN_COUNT]).unwrap();
+    assert!(report.divergence.is_finite());
+    let (_, report) = fit(&[4e29, 1.0, 1.0, 5e29]).unwrap();
+    assert!(report.divergence.is_finite());
 }
 
 /// A random matrix big enough to be cut into many chunks.

@@ -85,7 +85,7 @@ pub fn benchmark(
             per_iter.push((h + w) / n);
             h_times.push(h / n);
             w_times.push(w / n);
-            divergence = solver.loss();
+            divergence = super::fit::finite(solver.loss())?;
         }
         let seconds = median(&per_iter);
         let cost = cost.expect("at least one repeat");

@@ -147,7 +147,7 @@ impl Nmf {
             model.clear_counts();
             let mut solver = self.document_solver(v, self.topics, model.w())?;
             let stats = solver.solve(self.transform_max_iter, self.transform_tol);
-            divergence = solver.loss();
+            divergence = finite(solver.loss())?;
             let h = solver.h();
             drop(solver);
             // New counts can change the topics' order by share; the solver's order does not
@@ -193,7 +193,7 @@ impl Nmf {
         let started = Instant::now();
         for i in 0..self.max_iter {
             let evaluate = i % self.eval_every == 0;
-            let divergence = solver.step(evaluate);
+            let divergence = solver.step(evaluate).map(finite).transpose()?;
             iterations = i + 1;
             if let Some(d) = divergence {
                 trace.push(TracePoint {
@@ -224,7 +224,7 @@ impl Nmf {
             }
         }
         let seconds = started.elapsed().as_secs_f64();
-        let divergence = solver.loss();
+        let divergence = finite(solver.loss())?;
         trace.push(TracePoint {
             iteration: iterations,
             divergence,
@@ -261,5 +261,15 @@ impl Nmf {
             return true;
         }
         (before.divergence - last.divergence) / before.divergence < self.tol
+    }
+}
+
+/// `divergence`, or the error that says the fit overflowed: a fit never reports an infinite
+/// divergence or one that is not a number.
+pub(super) fn finite(divergence: f64) -> Result<f64, NmfError> {
+    if divergence.is_finite() {
+        Ok(divergence)
+    } else {
+        Err(NmfError::Overflow(divergence))
     }
 }

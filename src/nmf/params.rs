@@ -44,6 +44,14 @@ pub enum NmfError {
         /// The pairs that exist, as flags.
         registered: String,
     },
+    /// V holds values the single-precision solver cannot factor: see
+    /// [`limits`](crate::corpus::limits).
+    #[error("{0}")]
+    Values(String),
+    /// The divergence came out infinite or not a number: a matrix at the edge of what the
+    /// solver factors, which [`Values`](NmfError::Values) did not catch.
+    #[error("the fit overflowed: its divergence is {0}; scale the counts nearer to 1 (multiply or divide them all by the same factor) and fit again")]
+    Overflow(f64),
     /// The matrices or starting factors do not fit together.
     #[error("{0}")]
     Matrix(String),

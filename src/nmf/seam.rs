@@ -82,6 +82,7 @@
 //!   solvers without it.
 
 use super::{Nmf, NmfError, NmfModel};
+use crate::corpus::limits::{MAX_TOTAL, MIN_COUNT};
 use crate::matrix::Sparse;
 
 /// V, `(n_words, n_documents)`, by document (CSC) and by word (CSR), checked once: what every
@@ -94,7 +95,8 @@ pub struct Data<'a> {
 
 impl<'a> Data<'a> {
     /// V from `by_doc` in CSC and the same V in CSR as `by_word`; fails when they are not
-    /// that.
+    /// that, or when V's values lie outside the range every solver factors in `f32` (see
+    /// [`limits`](crate::corpus::limits)).
     pub fn new(by_doc: &'a Sparse, by_word: &'a Sparse) -> Result<Data<'a>, NmfError> {
         if !by_doc.is_csc()
             || !by_word.is_csr()
@@ -105,6 +107,7 @@ impl<'a> Data<'a> {
                 "by_doc must be V in CSC and by_word the same V in CSR".into(),
             ));
         }
+        check_values(by_doc)?;
         Ok(Data { by_doc, by_word })
     }
 
@@ -232,4 +235,31 @@ pub(crate) trait Method: Sync {
         topics: usize,
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError>;
+}
+
+/// V's values within the range the solvers factor in `f32`: finite, none negative, a positive
+/// one at least [`MIN_COUNT`], all together at most [`MAX_TOTAL`]. Outside it, products of the
+/// factors overflow or vanish under the floor of (WH), and the loss comes out infinite or not a
+/// number.
+fn check_values(v: &Sparse) -> Result<(), NmfError> {
+    let mut total = 0f64;
+    for &x in v.data() {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(NmfError::Values(format!(
+                "V holds {x}: counts must be finite and ≥ 0"
+            )));
+        }
+        if x > 0.0 && x < MIN_COUNT {
+            return Err(NmfError::Values(format!(
+                "V holds {x:e}, below {MIN_COUNT:e}, the smallest count the solver factors: multiply every count by the same factor (the topics do not change)"
+            )));
+        }
+        total += x as f64;
+    }
+    if total > MAX_TOTAL {
+        return Err(NmfError::Values(format!(
+            "V's counts add up to {total:e}, past {MAX_TOTAL:e}, the most the solver factors without overflow: divide every count by the same factor (the topics do not change)"
+        )));
+    }
+    Ok(())
 }
