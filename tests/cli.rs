@@ -826,7 +826,7 @@ fn error_zero_topics() {
     assert_fails(
         dir.path(),
         &[arg(&corpus), "-k", "0"],
-        &["--topics 0", "number of topics"],
+        &["'0' for '--topics <K>'", "from 1 to 10,000"],
     );
 }
 

@@ -537,15 +537,27 @@ fn bad_settings_are_refused_before_any_fit() {
         (&["--topics", "0..5"], "the smallest K is 1"),
         (&["--topics", "3,0"], "the smallest K is 1"),
         (&["--topics", "five"], "not a whole number"),
-        (&["--topics", "2..6", "--step", "0"], "--step 0"),
+        (
+            &["--topics", "2..6", "--step", "0"],
+            "'0' for '--step <STEP>'",
+        ),
         (
             &["--topics", "2,6", "--step", "2"],
             "--step applies to a range",
         ),
-        (&["--topics", "2..6", "--restarts", "0"], "--restarts 0"),
-        (&["--topics", "2..6", "--max-iter", "0"], "--max-iter 0"),
-        (&["--topics", "2..6", "--sample", "2"], "--sample 2"),
-        (&["--topics", "2..6", "--sample", "10001"], "--sample 10001"),
+        (
+            &["--topics", "2..6", "--restarts", "0"],
+            "'0' for '--restarts <N>'",
+        ),
+        (
+            &["--topics", "2..6", "--max-iter", "0"],
+            "'0' for '--max-iter <N>'",
+        ),
+        (&["--topics", "2..6", "--sample", "2"], "from 3 to 10,000"),
+        (
+            &["--topics", "2..6", "--sample", "10001"],
+            "'10001' for '--sample <N>'",
+        ),
         (
             &["--topics", "150..300", "--step", "150"],
             "K = 300 cannot be fitted",

@@ -393,7 +393,7 @@ fn bad_parameters_are_refused_with_their_rule() {
         NmfError::Tolerance(_)
     ));
     assert_eq!(err(Nmf::new(3).max_iter(0)), NmfError::MaxIter);
-    assert_eq!(err(Nmf::new(3).threads(0)), NmfError::Threads);
+    assert_eq!(err(Nmf::new(3).threads(0)), NmfError::Threads(0));
     assert!(Nmf::new(401)
         .fit(&csc, &csr)
         .unwrap_err()

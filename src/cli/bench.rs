@@ -8,6 +8,7 @@ use nmf_topics::nmf::{benchmark, solver_description, BenchResult, BenchSettings,
 use nmf_topics::{CountMatrix, Nmf};
 use serde::Serialize;
 
+use super::bounds::{self, MAX_TOPICS};
 use super::load::load;
 use super::options::{AnalyzerArgs, PruningArgs, ReadArgs, SolverArgs};
 use super::output::Outputs;
@@ -32,7 +33,8 @@ pub struct BenchArgs {
         long,
         value_delimiter = ',',
         default_value = "20,50",
-        value_name = "K,…"
+        value_name = "K,…",
+        value_parser = bounds::whole::<1, MAX_TOPICS>
     )]
     topics: Vec<usize>,
 
@@ -40,15 +42,15 @@ pub struct BenchArgs {
     solver: SolverArgs,
 
     /// Thread counts to time, comma-separated [default: 1 and all cores]
-    #[arg(long, value_delimiter = ',', value_name = "N,…")]
+    #[arg(long, value_delimiter = ',', value_name = "N,…", value_parser = bounds::threads)]
     threads: Vec<usize>,
 
     /// Iterations timed per repeat
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = bounds::whole::<1, 100_000>)]
     iterations: usize,
 
     /// Repeats; medians are reported
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = bounds::whole::<1, 1000>)]
     repeats: usize,
 
     /// Also time the portable kernel, for the ratio
@@ -122,14 +124,6 @@ pub fn run(args: BenchArgs) -> Result<()> {
         threads = vec![1, cores];
         threads.dedup();
     }
-    anyhow::ensure!(
-        threads.iter().all(|&t| t > 0),
-        "--threads: give at least 1 thread"
-    );
-    anyhow::ensure!(
-        args.topics.iter().all(|&k| k > 0),
-        "--topics: give at least 1 topic"
-    );
     anyhow::ensure!(
         args.peak_gfma.is_none_or(|p| p.is_finite() && p > 0.0),
         "--peak-gfma: give a positive number"

@@ -10,6 +10,7 @@ use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds, TimeBins};
 use nmf_topics::{Nmf, SavedModel};
 
+use super::bounds::{self, MAX_RESTARTS, MAX_TOPICS};
 use super::load::{count_source, load_source, Counted};
 use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs, SolverArgs};
 use super::output::{self, Destination, Output, Outputs, Source};
@@ -49,6 +50,7 @@ pub struct FitArgs {
         long,
         default_value_t = 20,
         value_name = "K",
+        value_parser = bounds::whole::<1, MAX_TOPICS>,
         help_heading = "Model"
     )]
     topics: usize,
@@ -70,11 +72,11 @@ pub struct FitArgs {
     stop_rule: StopRule,
 
     /// Checks without a change before --stop connectivity stops
-    #[arg(long, default_value_t = 40, value_name = "N", help_heading = "Model")]
+    #[arg(long, default_value_t = 40, value_name = "N", value_parser = bounds::whole::<1, 100_000>, help_heading = "Model")]
     stable: usize,
 
     /// Fit from N seeds (--seed, --seed + 1, …) and keep the lowest divergence
-    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Model")]
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = bounds::whole::<1, MAX_RESTARTS>, help_heading = "Model")]
     restarts: usize,
 
     /// Seed of the random start: the same seed gives the same topics, whatever --threads
@@ -82,7 +84,7 @@ pub struct FitArgs {
     seed: u64,
 
     /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N", help_heading = "Model")]
+    #[arg(long, value_name = "N", value_parser = bounds::threads, help_heading = "Model")]
     threads: Option<usize>,
 
     /// Run the portable kernel (plain multiplies and adds) instead of the fastest this CPU has:
@@ -97,7 +99,7 @@ pub struct FitArgs {
     pruning: PruningArgs,
 
     /// Words shown per topic
-    #[arg(long, default_value_t = 10, value_name = "N", help_heading = "Output")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = bounds::whole::<0, 100_000>, help_heading = "Output")]
     top_words: usize,
 
     /// How the reports cut the documents' times (--time-field) into bins: auto, day, week,
@@ -129,9 +131,7 @@ pub struct FitArgs {
 }
 
 pub fn run(args: FitArgs) -> Result<()> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = bounds::threads_or_all(args.threads);
     let nmf = args
         .solver
         .apply(Nmf::new(args.topics))

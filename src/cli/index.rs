@@ -10,6 +10,7 @@ use nmf_topics::corpus::store::IngestFigures;
 use nmf_topics::corpus::{CorpusStore, DocumentReader};
 use nmf_topics::report::{printable, thousands};
 
+use super::bounds;
 use super::options::{AnalyzerArgs, ReadArgs};
 use super::output;
 use super::progress;
@@ -46,11 +47,11 @@ pub struct IndexArgs {
     pub analyzer_given: bool,
 
     /// Commit every N documents: a killed ingest keeps everything up to its last commit
-    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    #[arg(long, default_value_t = 100_000, value_name = "N", value_parser = bounds::whole_u64::<1, 1_000_000_000>)]
     commit_every: u64,
 
     /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = bounds::threads)]
     threads: Option<usize>,
 
     /// No progress bars
@@ -59,16 +60,13 @@ pub struct IndexArgs {
 }
 
 pub fn run(args: IndexArgs) -> Result<()> {
-    anyhow::ensure!(args.commit_every > 0, "--commit-every must be at least 1");
     // The figures go to standard output: it must be open before the store is touched.
     output::check_stdout()?;
     anyhow::ensure!(
         args.read.matrix_market()?.is_none(),
         "a corpus store holds documents, not a counted matrix: fit the .mtx file directly"
     );
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = bounds::threads_or_all(args.threads);
     // The inputs are checked before the store is touched.
     let reader = if args.read.inputs.is_empty() {
         None

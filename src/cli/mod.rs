@@ -1,6 +1,7 @@
 //! Subcommands, one file each, and what they share.
 
 mod bench;
+mod bounds;
 mod completions;
 mod fit;
 mod index;

@@ -14,6 +14,8 @@ use nmf_topics::text::{AnalyzerConfig, Language, Ngrams};
 
 use super::output::Source;
 
+use super::bounds;
+
 /// How inputs are read.
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Reading")]
@@ -206,11 +208,11 @@ pub struct AnalyzerArgs {
     pub keep_dotted: bool,
 
     /// Shortest word kept, in characters
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = bounds::whole::<1, 1000>)]
     pub min_chars: usize,
 
     /// Longest word kept, in characters
-    #[arg(long, default_value_t = 40, value_name = "N")]
+    #[arg(long, default_value_t = 40, value_name = "N", value_parser = bounds::whole::<1, 1000>)]
     pub max_chars: usize,
 
     /// Count n-grams of A to B words next to each other (1..2: words and bigrams), never
@@ -408,7 +410,7 @@ fn read_stopwords(file: &std::path::Path) -> Result<String> {
 #[derive(Args, Debug, Clone)]
 pub struct IterationArgs {
     /// Most iterations of a fit (a cap: its stopping rule usually ends it sooner)
-    #[arg(long, default_value_t = 1000, value_name = "N", help_heading = "Model")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = bounds::whole::<1, 1_000_000>, help_heading = "Model")]
     pub max_iter: usize,
 
     /// Stop a fit when the divergence falls by less than this fraction over 10 iterations (0:
@@ -436,11 +438,11 @@ pub struct PruningArgs {
     pub max_df: DocFreq,
 
     /// Then drop the N most frequent words
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = bounds::whole::<0, 100_000_000>)]
     pub drop_top: usize,
 
     /// Then keep only the N most frequent words
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = bounds::whole::<1, 100_000_000>)]
     pub max_words: Option<usize>,
 }
 

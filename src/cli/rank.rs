@@ -11,6 +11,7 @@ use nmf_topics::nmf::Init;
 use nmf_topics::report::{RankParameters, RankReport, RankRow, RankSeconds};
 use nmf_topics::Nmf;
 
+use super::bounds::{self, MAX_RESTARTS, MAX_TOPICS};
 use super::load::{count_source, load_source, Counted};
 use super::options::{AnalyzerArgs, IterationArgs, PruningArgs, ReadArgs, SolverArgs};
 use super::output::{Destination, Outputs, Source};
@@ -48,7 +49,7 @@ pub struct RankArgs {
     topics: TopicSpec,
 
     /// With a range A..B: try A, A + STEP, … up to B
-    #[arg(long, value_name = "STEP", help_heading = "Model")]
+    #[arg(long, value_name = "STEP", value_parser = bounds::whole::<1, MAX_TOPICS>, help_heading = "Model")]
     step: Option<usize>,
 
     #[command(flatten)]
@@ -56,7 +57,7 @@ pub struct RankArgs {
 
     /// Runs for each K, from seeds --seed, --seed + 1, …; the cophenetic correlation needs 2 or
     /// more
-    #[arg(long, default_value_t = 3, value_name = "N", help_heading = "Model")]
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = bounds::whole::<1, MAX_RESTARTS>, help_heading = "Model")]
     restarts: usize,
 
     /// How the factors start: random (each seed a different start, as the consensus needs) or
@@ -74,11 +75,11 @@ pub struct RankArgs {
 
     /// Documents in the consensus matrix (at most 10,000), drawn by --seed, the same for every
     /// K; all when the corpus has fewer
-    #[arg(long, default_value_t = 2000, value_name = "N", help_heading = "Model")]
+    #[arg(long, default_value_t = 2000, value_name = "N", value_parser = bounds::whole::<3, MAX_SAMPLE>, help_heading = "Model")]
     sample: usize,
 
     /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N", help_heading = "Model")]
+    #[arg(long, value_name = "N", value_parser = bounds::threads, help_heading = "Model")]
     threads: Option<usize>,
 
     /// Run the portable kernel (plain multiplies and adds) instead of the fastest this CPU has:
@@ -117,9 +118,17 @@ impl FromStr for TopicSpec {
 
     fn from_str(s: &str) -> Result<TopicSpec, String> {
         let number = |x: &str| -> Result<usize, String> {
-            x.trim()
+            let k = x
+                .trim()
                 .parse::<usize>()
-                .map_err(|_| format!("'{}' is not a whole number of topics", x.trim()))
+                .map_err(|_| format!("'{}' is not a whole number of topics", x.trim()))?;
+            if k > MAX_TOPICS {
+                return Err(format!(
+                    "K = {k}: give a number of topics from 1 to {}",
+                    bounds::grouped(MAX_TOPICS)
+                ));
+            }
+            Ok(k)
         };
         if let Some((a, b)) = s.split_once("..") {
             let (a, b) = (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?);
@@ -147,11 +156,7 @@ impl TopicSpec {
     /// The K to try, increasing.
     fn values(&self, step: Option<usize>) -> Result<Vec<usize>> {
         match self {
-            TopicSpec::Range(a, b) => {
-                let step = step.unwrap_or(1);
-                anyhow::ensure!(step > 0, "--step 0: give a step of at least 1");
-                Ok((*a..=*b).step_by(step).collect())
-            }
+            TopicSpec::Range(a, b) => Ok((*a..=*b).step_by(step.unwrap_or(1)).collect()),
             TopicSpec::List(list) => {
                 anyhow::ensure!(
                     step.is_none(),
@@ -165,9 +170,7 @@ impl TopicSpec {
 
 pub fn run(args: RankArgs) -> Result<()> {
     let ks = args.topics.values(args.step)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = bounds::threads_or_all(args.threads);
     let base = args
         .solver
         .apply(Nmf::new(ks[0]))
@@ -179,11 +182,6 @@ pub fn run(args: RankArgs) -> Result<()> {
         .threads(threads)
         .portable(args.portable);
     base.check_settings()?;
-    anyhow::ensure!(
-        (3..=MAX_SAMPLE).contains(&args.sample),
-        "--sample {}: give between 3 and {MAX_SAMPLE} documents (the consensus holds every pair)",
-        args.sample
-    );
     let pruning = args.pruning.pruning()?;
     let mut sources = args.read.sources();
     sources.extend(args.analyzer.sources());

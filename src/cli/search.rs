@@ -8,6 +8,7 @@ use nmf_topics::corpus::{count_documents, CorpusStore};
 use nmf_topics::report::{SearchReport, Transformed};
 use nmf_topics::{Analyzer, CountMatrix, SavedModel};
 
+use super::bounds;
 use super::output::{Destination, Outputs, Source};
 
 const EXAMPLES: &str = "\
@@ -31,7 +32,7 @@ pub struct SearchArgs {
     query: Vec<String>,
 
     /// Documents shown
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = bounds::whole::<1, 1_000_000>)]
     limit: usize,
 
     /// Show each document's topics under this model (written by fit --model)
@@ -44,7 +45,6 @@ pub struct SearchArgs {
 }
 
 pub fn run(args: SearchArgs) -> Result<()> {
-    anyhow::ensure!(args.limit > 0, "--limit must be at least 1");
     let mut sources = vec![Source::Whole(args.index.clone())];
     sources.extend(args.model.clone().map(Source::Whole));
     let mut outputs = Outputs::new(sources);

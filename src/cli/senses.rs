@@ -7,6 +7,7 @@ use clap::Args;
 use nmf_topics::report::{find_word, SenseOptions, Senses};
 use nmf_topics::SavedModel;
 
+use super::bounds;
 use super::output::{Outputs, Source};
 
 const EXAMPLES: &str = "\
@@ -32,11 +33,11 @@ pub struct SensesArgs {
     min_share: f64,
 
     /// Other words shown per sense
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = bounds::whole::<0, 100_000>)]
     top_words: usize,
 
     /// Documents listed per sense
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = bounds::whole::<0, 100_000>)]
     documents: usize,
 
     /// Write the senses as JSON to FILE (- for standard output, instead of the text)

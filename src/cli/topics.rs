@@ -7,6 +7,7 @@ use clap::Args;
 use nmf_topics::report::{Ranking, TimeBins};
 use nmf_topics::SavedModel;
 
+use super::bounds;
 use super::output::{Outputs, Source};
 
 const EXAMPLES: &str = "\
@@ -24,7 +25,7 @@ pub struct TopicsArgs {
     model: PathBuf,
 
     /// Words shown per topic
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = bounds::whole::<0, 100_000>)]
     top_words: usize,
 
     /// How to cut the documents' times into bins (auto, day, week, month, quarter, year, or a

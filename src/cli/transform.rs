@@ -8,6 +8,7 @@ use nmf_topics::corpus::Phrasing;
 use nmf_topics::report::Transformed;
 use nmf_topics::{CountMatrix, SavedModel};
 
+use super::bounds;
 use super::load::load_with;
 use super::options::ReadArgs;
 use super::output::{Destination, Outputs, Source};
@@ -31,7 +32,7 @@ pub struct TransformArgs {
     read: ReadArgs,
 
     /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = bounds::threads)]
     threads: Option<usize>,
 
     /// Write the weights as JSON to FILE (- for standard output, instead of the text)
@@ -70,9 +71,7 @@ pub fn run(args: TransformArgs) -> Result<()> {
         .then(|| outputs.reserve("the weights", &Destination::Stdout))
         .transpose()?;
     let saved = SavedModel::load(&args.model).context("cannot transform")?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = bounds::threads_or_all(args.threads);
     let nmf = saved.parameters().nmf.clone().threads(threads);
     nmf.check_settings()?;
     rayon::ThreadPoolBuilder::new()

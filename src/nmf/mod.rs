@@ -47,7 +47,7 @@ mod transform;
 pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings, FmaPeak};
 pub use fit::{FitReport, Restart};
 pub use model::{weights_from_counts, NmfModel};
-pub use params::{Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
+pub use params::{max_threads, Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
 pub use rank::RankFit;
 pub use seam::{Data, DocumentSolver, JointSolver, Start, StepCost};
 pub use solvers::{registered, solver_description, KlMu, Loss, Solver};

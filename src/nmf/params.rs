@@ -29,9 +29,9 @@ pub enum NmfError {
     /// No iteration asked for.
     #[error("--max-iter 0: give at least 1 iteration")]
     MaxIter,
-    /// Zero threads asked for.
-    #[error("--threads 0: give at least 1 thread")]
-    Threads,
+    /// Zero threads asked for, or more than [`max_threads`].
+    #[error("--threads {0}: give 1 to {max} threads", max = max_threads())]
+    Threads(usize),
     /// No solver does this solver and loss.
     #[error(
         "--solver {solver} with --loss {loss}: no solver does that; choose one of {registered}"
@@ -340,12 +340,21 @@ impl Nmf {
         if self.stable == 0 {
             return Err(NmfError::Matrix("--stable 0: give at least 1 check".into()));
         }
-        if self.threads == 0 {
-            return Err(NmfError::Threads);
+        if self.threads == 0 || self.threads > max_threads() {
+            return Err(NmfError::Threads(self.threads));
         }
         super::solvers::method(self.solver, self.loss)?;
         Ok(())
     }
+}
+
+/// The most threads a fit runs on: 64, or 4 a core on a machine of more than 16 cores. The
+/// updates are cut into fixed chunks and give the same bits on any number of threads, so more
+/// threads than cores only queue; past this many they cost time to start and memory for
+/// nothing.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(4).max(64)
 }
 
 fn divergence_rule() -> StopRule {

@@ -52,8 +52,7 @@ impl Nmf {
         let v = Data::new(by_doc, by_word)?;
         let started = Instant::now();
         let mut consensus = Consensus::new(sample.len());
-        let mut models = Vec::with_capacity(self.restarts);
-        let mut restarts = Vec::with_capacity(self.restarts);
+        let (mut models, mut restarts) = (Vec::new(), Vec::new());
         self.pool()?.install(|| -> Result<(), NmfError> {
             for r in 0..self.restarts {
                 let seed = self.seed.wrapping_add(r as u64);
