@@ -47,7 +47,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
 
 pub use error::StoreError;
-pub use search::{SearchHit, StoredDocument};
+pub use search::{SearchHit, StoredDocument, MAX_QUERY_DEPTH};
 pub use settings::{FORMAT, VERSION};
 pub use writer::{IngestFigures, StoreWriter};
 

@@ -72,6 +72,60 @@ fn split_quoted(query: &str) -> (String, Vec<(bool, String)>) {
     (rest, phrases)
 }
 
+/// The deepest a query may nest brackets and `NOT`s. tantivy's parser, and the query it builds,
+/// recurse once a level: some thousands of levels overflow a thread's stack and abort the
+/// process, where no query a person writes goes past a handful.
+pub const MAX_QUERY_DEPTH: usize = 64;
+
+/// How deep tantivy's parser recurses on `query`: open brackets, and the `NOT`s that wait for
+/// their operand (`NOT NOT x` nests twice, `NOT (x)` too). Brackets that are escaped or inside
+/// quotes are text.
+fn nesting(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    // For each open bracket, the NOTs that were waiting when it opened.
+    let mut open: Vec<usize> = Vec::new();
+    let (mut waiting, mut held, mut deepest) = (0usize, 0usize, 0usize);
+    let mut quoted = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let starts_token = at == 0 || bytes[at - 1].is_ascii_whitespace() || bytes[at - 1] == b'(';
+        match b {
+            b'\\' => {
+                at += 2;
+                waiting = 0;
+                continue;
+            }
+            b'"' => {
+                quoted = !quoted;
+                waiting = 0;
+            }
+            _ if quoted => {}
+            b'(' => {
+                open.push(waiting);
+                held += waiting;
+                waiting = 0;
+            }
+            b')' => {
+                held -= open.pop().unwrap_or(0);
+                waiting = 0;
+            }
+            b'N' if starts_token
+                && bytes[at..].starts_with(b"NOT")
+                && bytes.get(at + 3).is_some_and(u8::is_ascii_whitespace) =>
+            {
+                waiting += 1;
+                at += 3;
+            }
+            _ if b.is_ascii_whitespace() => {}
+            _ => waiting = 0,
+        }
+        deepest = deepest.max(open.len() + held + waiting);
+        at += 1;
+    }
+    deepest
+}
+
 /// `word` with the characters that tantivy's query grammar reads as syntax escaped.
 fn escaped(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
@@ -88,7 +142,8 @@ impl CorpusStore {
     /// The `limit` documents that best match `query` (BM25), and how many match in all. A query
     /// is words, all of which must occur (`OR` between two words accepts either, `-word` excludes
     /// one); the words go through the store's analyzer, so stopwords are ignored and, in a
-    /// stemming store, `servers` finds `server`. `id:NAME` finds a document by id.
+    /// stemming store, `servers` finds `server`. `id:NAME` finds a document by id. Brackets and
+    /// `NOT`s nest at most [`MAX_QUERY_DEPTH`] deep.
     pub fn search(&self, query: &str, limit: usize) -> Result<(usize, Vec<SearchHit>), StoreError> {
         let bad = |why: String| StoreError::Query {
             query: query.to_owned(),
@@ -101,6 +156,12 @@ impl CorpusStore {
             return Err(bad(
                 "it has no word to look for: every word is a stopword or too short".into(),
             ));
+        }
+        let depth = nesting(query);
+        if depth > MAX_QUERY_DEPTH {
+            return Err(bad(format!(
+                "it nests brackets or NOTs {depth} deep; at most {MAX_QUERY_DEPTH} are allowed"
+            )));
         }
         // A store of n-grams keeps no positions, but it has the n-grams: a quoted phrase is the
         // n-grams that cover it.
@@ -166,7 +227,12 @@ impl CorpusStore {
         let (total, top) = searcher
             .search(
                 &parsed,
-                &(Count, TopDocs::with_limit(limit.max(1)).order_by_score()),
+                // Never more places than documents: a huge limit allocates nothing.
+                &(
+                    Count,
+                    TopDocs::with_limit(limit.min(searcher.num_docs() as usize).max(1))
+                        .order_by_score(),
+                ),
             )
             .map_err(StoreError::tantivy(&self.dir, "search"))?;
         let hits = top
@@ -251,5 +317,27 @@ impl CorpusStore {
             info: self.info_of(&doc),
             text,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting;
+
+    #[test]
+    fn nesting_counts_brackets_and_waiting_nots_but_not_text() {
+        assert_eq!(nesting("kernel module"), 0);
+        assert_eq!(nesting("(a OR b) c"), 1);
+        assert_eq!(nesting("((a)) (b)"), 2);
+        assert_eq!(nesting("NOT a"), 1);
+        assert_eq!(nesting("NOT NOT NOT a b"), 3);
+        assert_eq!(nesting("NOT (NOT (a))"), 4);
+        assert_eq!(nesting("a NOT b NOT c"), 1, "NOTs apart do not nest");
+        assert_eq!(nesting(r"\(\(\( a"), 0, "escaped brackets are text");
+        assert_eq!(nesting("\"((( a\""), 0, "quoted brackets are text");
+        assert_eq!(nesting("NOTE NOTHING"), 0);
+        assert_eq!(nesting(")))((("), 3, "unbalanced brackets still count");
+        let deep = format!("{}a{}", "(".repeat(12_000), ")".repeat(12_000));
+        assert_eq!(nesting(&deep), 12_000);
     }
 }
