@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{CorpusStore, DocumentReader};
+use nmf_topics::corpus::{CorpusStore, DocumentReader, Input};
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds, TimeBins};
 use nmf_topics::{Nmf, SavedModel};
@@ -299,14 +299,26 @@ fn texts_from_store(
 }
 
 /// The texts of the documents at `positions` (increasing), read again from the inputs. None
-/// when an input cannot be read twice (standard input) or holds no text (a Matrix Market
-/// file), or when reading fails: snippets are a help, not worth failing a fit for.
+/// when an input cannot be read twice (standard input, a named pipe, a device: opening a pipe
+/// again would wait for ever, so none is opened twice, and a note says why the report lacks
+/// snippets) or holds no text (a Matrix Market file), or when reading fails: snippets are a
+/// help, not worth failing a fit for.
 fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String)> {
-    let readable = read.inputs.iter().all(|i| i != "-");
-    if positions.is_empty() || !readable || !matches!(read.matrix_market(), Ok(None)) {
+    if positions.is_empty() || !matches!(read.matrix_market(), Ok(None)) {
         return Vec::new();
     }
-    let Ok(reader) = DocumentReader::new(read.inputs(), read.options()) else {
+    let inputs = read.inputs();
+    if let Some(once) = inputs.iter().find(|i| !i.can_read_twice()) {
+        let name = match once {
+            Input::Stdin => "standard input".to_owned(),
+            Input::Path(p) => p.display().to_string(),
+        };
+        eprintln!(
+            "note: {name} can be read only once, so the representative documents are shown without snippets (give a regular file for them)"
+        );
+        return Vec::new();
+    }
+    let Ok(reader) = DocumentReader::new(inputs, read.options()) else {
         return Vec::new();
     };
     let mut wanted = positions.iter().copied().peekable();

@@ -33,6 +33,16 @@ impl Input {
         }
     }
 
+    /// Whether the input can be read a second time: a regular file or a folder. Standard input,
+    /// a named pipe or a device gives its content once (or, like `/dev/zero`, never the same),
+    /// and opening a pipe again waits for a writer that will not come.
+    pub fn can_read_twice(&self) -> bool {
+        match self {
+            Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file() || m.is_dir()),
+            Input::Stdin => false,
+        }
+    }
+
     /// How the input is named in messages.
     pub fn display_path(&self) -> PathBuf {
         match self {

@@ -127,6 +127,10 @@ impl DocumentReader {
                     .sum();
                 total = total.map(|t| t + size);
             } else {
+                if !meta.is_file() {
+                    // A named pipe or a device: its size says nothing.
+                    total = None;
+                }
                 let format = match options.format {
                     Format::Auto => Format::of_path(path),
                     f => f,
