@@ -813,10 +813,17 @@ fn error_only_stopwords() {
         &[arg(&folder), "--min-df", "1"],
         &[
             arg(&folder),
-            "no word is left",
-            "(0 distinct words before pruning",
+            "none of the 4 documents holds a word",
+            "stopword",
         ],
     );
+    // With the default --min-df 2, a single such document was blamed on --min-df and --max-df.
+    let one = write(dir.path(), "one.txt", "The and of. OF the, AND!");
+    let out = util::run(&["fit", arg(&one), "--lines", "--quiet"]);
+    let err = util::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("the only document holds no word"), "{err}");
+    assert!(!err.contains("--min-df 2"), "{err}");
 }
 
 #[test]

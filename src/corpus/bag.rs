@@ -91,7 +91,8 @@ impl BagOfWords {
 
     /// Total count of document `d`: its tokens after stopwords and length filters.
     pub fn document_tokens(&self, d: usize) -> f64 {
-        self.document(d).iter().map(|&(_, c)| c as f64).sum()
+        // Folded from +0: an empty sum is 0, not the -0 of `Iterator::sum`.
+        self.document(d).iter().fold(0.0, |a, &(_, c)| a + c as f64)
     }
 }
 

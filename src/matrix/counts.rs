@@ -14,8 +14,14 @@ pub type Sparse = CsMatI<f32, u32, usize>;
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum MatrixError {
     /// The corpus has no document.
-    #[error("the corpus holds no document")]
+    #[error("the input holds no document: it is empty, or every line of it is blank")]
     NoDocuments,
+    /// No document holds a word, before any pruning.
+    #[error("{}: every token was a stopword, a number, or shorter or longer than --min-chars and --max-chars allow (check --lang and --stopwords, and that --text-field names the field of the text)", if *.documents == 1 { "the only document holds no word".to_owned() } else { format!("none of the {documents} documents holds a word") })]
+    NoWords {
+        /// Documents in the corpus.
+        documents: usize,
+    },
     /// Nothing is left after stopwords and pruning.
     #[error("no word is left after stopwords and pruning ({terms} distinct words before pruning, in {documents} documents): loosen --min-df, --max-df, --drop-top or --max-words, or check the stopwords and --lang")]
     Empty {
@@ -88,6 +94,9 @@ impl CountMatrix {
             return Err(MatrixError::NoDocuments);
         }
         let n_terms = bag.terms().len();
+        if n_terms == 0 {
+            return Err(MatrixError::NoWords { documents: n_docs });
+        }
         let mut df = vec![0u64; n_terms];
         let mut tf = vec![0f64; n_terms];
         for d in 0..n_docs {
@@ -157,7 +166,7 @@ impl CountMatrix {
                 documents: n_docs,
             });
         }
-        let tokens = data.iter().map(|&c| c as f64).sum();
+        let tokens = total(&data);
         let by_doc = Sparse::new_csc((kept.len(), n_docs), indptr, indices, data);
         let empty = || Sparse::new_csc((0, 0), vec![0], Vec::new(), Vec::new());
         let matrix = CountMatrix {
@@ -216,7 +225,7 @@ impl CountMatrix {
                 "a count is {c}: counts must be finite and non-negative"
             ));
         }
-        let tokens = by_doc.data().iter().map(|&c| c as f64).sum();
+        let tokens = total(by_doc.data());
         let by_word = by_doc.to_other_storage();
         Ok(CountMatrix {
             by_doc,
@@ -291,7 +300,7 @@ impl CountMatrix {
     pub fn word_tokens(&self) -> Vec<f64> {
         self.by_word
             .outer_iterator()
-            .map(|row| row.data().iter().map(|&c| c as f64).sum())
+            .map(|row| total(row.data()))
             .collect()
     }
 
@@ -299,7 +308,7 @@ impl CountMatrix {
     pub fn document_tokens(&self) -> Vec<f64> {
         self.by_doc
             .outer_iterator()
-            .map(|col| col.data().iter().map(|&c| c as f64).sum())
+            .map(|col| total(col.data()))
             .collect()
     }
 
@@ -342,4 +351,10 @@ impl CountMatrix {
             .iter()
             .try_for_each(|d| writeln!(out, "{}", d.id.replace(['\n', '\r'], " ")))
     }
+}
+
+/// The sum of counts, in `f64`, folded from +0: an empty sum (a document or word without
+/// counts) is 0, where `Iterator::sum` of floats gives −0, which reports print as "-0".
+fn total(counts: &[f32]) -> f64 {
+    counts.iter().fold(0.0, |a, &c| a + c as f64)
 }

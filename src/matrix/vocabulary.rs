@@ -67,7 +67,8 @@ impl CountMatrix {
             data.extend(column.iter().map(|&(_, c)| c));
             indptr.push(indices.len());
         }
-        unknown.tokens = unknown.per_document.iter().sum();
+        // Folded from +0: an empty sum is 0, not the -0 of `Iterator::sum`.
+        unknown.tokens = unknown.per_document.iter().fold(0.0, |a, &x| a + x);
         unknown.distinct = seen_unknown.iter().filter(|&&s| s).count();
         let by_doc = Sparse::new_csc((terms.len(), n_docs), indptr, indices, data);
         let matrix = CountMatrix::from_parts(
