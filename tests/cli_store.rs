@@ -403,25 +403,67 @@ fn index_summary_and_settings_check_name_every_word_option() {
         "{summary}"
     );
 
-    // Any word option asks for all of them; the others take their defaults.
-    let again = [
-        "index",
-        arg(&small),
+    // Only the options given are compared: the others are the store's. A mismatch names
+    // the option given, never one that was not (--stem was listed when only --max-chars was).
+    let err = run_err(&[
+        "fit",
         "--index",
         arg(&store),
         "--max-chars",
         "40",
-    ];
-    let err = run_err(&again);
+        "--quiet",
+    ]);
+    assert!(
+        err.contains("(--max-chars: 30 in the store, 40 asked for)"),
+        "{err}"
+    );
+    for absent in ["--stem", "--lang", "--min-chars", "--stopwords"] {
+        assert!(!err.contains(absent), "{absent}: {err}");
+    }
+    run_ok(&[
+        "fit",
+        "--index",
+        arg(&store),
+        "--stem",
+        "--min-chars",
+        "3",
+        "-k",
+        "1",
+        "--min-df",
+        "1",
+        "--quiet",
+    ]);
+
+    // Every option given, each unlike the store's: each one is named.
+    let plain = dir.path().join("plain");
+    run_ok(&["index", arg(&small), "--index", arg(&plain), "--quiet"]);
+    let err = run_err(&[
+        "index",
+        arg(&small),
+        "--index",
+        arg(&plain),
+        "--lang",
+        "french",
+        "--no-stopwords",
+        "--stopwords",
+        arg(&extra),
+        "--stem",
+        "--keep-clitics",
+        "--keep-dotted",
+        "--min-chars",
+        "3",
+        "--max-chars",
+        "30",
+    ]);
     for difference in [
-        "--lang: french in the store, english asked for",
-        "--no-stopwords: true in the store, false asked for",
-        "--stem: true in the store, false asked for",
-        "--keep-clitics: true in the store, false asked for",
-        "--keep-dotted: true in the store, false asked for",
-        "--min-chars: 3 in the store, 2 asked for",
-        "--max-chars: 30 in the store, 40 asked for",
-        "--stopwords: 2 extra words in the store, 0 extra words asked for",
+        "--lang: english in the store, french asked for",
+        "--no-stopwords: false in the store, true asked for",
+        "--stem: false in the store, true asked for",
+        "--keep-clitics: false in the store, true asked for",
+        "--keep-dotted: false in the store, true asked for",
+        "--min-chars: 2 in the store, 3 asked for",
+        "--max-chars: 40 in the store, 30 asked for",
+        "--stopwords: 0 extra words in the store, 2 extra words asked for",
     ] {
         assert!(err.contains(difference), "{difference}: {err}");
     }

@@ -42,9 +42,9 @@ pub struct IndexArgs {
     #[command(flatten)]
     analyzer: AnalyzerArgs,
 
-    /// Whether any word option was given (else a store's own settings are used)
+    /// The word options given on the command line (the others take a store's own settings)
     #[arg(skip)]
-    pub analyzer_given: bool,
+    pub analyzer_given: Vec<&'static str>,
 
     /// Commit every N documents: a killed ingest keeps everything up to its last commit
     #[arg(long, default_value_t = 100_000, value_name = "N", value_parser = bounds::whole_u64::<1, 1_000_000_000>)]
@@ -77,9 +77,14 @@ pub fn run(args: IndexArgs) -> Result<()> {
         )?)
     };
     let is_store = args.index.join("meta.json").exists();
-    let mut store = if reader.is_none() || (is_store && !args.analyzer_given) {
+    let mut store = if is_store || reader.is_none() {
         // Showing or deleting needs a store: neither makes one.
-        CorpusStore::open(&args.index)?
+        let store = CorpusStore::open(&args.index)?;
+        let given = &args.analyzer_given;
+        let asked = args.analyzer.over(store.analyzer().config(), given)?;
+        let phrases = args.analyzer.phrases_over(store.phrases(), given)?;
+        store.check_settings(&asked, phrases.as_ref())?;
+        store
     } else {
         CorpusStore::open_or_create_with(
             &args.index,

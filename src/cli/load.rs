@@ -101,11 +101,11 @@ pub struct Source {
 }
 
 /// Reads the corpus from the store in `index`, when given, with its own word settings (those
-/// of `analyzer` must match when `analyzer_given`); else from the inputs.
+/// of `analyzer` that were `given` on the command line must match them); else from the inputs.
 pub fn load_source(
     read: &ReadArgs,
     analyzer: &AnalyzerArgs,
-    analyzer_given: bool,
+    given: &[&'static str],
     index: Option<&std::path::Path>,
     show_progress: bool,
 ) -> Result<Source> {
@@ -119,9 +119,10 @@ pub fn load_source(
     };
     let started = Instant::now();
     let store = CorpusStore::open(dir)?;
-    if analyzer_given {
-        store.check_settings(&analyzer.config()?, analyzer.phrases()?.as_ref())?;
-    }
+    store.check_settings(
+        &analyzer.over(store.analyzer().config(), given)?,
+        analyzer.phrases_over(store.phrases(), given)?.as_ref(),
+    )?;
     let bag = store.bag()?;
     Ok(Source {
         name: dir.display().to_string(),

@@ -69,14 +69,15 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let analyzer_given = matches
         .subcommand()
-        .is_some_and(|(_, sub)| options::AnalyzerArgs::given(sub));
+        .map(|(_, sub)| options::AnalyzerArgs::given(sub))
+        .unwrap_or_default();
     match cli.command {
         Command::Fit(mut args) => {
-            args.analyzer_given = analyzer_given;
+            args.analyzer_given = analyzer_given.clone();
             fit::run(args)
         }
         Command::Index(mut args) => {
-            args.analyzer_given = analyzer_given;
+            args.analyzer_given = analyzer_given.clone();
             index::run(args)
         }
         Command::Search(args) => search::run(args),
@@ -85,7 +86,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Report(args) => report::run(args),
         Command::Transform(args) => transform::run(args),
         Command::Rank(mut args) => {
-            args.analyzer_given = analyzer_given;
+            args.analyzer_given = analyzer_given.clone();
             rank::run(args)
         }
         Command::Bench(args) => bench::run(args),

@@ -250,8 +250,8 @@ pub struct AnalyzerArgs {
 }
 
 impl AnalyzerArgs {
-    /// Whether any of these options was given on the command line of `matches`.
-    pub fn given(matches: &clap::ArgMatches) -> bool {
+    /// Which of these options were given on the command line of `matches`.
+    pub fn given(matches: &clap::ArgMatches) -> Vec<&'static str> {
         [
             "lang",
             "stopword_files",
@@ -267,12 +267,68 @@ impl AnalyzerArgs {
             "phrase_threshold",
             "phrase_scoring",
         ]
-        .iter()
-        .any(|id| {
+        .into_iter()
+        .filter(|id| {
             matches.try_get_raw(id).is_ok_and(|_| {
                 matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
             })
         })
+        .collect()
+    }
+
+    /// `base` (a store's settings) with the options `given` on the command line taken from
+    /// these: what the command asks for, so that a mismatch names only options it was given.
+    pub fn over(&self, base: &AnalyzerConfig, given: &[&str]) -> Result<AnalyzerConfig> {
+        let mine = self.config()?;
+        let mut config = base.clone();
+        for &id in given {
+            match id {
+                "lang" => config.language = mine.language,
+                "stopword_files" => config.extra_stopwords = mine.extra_stopwords.clone(),
+                "no_stopwords" => config.stopwords = mine.stopwords,
+                "stem" => config.stem = mine.stem,
+                "keep_clitics" => config.cut_clitics = mine.cut_clitics,
+                "keep_dotted" => config.split_dotted = mine.split_dotted,
+                "min_chars" => config.min_chars = mine.min_chars,
+                "max_chars" => config.max_chars = mine.max_chars,
+                "ngrams" => config.ngrams = mine.ngrams,
+                _ => {}
+            }
+        }
+        Ok(config)
+    }
+
+    /// `base` (a store's phrase settings) with the phrase options `given` on the command line
+    /// taken from these, as [`over`](Self::over) does for the word options.
+    pub fn phrases_over(
+        &self,
+        base: Option<&PhraseConfig>,
+        given: &[&str],
+    ) -> Result<Option<PhraseConfig>> {
+        const PHRASE_OPTIONS: [&str; 4] = [
+            "phrases",
+            "phrase_min_count",
+            "phrase_threshold",
+            "phrase_scoring",
+        ];
+        if !given.iter().any(|id| PHRASE_OPTIONS.contains(id)) {
+            return Ok(base.copied());
+        }
+        let mine = self.phrase_config();
+        let mut config = base.copied().unwrap_or(mine);
+        if given.contains(&"phrase_min_count") {
+            config.min_count = mine.min_count;
+        }
+        if given.contains(&"phrase_scoring") {
+            config.scoring = mine.scoring;
+            // A scoring given without its threshold takes that scoring's default.
+            config.threshold = mine.threshold;
+        }
+        if given.contains(&"phrase_threshold") {
+            config.threshold = mine.threshold;
+        }
+        config.check().map_err(anyhow::Error::msg)?;
+        Ok(Some(config))
     }
 
     /// The stopword files, which no output may overwrite.
@@ -318,16 +374,22 @@ impl AnalyzerArgs {
             "--phrases and --ngrams {} do not go together: phrases are the pairs of words worth joining, n-grams all of them; choose one",
             self.ngrams
         );
-        let config = PhraseConfig {
+        let config = self.phrase_config();
+        config.check().map_err(anyhow::Error::msg)?;
+        Ok(Some(config))
+    }
+
+    /// The phrase settings these options give, each scoring's default threshold unless
+    /// `--phrase-threshold` is given.
+    fn phrase_config(&self) -> PhraseConfig {
+        PhraseConfig {
             min_count: self.phrase_min_count,
             threshold: self.phrase_threshold.unwrap_or(match self.phrase_scoring {
                 PhraseScoring::Default => 10.0,
                 PhraseScoring::Npmi => 0.5,
             }),
             scoring: self.phrase_scoring,
-        };
-        config.check().map_err(anyhow::Error::msg)?;
-        Ok(Some(config))
+        }
     }
 }
 

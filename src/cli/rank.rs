@@ -40,9 +40,9 @@ pub struct RankArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["inputs", "format", "lines", "label_field", "time_field", "transpose", "vocab"])]
     index: Option<std::path::PathBuf>,
 
-    /// Whether any word option was given (else a store's own settings are used)
+    /// The word options given on the command line (the others take a store's own settings)
     #[arg(skip)]
-    pub analyzer_given: bool,
+    pub analyzer_given: Vec<&'static str>,
 
     /// The K to try: a range A..B (both included; see --step) or a list A,B,C
     #[arg(short = 'k', long, value_name = "A..B|A,B,…", help_heading = "Model")]
@@ -201,7 +201,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     let source = load_source(
         &args.read,
         &args.analyzer,
-        args.analyzer_given,
+        &args.analyzer_given,
         args.index.as_deref(),
         show,
     )?;
