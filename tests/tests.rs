@@ -2,6 +2,7 @@
 
 mod util;
 
+mod bad_inputs;
 mod bits;
 mod cli;
 mod cli_bench;
