@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::store::IngestFigures;
+use nmf_topics::corpus::store::{IngestFigures, MAX_INDEXING_THREADS};
 use nmf_topics::corpus::{CorpusStore, DocumentReader};
 use nmf_topics::report::{printable, thousands};
 
@@ -66,7 +66,8 @@ pub fn run(args: IndexArgs) -> Result<()> {
         args.read.matrix_market()?.is_none(),
         "a corpus store holds documents, not a counted matrix: fit the .mtx file directly"
     );
-    let threads = bounds::threads_or_all(args.threads);
+    // tantivy indexes on at most 8 threads: each holds a segment's worth of memory.
+    let threads = bounds::threads_or_all(args.threads).min(MAX_INDEXING_THREADS);
     // The inputs are checked before the store is touched.
     let reader = if args.read.inputs.is_empty() {
         None

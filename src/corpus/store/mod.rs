@@ -49,7 +49,7 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
 pub use error::StoreError;
 pub use search::{SearchHit, StoredDocument, MAX_QUERY_DEPTH};
 pub use settings::{FORMAT, VERSION};
-pub use writer::{IngestFigures, StoreWriter};
+pub use writer::{IngestFigures, StoreWriter, MAX_INDEXING_THREADS};
 
 use crate::corpus::PhraseConfig;
 use crate::scratch::{self, Scratch};

@@ -14,6 +14,10 @@ use crate::corpus::Document;
 /// Indexing memory per thread; a segment is written when it is full.
 pub(super) const MEMORY_PER_THREAD: usize = 96 << 20;
 
+/// The most indexing threads a writer runs, as tantivy's own default writer: each fills a
+/// segment of its own in 96 MiB of memory, so 64 threads would hold 6 GB.
+pub const MAX_INDEXING_THREADS: usize = 8;
+
 /// What a writer did since it was opened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngestFigures {
@@ -50,10 +54,10 @@ pub struct StoreWriter<'a> {
 }
 
 impl CorpusStore {
-    /// A writer on `threads` indexing threads. Fails with [`StoreError::Locked`] while another
-    /// writer, in this or another process, holds the store.
+    /// A writer on `threads` indexing threads, at most [`MAX_INDEXING_THREADS`]. Fails with
+    /// [`StoreError::Locked`] while another writer, in this or another process, holds the store.
     pub fn writer(&mut self, threads: usize) -> Result<StoreWriter<'_>, StoreError> {
-        let threads = threads.max(1);
+        let threads = threads.clamp(1, MAX_INDEXING_THREADS);
         let writer = self.index_writer(threads)?;
         Ok(StoreWriter {
             next_seq: self.next_seq,
