@@ -28,6 +28,8 @@ pub(crate) struct ParquetTable {
     columns: Columns,
     time_field: Option<String>,
     row: u64,
+    /// The longest document, in bytes.
+    limit: usize,
     /// The file's size, added to the bytes read once it is done.
     pub size: u64,
     /// Invalid UTF-8 sequences replaced so far (in text not annotated as UTF-8).
@@ -90,6 +92,7 @@ impl ParquetTable {
             .map_err(|e| bad(format!("cannot select its columns ({e})")))?;
         Ok(ParquetTable {
             rows,
+            limit: options.max_doc_bytes,
             path: path.to_owned(),
             columns: projected,
             time_field: options.time_field.clone(),
@@ -144,6 +147,14 @@ impl ParquetTable {
             .document(&self.path, self.row, &self.time_field, |c| {
                 cells[c].as_deref().filter(|s| !s.is_empty())
             })?;
+        // Parquet decodes a row whole, so the limit is checked once it is read.
+        if doc.text.len() > self.limit {
+            return Err(CorpusError::TooLarge {
+                path: self.path.clone(),
+                line: self.row,
+                limit: self.limit,
+            });
+        }
         Ok(Some(doc))
     }
 }

@@ -1,8 +1,10 @@
 //! Tables: CSV and TSV files with a header row, one document a row; the text, id, title, label
 //! and time come from named columns. Parquet files share the choice of columns ([`Columns`]).
 
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::input::decode_slice;
 use super::jsonl::join_text;
@@ -108,9 +110,50 @@ impl Columns {
     }
 }
 
+/// Bytes the csv reader may hold past a row's start beyond the row itself: its read-ahead.
+const READ_AHEAD: u64 = 64 * 1024;
+
+/// A table's input, cut off once the row being read runs past the longest document: the csv
+/// reader grows a row for as long as it has no end (a quote left open, a file without line
+/// ends), so without this a bad file would fill memory.
+struct RowLimit {
+    inner: Box<dyn BufRead + Send>,
+    /// Bytes handed to the csv reader so far.
+    read: u64,
+    /// Where the row being read starts, set by [`Table`] after each row.
+    row_start: Arc<AtomicU64>,
+    limit: u64,
+}
+
+/// The error [`RowLimit`] stops reading with.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a row longer than the longest document")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+impl Read for RowLimit {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let held = self.read - self.row_start.load(Ordering::Relaxed);
+        if held > self.limit + READ_AHEAD {
+            return Err(io::Error::other(RowTooLong));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// A CSV or TSV file being read, row by row.
 pub(crate) struct Table {
-    reader: csv::Reader<Box<dyn BufRead + Send>>,
+    reader: csv::Reader<RowLimit>,
+    row_start: Arc<AtomicU64>,
+    limit: usize,
     path: PathBuf,
     columns: Columns,
     time_field: Option<String>,
@@ -128,14 +171,22 @@ impl Table {
         delimiter: u8,
         options: &ReadOptions,
     ) -> Result<Table, CorpusError> {
+        let row_start = Arc::new(AtomicU64::new(0));
+        let limit = options.max_doc_bytes;
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
-            .from_reader(input);
+            .from_reader(RowLimit {
+                inner: input,
+                read: 0,
+                row_start: Arc::clone(&row_start),
+                limit: limit as u64,
+            });
         let header = reader
             .byte_headers()
-            .map_err(|e| row_error(&path, e))?
+            .map_err(|e| row_error(&path, e, limit, 1))?
             .clone();
+        row_start.store(reader.position().byte(), Ordering::Relaxed);
         let mut invalid_utf8 = 0;
         let names: Vec<String> = header
             .iter()
@@ -148,6 +199,8 @@ impl Table {
         let columns = Columns::find(&names, options, &path)?;
         Ok(Table {
             reader,
+            row_start,
+            limit,
             path,
             columns,
             time_field: options.time_field.clone(),
@@ -167,11 +220,20 @@ impl Table {
         let more = self
             .reader
             .read_byte_record(&mut self.record)
-            .map_err(|e| row_error(&self.path, e))?;
+            .map_err(|e| row_error(&self.path, e, self.limit, self.reader.position().line()))?;
         if !more {
             return Ok(None);
         }
+        self.row_start
+            .store(self.reader.position().byte(), Ordering::Relaxed);
         let line = self.record.position().map_or(0, |p| p.line());
+        if self.record.as_slice().len() > self.limit {
+            return Err(CorpusError::TooLarge {
+                path: self.path.clone(),
+                line,
+                limit: self.limit,
+            });
+        }
         if self.record.len() != self.width {
             return Err(unequal(&self.path, line, self.record.len(), self.width));
         }
@@ -207,10 +269,18 @@ fn unequal(path: &Path, line: u64, found: usize, expected: usize) -> CorpusError
     }
 }
 
-/// A CSV error as ours: a row of the wrong width, or the file could not be read.
-fn row_error(path: &Path, e: csv::Error) -> CorpusError {
-    let line = e.position().map_or(0, |p| p.line());
+/// A CSV error as ours: a row of the wrong width or too long, or the file could not be read;
+/// `row_line` is where the row being read starts.
+fn row_error(path: &Path, e: csv::Error, limit: usize, row_line: u64) -> CorpusError {
+    let line = e.position().map_or(row_line, |p| p.line());
     match e.into_kind() {
+        csv::ErrorKind::Io(e) if e.get_ref().is_some_and(|e| e.is::<RowTooLong>()) => {
+            CorpusError::TooLarge {
+                path: path.to_owned(),
+                line,
+                limit,
+            }
+        }
         csv::ErrorKind::Io(e) => CorpusError::io(path, e),
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
