@@ -59,7 +59,8 @@ pub fn benchmark(
     settings: &BenchSettings,
 ) -> Result<BenchResult, NmfError> {
     let nmf = &settings.nmf;
-    nmf.check_settings()?;
+    let (n_words, n_docs) = by_doc.shape();
+    nmf.check(n_words, n_docs)?;
     let v = Data::new(by_doc, by_word)?;
     nmf.pool()?.install(|| {
         let (mut per_iter, mut h_times, mut w_times) = (Vec::new(), Vec::new(), Vec::new());
