@@ -30,16 +30,20 @@ pub enum Way {
     Folder,
     Matrix,
     MatrixTransposed,
+    Csv,
+    Tsv,
 }
 
 impl Way {
-    pub const ALL: [Way; 6] = [
+    pub const ALL: [Way; 8] = [
         Way::JsonLines,
         Way::Lines,
         Way::Text,
         Way::Folder,
         Way::Matrix,
         Way::MatrixTransposed,
+        Way::Csv,
+        Way::Tsv,
     ];
 
     pub fn of(selector: u8) -> (Way, bool) {
@@ -69,6 +73,8 @@ fn place(data: &[u8], way: Way, gzip: bool, dir: &Path) -> PathBuf {
             (folder.clone(), Some(folder.join(format!("a.txt{gz}"))))
         }
         Way::Matrix | Way::MatrixTransposed => (dir.join(format!("in.mtx{gz}")), None),
+        Way::Csv => (dir.join(format!("in.csv{gz}")), None),
+        Way::Tsv => (dir.join(format!("in.tsv{gz}")), None),
     };
     let file = file.unwrap_or_else(|| input.clone());
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -110,6 +116,8 @@ pub fn read_every_way(data: &[u8], selector: u8, dir: &Path) -> Outcome {
             let format = match way {
                 Way::JsonLines => Format::JsonLines,
                 Way::Lines => Format::Lines,
+                Way::Csv => Format::Csv,
+                Way::Tsv => Format::Tsv,
                 _ => Format::Text,
             };
             let options = ReadOptions {
@@ -200,7 +208,7 @@ fn fit_small(bag: &BagOfWords, selector: u8) -> Outcome {
 
 /// A small store to search: a few documents about kernels, fonts and editors.
 pub fn search_store(dir: &Path) -> CorpusStore {
-    let store = CorpusStore::open_or_create(dir, &AnalyzerConfig::default()).unwrap();
+    let mut store = CorpusStore::open_or_create(dir, &AnalyzerConfig::default()).unwrap();
     let mut writer = store.writer(1).unwrap();
     let texts = [
         ("linux", "the kernel module loads a driver"),
@@ -214,6 +222,7 @@ pub fn search_store(dir: &Path) -> CorpusStore {
                 id: id.into(),
                 title: Some(format!("{id} title")),
                 label: None,
+                time: None,
                 text: text.into(),
             })
             .unwrap();
