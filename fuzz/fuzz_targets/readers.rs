@@ -1,5 +1,6 @@
 //! The readers on any bytes: the first byte picks the way (JSON Lines, lines, a whole file, a
-//! folder, Matrix Market, Matrix Market transposed; gzip-compressed when its top bit is set),
+//! folder, Matrix Market, Matrix Market transposed, CSV, TSV; gzip-compressed when its top bit
+//! is set),
 //! the rest is the input. What must hold is in `tests/harness.rs`, shared with the tests.
 #![no_main]
 
