@@ -242,6 +242,37 @@ fn two_outputs_onto_one_file_are_refused() {
     assert!(files_in(dir.path()).is_empty());
 }
 
+#[test]
+fn doc_topics_dash_goes_to_standard_output_instead_of_the_report() {
+    let dir = util::tempdir();
+    let corpus = default_corpus();
+    let mut command = util::bin();
+    command.current_dir(dir.path()).args([
+        "fit",
+        arg(&corpus),
+        "-k",
+        "3",
+        "--max-iter",
+        "10",
+        "--quiet",
+        "--doc-topics",
+        "-",
+    ]);
+    let out = command.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("id,topic_1,topic_2,topic_3"));
+    assert_eq!(lines.count(), 5000, "one row a document, and no report");
+    // Not a file named "-".
+    assert!(files_in(dir.path()).is_empty());
+    let err = fit_err(&["--doc-topics", "-", "--json", "-"]);
+    assert!(
+        err.contains("--json") && err.contains("--doc-topics"),
+        "{err}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The corpus store
 

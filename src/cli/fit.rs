@@ -111,9 +111,10 @@ pub struct FitArgs {
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     json: Option<String>,
 
-    /// Write every document's topic weights to FILE as CSV (one row a document)
+    /// Write every document's topic weights to FILE as CSV (one row a document; - for standard
+    /// output, instead of the text report)
     #[arg(long, value_name = "FILE", help_heading = "Output")]
-    doc_topics: Option<PathBuf>,
+    doc_topics: Option<String>,
 
     /// Write the count matrix to FILE (Matrix Market, words × documents; .mtx is added when the
     /// name lacks it), with FILE.vocab.txt and FILE.docs.txt beside it
@@ -170,12 +171,22 @@ pub fn run(args: FitArgs) -> Result<()> {
         }),
         None => None,
     };
-    let doc_topics_out = args
-        .doc_topics
-        .clone()
-        .map(|path| outputs.reserve("--doc-topics", &Destination::File(path)))
+    let doc_topics = args.doc_topics.as_deref().map(Destination::parse);
+    let doc_topics_out = doc_topics
+        .as_ref()
+        .map(|dest| outputs.reserve("--doc-topics", dest))
         .transpose()?;
-    let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the report")?;
+    let (json_out, text_out) = if doc_topics == Some(Destination::Stdout) {
+        // The weights take standard output, as --json - does: no text report.
+        let json = args.json.as_deref().map(Destination::parse);
+        let json_out = json
+            .as_ref()
+            .map(|dest| outputs.reserve("--json", dest))
+            .transpose()?;
+        (json_out, None)
+    } else {
+        outputs.reserve_report(args.json.as_deref(), "the report")?
+    };
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
