@@ -32,16 +32,20 @@ pub enum Solver {
     /// Multiplicative updates (Lee & Seung 2001): each never increases the loss.
     #[default]
     Mu,
+    /// Coordinate descent: each topic's weights (or each weight) in turn, minimised with the
+    /// others fixed.
+    Cd,
 }
 
 impl Solver {
     /// Every solver name, in the order the help lists them.
-    pub const ALL: &'static [Solver] = &[Solver::Mu];
+    pub const ALL: &'static [Solver] = &[Solver::Mu, Solver::Cd];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Solver::Mu => "mu",
+            Solver::Cd => "cd",
         }
     }
 
@@ -49,6 +53,7 @@ impl Solver {
     pub fn describe(self) -> &'static str {
         match self {
             Solver::Mu => "multiplicative updates",
+            Solver::Cd => "coordinate descent",
         }
     }
 }
