@@ -4,6 +4,7 @@
 //! | `--solver` | `--loss` | folder | what |
 //! |---|---|---|---|
 //! | `mu` | `kl` | `kl_mu/` | Lee & Seung's multiplicative updates for the I-divergence |
+//! | `cd` | `kl` | `kl_cd/` | cyclic coordinate descent with guarded Newton steps for the I-divergence |
 //!
 //! A solver is a folder implementing the seam (see `seam.rs`); registering it is its `mod`
 //! line and its row in [`REGISTRY`], plus, for a new name, its variant of [`Solver`] or
@@ -18,12 +19,16 @@ use serde::{Deserialize, Serialize};
 use super::seam::{Data, DocumentSolver, JointSolver, Method, Start};
 use super::{Nmf, NmfError};
 
+mod kl_cd;
 mod kl_mu;
 
 pub use kl_mu::KlMu;
 
 /// Every solver: its names and its constructors.
-static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[(Solver::Mu, Loss::Kl, &kl_mu::Registered)];
+static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[
+    (Solver::Mu, Loss::Kl, &kl_mu::Registered),
+    (Solver::Cd, Loss::Kl, &kl_cd::Registered),
+];
 
 /// How the factors are updated (scikit-learn's `solver`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
