@@ -49,7 +49,8 @@ impl<'a> KlCd<'a> {
             .zip(stats.par_chunks_mut(TASK_DOCS))
             .enumerate()
             .for_each(|(task, (rows, stats))| {
-                let mut local = half.local();
+                let mut locals = half.local();
+                let local = &mut locals.0;
                 for (i, (x, stat)) in rows.chunks_exact_mut(kp).zip(stats).enumerate() {
                     let d = task * TASK_DOCS + i;
                     let (start, end) = (half.ptr[d], half.ptr[d + 1]);
@@ -66,8 +67,8 @@ impl<'a> KlCd<'a> {
                     *stat = (max_iter as u32, false);
                     for it in 1..=max_iter {
                         local.old.copy_from_slice(x);
-                        half.prepare(&mut local, d, x);
-                        kernel::sweep(half.kernel, &mut local, x, half.lin, k, 1);
+                        half.prepare(local, d, x);
+                        kernel::sweep(half.kernel, (&mut *local, &mut *x), None, half.lin, k, 1);
                         let change = x
                             .iter()
                             .zip(&local.old)

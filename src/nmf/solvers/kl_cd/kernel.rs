@@ -58,6 +58,8 @@ impl Local {
         self.blocks = indices.len().div_ceil(LANES);
         let block = kp * LANES;
         for (b, (idx, vals)) in indices.chunks(LANES).zip(data.chunks(LANES)).enumerate() {
+            let ahead = indices.get((b + PREFETCH_BLOCKS) * LANES..).unwrap_or(&[]);
+            prefetch(kernel, &ahead[..ahead.len().min(LANES)], other, kp);
             let mut rows: [&[f32]; LANES] = [&self.zeros; LANES];
             for (row, &j) in rows.iter_mut().zip(idx) {
                 *row = &other[j as usize * kp..][..kp];
@@ -96,6 +98,29 @@ impl Local {
     }
 }
 
+/// Blocks ahead whose rows [`Local::gather`] prefetches.
+const PREFETCH_BLOCKS: usize = 2;
+
+/// Asks for the rows `other[j·kp..]` of `indices` to be brought into cache (x86-64's fast
+/// kernel only): the rows of V's non-zeros are scattered over more memory than the caches
+/// hold, and their loads can overlap the arithmetic of the row before.
+#[inline(always)]
+pub(super) fn prefetch(kernel: Kernel, indices: &[u32], other: &[f32], kp: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx2Fma {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        for &j in indices {
+            let row = &other[j as usize * kp..][..kp];
+            for line in row.chunks(16) {
+                // SAFETY: prefetching a valid address has no effect but on the caches.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr() as *const i8) };
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (kernel, indices, other, kp);
+}
+
 /// (WH) at the gathered non-zeros for the row `x`.
 pub(super) fn compute_wh(kernel: Kernel, local: &mut Local, x: &[f32], k: usize) {
     match kernel {
@@ -108,14 +133,18 @@ pub(super) fn compute_wh(kernel: Kernel, local: &mut Local, x: &[f32], k: usize)
     }
 }
 
-/// `sweeps` cyclic sweeps of Newton steps over the first `k` topics of `x`, against the
-/// gathered rows, with `lin` the other factor's topic sums (the loss's linear terms). (WH)
-/// must be that of `x` ([`compute_wh`]); it is moved with each weight but the last, so it is
-/// stale afterwards.
+/// `sweeps` cyclic sweeps of Newton steps over the first `k` topics of the row `x` of `a`, and
+/// of `b`'s when given, against their gathered rows, with `lin` the other factor's topic sums
+/// (the loss's linear terms). (WH) must be that of each row ([`compute_wh`]); it is moved with
+/// each weight but the last, so it is stale afterwards.
+///
+/// Two rows are solved side by side because one weight's step waits for the one before (its
+/// move of (WH)): a short row's steps are a chain of latencies, and two independent chains
+/// overlap. Each row's arithmetic is the same, bit for bit, alone or paired.
 pub(super) fn sweep(
     kernel: Kernel,
-    local: &mut Local,
-    x: &mut [f32],
+    a: (&mut Local, &mut [f32]),
+    b: Option<(&mut Local, &mut [f32])>,
     lin: &[f64],
     k: usize,
     sweeps: usize,
@@ -124,10 +153,10 @@ pub(super) fn sweep(
     match kernel {
         // SAFETY: as in `compute_wh`.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2Fma => unsafe { avx2::sweep(local, x, lin, k, sweeps) },
-        Kernel::Portable => sweep_lanes::<Plain>(local, x, lin, k, sweeps),
+        Kernel::Avx2Fma => unsafe { avx2::sweep(a, b, lin, k, sweeps) },
+        Kernel::Portable => sweep_lanes::<Plain>(a, b, lin, k, sweeps),
         #[allow(unreachable_patterns)]
-        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused>(local, x, lin, k, sweeps),
+        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused>(a, b, lin, k, sweeps),
     }
 }
 
@@ -152,32 +181,90 @@ fn wh_lanes<M: MulAdd>(local: &mut Local, x: &[f32], k: usize) {
 }
 
 #[inline(always)]
-fn sweep_lanes<M: MulAdd>(local: &mut Local, x: &mut [f32], lin: &[f64], k: usize, sweeps: usize) {
-    let (kp, n) = (local.kp, local.blocks * LANES);
-    let Local { other, v, wh, .. } = local;
-    let (other, v, wh) = (&other[..n * kp], &v[..n], &mut wh[..n]);
-    // A weight's move of (WH) is made in the pass of the next weight.
-    let mut pending: Option<(usize, f32)> = None;
-    for _ in 0..sweeps {
-        for t in 0..k {
-            let c = lin[t];
-            if c <= 0.0 {
-                // A dead topic: no word (or document) has weight on it.
-                continue;
+fn sweep_lanes<M: MulAdd>(
+    a: (&mut Local, &mut [f32]),
+    b: Option<(&mut Local, &mut [f32])>,
+    lin: &[f64],
+    k: usize,
+    sweeps: usize,
+) {
+    let mut a = Row::new(a.0, a.1);
+    match b {
+        None => {
+            for _ in 0..sweeps {
+                for (t, &c) in lin[..k].iter().enumerate() {
+                    // A dead topic (c = 0): no word (or document) has weight on it.
+                    if c > 0.0 {
+                        let (s, h2) = a.pass::<M>(t);
+                        a.step(t, c, s, h2);
+                    }
+                }
             }
-            let (s, h2) = match pending.take() {
-                Some((p, delta)) => topic_pass::<M, true>(other, v, wh, kp, t, p, delta),
-                None => topic_pass::<M, false>(other, v, wh, kp, t, 0, 0.0),
-            };
-            let x1 = newton(x[t], c, s, h2);
-            let delta = x1 - x[t];
-            if delta != 0.0 {
-                x[t] = x1;
-                pending = Some((t, delta));
+        }
+        Some((local, x)) => {
+            let mut b = Row::new(local, x);
+            for _ in 0..sweeps {
+                for (t, &c) in lin[..k].iter().enumerate() {
+                    if c > 0.0 {
+                        let (sa, ha) = a.pass::<M>(t);
+                        let (sb, hb) = b.pass::<M>(t);
+                        a.step(t, c, sa, ha);
+                        b.step(t, c, sb, hb);
+                    }
+                }
             }
         }
     }
-    // The last move is left out: every use of (WH) computes it afresh.
+    // The last moves are left out: every use of (WH) computes it afresh.
+}
+
+/// One row being swept: its gathered non-zeros and its weights.
+struct Row<'l> {
+    other: &'l [f32],
+    v: &'l [f32],
+    wh: &'l mut [f32],
+    x: &'l mut [f32],
+    kp: usize,
+    /// A weight's move of (WH) is made in the pass of the next weight.
+    pending: Option<(usize, f32)>,
+}
+
+impl<'l> Row<'l> {
+    #[inline(always)]
+    fn new(local: &'l mut Local, x: &'l mut [f32]) -> Row<'l> {
+        let (kp, n) = (local.kp, local.blocks * LANES);
+        let Local { other, v, wh, .. } = local;
+        Row {
+            other: &other[..n * kp],
+            v: &v[..n],
+            wh: &mut wh[..n],
+            x,
+            kp,
+            pending: None,
+        }
+    }
+
+    /// Σ o_t·v/wh and Σ o_t²·v/wh², after the pending move.
+    #[inline(always)]
+    fn pass<M: MulAdd>(&mut self, t: usize) -> (f64, f64) {
+        match self.pending.take() {
+            Some((p, delta)) => {
+                topic_pass::<M, true>(self.other, self.v, self.wh, self.kp, t, p, delta)
+            }
+            None => topic_pass::<M, false>(self.other, self.v, self.wh, self.kp, t, 0, 0.0),
+        }
+    }
+
+    /// Weight `t`'s Newton step.
+    #[inline(always)]
+    fn step(&mut self, t: usize, c: f64, s: f64, h2: f64) {
+        let x1 = newton(self.x[t], c, s, h2);
+        let delta = x1 - self.x[t];
+        if delta != 0.0 {
+            self.x[t] = x1;
+            self.pending = Some((t, delta));
+        }
+    }
 }
 
 /// Σ o_t·v/wh and Σ o_t²·v/wh² over the blocks, after moving (WH) by `delta` of topic `p`
@@ -328,13 +415,13 @@ mod avx2 {
 
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn sweep(
-        local: &mut Local,
-        x: &mut [f32],
+        a: (&mut Local, &mut [f32]),
+        b: Option<(&mut Local, &mut [f32])>,
         lin: &[f64],
         k: usize,
         sweeps: usize,
     ) {
-        sweep_lanes::<Fused>(local, x, lin, k, sweeps)
+        sweep_lanes::<Fused>(a, b, lin, k, sweeps)
     }
 }
 

@@ -84,9 +84,9 @@ pub(super) struct KlCd<'a> {
     sums: Vec<f64>,
     /// Each chunk's part of the divergence.
     divs: Vec<f64>,
-    /// One row's scratch space per thread of the pool the solver was made on; a task takes
+    /// Two rows' scratch space per thread of the pool the solver was made on; a task takes
     /// its thread's (any other thread count still works, waiting for a free one).
-    locals: Vec<Mutex<Local>>,
+    locals: Vec<Mutex<(Local, Local)>>,
 }
 
 impl<'a> KlCd<'a> {
@@ -129,7 +129,7 @@ impl<'a> KlCd<'a> {
             .unwrap_or(0);
         let threads = rayon::current_num_threads().max(1);
         let locals = (0..threads)
-            .map(|_| Mutex::new(Local::new(longest, kp)))
+            .map(|_| Mutex::new((Local::new(longest, kp), Local::new(longest, kp))))
             .collect();
         KlCd {
             by_doc,
@@ -263,12 +263,12 @@ struct Half<'s> {
     k: usize,
     kp: usize,
     kernel: Kernel,
-    locals: &'s [Mutex<Local>],
+    locals: &'s [Mutex<(Local, Local)>],
 }
 
 impl Half<'_> {
-    /// This thread's scratch space.
-    fn local(&self) -> std::sync::MutexGuard<'_, Local> {
+    /// This thread's scratch space: two rows'.
+    fn local(&self) -> std::sync::MutexGuard<'_, (Local, Local)> {
         let at = rayon::current_thread_index().unwrap_or(0) % self.locals.len();
         self.locals[at].lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -285,6 +285,20 @@ impl Half<'_> {
         kernel::compute_wh(self.kernel, local, x, self.k);
     }
 
+    /// Prefetches the other factor's rows of row `i`'s first non-zeros, if there is a row `i`,
+    /// while the row before is solved.
+    fn prefetch_row(&self, i: usize) {
+        if i + 1 < self.ptr.len() {
+            let (start, end) = (self.ptr[i], self.ptr[i + 1].min(self.ptr[i] + 2 * LANES));
+            kernel::prefetch(
+                self.kernel,
+                &self.m.indices()[start..end],
+                self.other,
+                self.kp,
+            );
+        }
+    }
+
     /// Updates every chunk's rows in parallel, writing each chunk's topic sums of the new rows
     /// and, with `loss`, its part of D before the update.
     fn run(
@@ -295,18 +309,35 @@ impl Half<'_> {
         divs: &mut [f64],
         loss: bool,
     ) {
+        let kp = self.kp;
         let chunk = |first: usize, rows: &mut [f32], sums: &mut [f64]| -> f64 {
-            let mut local = self.local();
+            let mut locals = self.local();
+            let (la, lb) = &mut *locals;
             let mut d = 0.0;
             sums.fill(0.0);
-            for (i, x) in rows.chunks_exact_mut(self.kp).enumerate() {
-                self.prepare(&mut local, first + i, x);
+            for (p, pair) in rows.chunks_mut(2 * kp).enumerate() {
+                let i = first + 2 * p;
+                let (xa, xb) = pair.split_at_mut(kp);
+                self.prepare(la, i, xa);
                 if loss {
-                    d += local.divergence();
+                    d += la.divergence();
                 }
-                kernel::sweep(self.kernel, &mut local, x, self.lin, self.k, SWEEPS);
-                for (s, &v) in sums.iter_mut().zip(x.iter()) {
-                    *s += v as f64;
+                let b = if xb.is_empty() {
+                    None
+                } else {
+                    self.prepare(lb, i + 1, xb);
+                    if loss {
+                        d += lb.divergence();
+                    }
+                    Some((&mut *lb, xb))
+                };
+                self.prefetch_row(i + 2);
+                self.prefetch_row(i + 3);
+                kernel::sweep(self.kernel, (&mut *la, xa), b, self.lin, self.k, SWEEPS);
+                for x in pair.chunks_exact(kp) {
+                    for (s, &v) in sums.iter_mut().zip(x) {
+                        *s += v as f64;
+                    }
                 }
             }
             d
@@ -320,8 +351,8 @@ impl Half<'_> {
         rows.chunks_exact(self.kp)
             .enumerate()
             .map(|(i, x)| {
-                self.prepare(&mut local, first + i, x);
-                local.divergence()
+                self.prepare(&mut local.0, first + i, x);
+                local.0.divergence()
             })
             .sum()
     }
