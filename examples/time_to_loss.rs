@@ -2,6 +2,7 @@
 //! `benches/compare-sklearn-time-to-loss.sh`:
 //!
 //!     time_to_loss V.mtx K THREADS SOLVER TARGET MAX_ITER [SEED]
+//!     time_to_loss V.mtx score K W.f32 H.f32
 //!
 //! V.mtx is a count matrix as `nmf-topics fit --export-matrix` writes it. The solver (`mu` or
 //! `cd`, on the KL divergence) starts from NNDSVDa drawn from SEED (default 0) and steps until
@@ -20,8 +21,49 @@ use nmf_topics::matrix::DocFreq;
 use nmf_topics::nmf::{Data, Init, Loss, Nmf, Solver, Start};
 use nmf_topics::{CountMatrix, Pruning};
 
+/// The matrix of `path`, its words in the file's order.
+fn matrix(path: &str) -> Result<CountMatrix> {
+    let bag = read_matrix_market(Path::new(path), &MatrixMarketOptions::default())?;
+    let pruning = Pruning {
+        min_df: "1".parse::<DocFreq>().map_err(anyhow::Error::msg)?,
+        ..Pruning::default()
+    };
+    Ok(CountMatrix::build(&bag, &pruning)?)
+}
+
+/// Little-endian f32 values of a file.
+fn floats(path: &str) -> Result<Vec<f32>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+fn score(args: &[String]) -> Result<()> {
+    anyhow::ensure!(
+        args.len() == 5,
+        "usage: time_to_loss V.mtx score K W.f32 H.f32"
+    );
+    let k: usize = args[2].parse().context("K must be a whole number")?;
+    let (w, h) = (floats(&args[3])?, floats(&args[4])?);
+    let matrix = matrix(&args[0])?;
+    let v = Data::new(matrix.by_doc(), matrix.by_word())?;
+    let mut out = serde_json::Map::new();
+    for solver in [Solver::Mu, Solver::Cd] {
+        let nmf = Nmf::new(k).solver(solver).loss(Loss::Kl);
+        let s = nmf.joint_solver(v, Start::Factors { w: &w, h: &h })?;
+        out.insert(solver.name().into(), s.loss().into());
+    }
+    println!("{}", serde_json::Value::Object(out));
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.get(1).map(String::as_str) == Some("score") {
+        return score(&args);
+    }
     anyhow::ensure!(
         (6..=7).contains(&args.len()),
         "usage: time_to_loss V.mtx K THREADS SOLVER TARGET MAX_ITER [SEED]"
@@ -35,12 +77,7 @@ fn main() -> Result<()> {
         Some(s) => s.parse().context("SEED must be a whole number")?,
         None => 0,
     };
-    let bag = read_matrix_market(Path::new(&args[0]), &MatrixMarketOptions::default())?;
-    let pruning = Pruning {
-        min_df: "1".parse::<DocFreq>().map_err(anyhow::Error::msg)?,
-        ..Pruning::default()
-    };
-    let matrix = CountMatrix::build(&bag, &pruning)?;
+    let matrix = matrix(&args[0])?;
     let nmf = Nmf::new(k)
         .solver(solver)
         .loss(Loss::Kl)
