@@ -65,9 +65,11 @@ impl<'a> KlCd<'a> {
                         *x = if s > 0.0 { even } else { 0.0 };
                     }
                     *stat = (max_iter as u32, false);
+                    // W is fixed: its rows are gathered once.
+                    half.gather(local, d);
                     for it in 1..=max_iter {
                         local.old.copy_from_slice(x);
-                        half.prepare(local, d, x);
+                        kernel::compute_wh(half.kernel, local, x, k);
                         kernel::sweep(half.kernel, (&mut *local, &mut *x), None, half.lin, k, 1);
                         let change = x
                             .iter()

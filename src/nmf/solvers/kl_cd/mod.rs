@@ -275,6 +275,12 @@ impl Half<'_> {
 
     /// Gathers row `i`'s non-zeros and computes (WH) there for the row `x`.
     fn prepare(&self, local: &mut Local, i: usize, x: &[f32]) {
+        self.gather(local, i);
+        kernel::compute_wh(self.kernel, local, x, self.k);
+    }
+
+    /// Gathers row `i`'s non-zeros and the other factor's rows there.
+    fn gather(&self, local: &mut Local, i: usize) {
         let (start, end) = (self.ptr[i], self.ptr[i + 1]);
         local.gather(
             self.kernel,
@@ -282,7 +288,6 @@ impl Half<'_> {
             &self.m.data()[start..end],
             self.other,
         );
-        kernel::compute_wh(self.kernel, local, x, self.k);
     }
 
     /// Prefetches the other factor's rows of row `i`'s first non-zeros, if there is a row `i`,
