@@ -20,6 +20,7 @@ mod consensus;
 mod counts;
 mod explorer;
 mod harness;
+mod kl_cd;
 mod model;
 mod over_time;
 mod phrases;

@@ -2,7 +2,8 @@
 //! `(n_words, n_topics)` the topics' words and H `(n_topics, n_documents)` the documents'
 //! topics, all non-negative, fitted by one of the solvers to one loss: by default Lee & Seung's
 //! multiplicative updates for the I-divergence (`--solver mu --loss kl`, see
-//! `solvers/kl_mu/`).
+//! `solvers/kl_mu/`), or cyclic coordinate descent on the same loss (`--solver cd`, see
+//! `solvers/kl_cd/`), which reaches a given divergence in fewer, dearer iterations.
 //!
 //! **The solver seam** (`seam.rs`). The fitting loop ([`Nmf::fit`]: the stopping rules, the
 //! divergence trace, restarts, the connectivity rule), [`Nmf::transform`], the final solve of

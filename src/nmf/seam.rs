@@ -48,15 +48,15 @@
 //! (parsed by `FromStr`), the model files (which save the names) and the seam's tests (which
 //! run over [`registered()`](super::registered)) pick it up.
 //!
-//! **How the planned solvers fit.**
-//! - *KL coordinate descent* (Hsieh & Dhillon 2011; fastTopics' sequential coordinate descent
-//!   with extrapolation, Ang & Gillis 2019): `solvers/kl_cd/`, registered as `(Cd, Kl)`.
-//!   `update_h` runs Newton steps on each document's K weights, keeping (WH) at the document's
-//!   non-zeros in a per-chunk buffer, chunks of documents in parallel; `update_w` the same over
-//!   words by V's rows. Extrapolation keeps the previous factors (two more `Rows`, made at the
-//!   start) and overrides [`JointSolver::step`] to update, extrapolate and restart when the loss
-//!   rose (it evaluates the loss every step, so `step` returns it whether asked or not). Its
-//!   document solve is the same Newton steps with W fixed, under the same `transform_tol` rule.
+//! **How the solvers fit, those there and those planned.**
+//! - *KL coordinate descent* is in (`solvers/kl_cd/`, `(Cd, Kl)`): `update_h` runs one
+//!   Newton step a weight over each document's K weights, keeping (WH) at the document's
+//!   non-zeros in per-thread scratch space, chunks of documents in parallel; `update_w` the
+//!   same over words by V's rows. Its document solve is the same sweeps with W fixed, under the
+//!   same `transform_tol` rule. Extrapolation (fastTopics' sequential coordinate descent, Ang &
+//!   Gillis 2019) would keep the previous factors (two more `Rows`, made at the start) and
+//!   override [`JointSolver::step`] to update, extrapolate and restart when the loss rose (it
+//!   evaluates the loss every step, so `step` returns it whether asked or not).
 //! - *Euclidean (Frobenius) loss*, with multiplicative updates (`(Mu, Frobenius)`) and with
 //!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new
 //!   [`Loss`](super::Loss) variant `frobenius`, whose quantity the reports call "squared

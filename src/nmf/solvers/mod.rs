@@ -4,6 +4,7 @@
 //! | `--solver` | `--loss` | folder | what |
 //! |---|---|---|---|
 //! | `mu` | `kl` | `kl_mu/` | Lee & Seung's multiplicative updates for the I-divergence |
+//! | `cd` | `kl` | `kl_cd/` | cyclic coordinate descent with guarded Newton steps for the I-divergence |
 //!
 //! A solver is a folder implementing the seam (see `seam.rs`); registering it is its `mod`
 //! line and its row in [`REGISTRY`], plus, for a new name, its variant of [`Solver`] or
@@ -18,12 +19,16 @@ use serde::{Deserialize, Serialize};
 use super::seam::{Data, DocumentSolver, JointSolver, Method, Start};
 use super::{Nmf, NmfError};
 
+mod kl_cd;
 mod kl_mu;
 
 pub use kl_mu::KlMu;
 
 /// Every solver: its names and its constructors.
-static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[(Solver::Mu, Loss::Kl, &kl_mu::Registered)];
+static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[
+    (Solver::Mu, Loss::Kl, &kl_mu::Registered),
+    (Solver::Cd, Loss::Kl, &kl_cd::Registered),
+];
 
 /// How the factors are updated (scikit-learn's `solver`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,16 +37,20 @@ pub enum Solver {
     /// Multiplicative updates (Lee & Seung 2001): each never increases the loss.
     #[default]
     Mu,
+    /// Coordinate descent: each topic's weights (or each weight) in turn, minimised with the
+    /// others fixed.
+    Cd,
 }
 
 impl Solver {
     /// Every solver name, in the order the help lists them.
-    pub const ALL: &'static [Solver] = &[Solver::Mu];
+    pub const ALL: &'static [Solver] = &[Solver::Mu, Solver::Cd];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Solver::Mu => "mu",
+            Solver::Cd => "cd",
         }
     }
 
@@ -49,6 +58,7 @@ impl Solver {
     pub fn describe(self) -> &'static str {
         match self {
             Solver::Mu => "multiplicative updates",
+            Solver::Cd => "coordinate descent",
         }
     }
 }

@@ -1,0 +1,259 @@
+//! KL coordinate descent (`--solver cd`): one half step against a dense, naive reference, the
+//! divergence after every step, a step further than KL-MU's, the same bits on any thread count
+//! through the command line, and `transform` with a cd model. The seam's contract tests
+//! (`seam.rs`) hold it to the rest, planted topics among them.
+
+use nmf_topics::matrix::Sparse;
+use nmf_topics::nmf::{Data, Init, Loss, Nmf, Solver, Start};
+
+use crate::util::{self, arg, run_ok, sparse_from_dense, TestRng};
+
+fn cd(k: usize) -> Nmf {
+    Nmf::new(k).solver(Solver::Cd).loss(Loss::Kl)
+}
+
+/// A random count matrix `(n, m)`, about `density` non-zero, as a dense row-major array too.
+fn counts(n: usize, m: usize, density: f64, seed: u64) -> (Vec<f32>, Sparse, Sparse) {
+    let mut rng = TestRng::new(seed);
+    let v: Vec<f32> = (0..n * m)
+        .map(|_| {
+            if rng.uniform() < density {
+                1.0 + (rng.uniform() * 5.0).floor() as f32
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let (csc, csr) = sparse_from_dense(n, m, &v);
+    (v, csc, csr)
+}
+
+/// One H half step of coordinate descent, the obvious way in f64 over a dense V `(n, m)`, W
+/// `(n, k)` and Hᵀ `(m, k)`: each document's weights in turn, each by one Newton step taken no
+/// lower than the multiplicative update's point, (WH) recomputed in full every time.
+fn dense_h_step(v: &[f32], w: &[f64], h: &mut [f64], n: usize, m: usize, k: usize) {
+    for j in 0..m {
+        for t in 0..k {
+            let c: f64 = (0..n).map(|i| w[i * k + t]).sum();
+            let (mut s, mut h2) = (0.0, 0.0);
+            for i in 0..n {
+                let x = v[i * m + j] as f64;
+                if x > 0.0 {
+                    let wh: f64 = (0..k).map(|u| w[i * k + u] * h[j * k + u]).sum();
+                    s += w[i * k + t] * x / wh;
+                    h2 += w[i * k + t] * w[i * k + t] * x / (wh * wh);
+                }
+            }
+            let x0 = h[j * k + t];
+            let grad = c - s;
+            h[j * k + t] = if grad < 0.0 {
+                x0 - grad / h2
+            } else if grad > 0.0 {
+                (x0 - grad / h2).max(0.0).max(x0 * s / c)
+            } else {
+                x0
+            };
+        }
+    }
+}
+
+/// W·H of Wᵀ-rows `w` `(n, k)` and Hᵀ `h` `(m, k)`, `(n, m)`.
+fn product(w: &[f64], h: &[f64], n: usize, m: usize, k: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n * m];
+    for i in 0..n {
+        for j in 0..m {
+            out[i * m + j] = (0..k).map(|t| w[i * k + t] * h[j * k + t]).sum();
+        }
+    }
+    out
+}
+
+#[test]
+fn a_half_step_equals_the_dense_reference() {
+    for (n, m, k, seed) in [(30, 40, 3, 1), (25, 60, 11, 2), (50, 35, 17, 3)] {
+        let (v, csc, csr) = counts(n, m, 0.3, seed);
+        let mut rng = TestRng::new(seed + 100);
+        let w: Vec<f32> = (0..n * k).map(|_| 0.1 + rng.uniform() as f32).collect();
+        let h: Vec<f32> = (0..m * k).map(|_| 0.1 + rng.uniform() as f32).collect();
+        let data = Data::new(&csc, &csr).unwrap();
+        let start = Start::Factors { w: &w, h: &h };
+        let mut solver = cd(k).joint_solver(data, start).unwrap();
+        solver.update_h(false);
+        let model = solver.into_model();
+        let got = product(
+            &model.w().iter().map(|&x| x as f64).collect::<Vec<_>>(),
+            &model.h().iter().map(|&x| x as f64).collect::<Vec<_>>(),
+            n,
+            m,
+            k,
+        );
+        let w64: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+        let mut h64: Vec<f64> = h.iter().map(|&x| x as f64).collect();
+        dense_h_step(&v, &w64, &mut h64, n, m, k);
+        let want = product(&w64, &h64, n, m, k);
+        for (at, (g, e)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - e).abs() <= 1e-4 * e.abs().max(1e-3),
+                "n {n} m {m} k {k}: WH[{at}] {g} against {e}"
+            );
+        }
+    }
+}
+
+/// The divergence after every step, from `start`.
+fn losses(nmf: &Nmf, csc: &Sparse, csr: &Sparse, start: Start, steps: usize) -> Vec<f64> {
+    let data = Data::new(csc, csr).unwrap();
+    let mut solver = nmf.joint_solver(data, start).unwrap();
+    let mut out = vec![solver.loss()];
+    for _ in 0..steps {
+        solver.step(false);
+        out.push(solver.loss());
+    }
+    out
+}
+
+#[test]
+fn the_divergence_never_rises_from_any_start() {
+    let mut checked = 0;
+    for (n, m, density, seed) in [(80, 120, 0.05, 4), (60, 200, 0.2, 5), (150, 90, 0.1, 6)] {
+        let (_, csc, csr) = counts(n, m, density, seed);
+        let total: f64 = csc.data().iter().map(|&x| x as f64).sum();
+        for k in [2, 9, 20] {
+            for init in [Init::Nndsvda, Init::Random] {
+                for portable in [false, true] {
+                    let nmf = cd(k).init(init).portable(portable);
+                    let d = losses(&nmf, &csc, &csr, Start::Seed(seed), 40);
+                    for (i, pair) in d.windows(2).enumerate() {
+                        // f32 factors: each term may round by about 1e-7 of its count.
+                        assert!(
+                            pair[1].is_finite() && pair[1] <= pair[0] + 1e-6 * total,
+                            "k {k}, {init} start, portable {portable}, step {i}: {} → {}",
+                            pair[0],
+                            pair[1]
+                        );
+                    }
+                    assert!(d[40] < d[0], "k {k}, {init}: no progress");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 36);
+}
+
+#[test]
+fn a_step_goes_further_than_a_multiplicative_one_and_kernels_agree() {
+    let (_, csc, csr) = counts(200, 300, 0.08, 7);
+    for k in [5, 16] {
+        let mu = losses(
+            &Nmf::new(k).solver(Solver::Mu),
+            &csc,
+            &csr,
+            Start::Seed(1),
+            20,
+        );
+        let fast = losses(&cd(k), &csc, &csr, Start::Seed(1), 20);
+        let portable = losses(&cd(k).portable(true), &csc, &csr, Start::Seed(1), 20);
+        // The same start; each solver sums (WH) in its own order.
+        assert!(
+            (mu[0] - fast[0]).abs() <= 1e-6 * mu[0],
+            "{} {}",
+            mu[0],
+            fast[0]
+        );
+        for i in [1, 5, 20] {
+            assert!(
+                fast[i] < mu[i],
+                "k {k}, step {i}: cd {} mu {}",
+                fast[i],
+                mu[i]
+            );
+            assert!(
+                (fast[i] - portable[i]).abs() <= 1e-5 * fast[i],
+                "k {k}, step {i}: {} against the portable kernel's {}",
+                fast[i],
+                portable[i]
+            );
+        }
+    }
+}
+
+/// `fit --solver cd` of the shipped corpus on `threads` threads: the doc-topics CSV and the
+/// JSON report.
+fn fit_cd(dir: &std::path::Path, threads: &str) -> (String, serde_json::Value) {
+    let csv = dir.join(format!("doc-topics-{threads}.csv"));
+    let json = dir.join(format!("fit-{threads}.json"));
+    let corpus = util::default_corpus();
+    run_ok(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "6",
+        "--solver",
+        "cd",
+        "--max-iter",
+        "40",
+        "--threads",
+        threads,
+        "--quiet",
+        "--doc-topics",
+        arg(&csv),
+        "--json",
+        arg(&json),
+    ]);
+    let report = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    (std::fs::read_to_string(&csv).unwrap(), report)
+}
+
+#[test]
+fn fit_solver_cd_gives_the_same_bits_on_any_thread_count_and_reports_as_mu_does() {
+    let dir = util::tempdir();
+    let (one, report) = fit_cd(dir.path(), "1");
+    for threads in ["2", "3"] {
+        let (again, other) = fit_cd(dir.path(), threads);
+        assert!(again == one, "{threads} threads: other weights");
+        assert_eq!(report["topics"], other["topics"], "{threads} threads");
+    }
+    let fit = &report["fit"];
+    assert_eq!(report["parameters"]["nmf"]["solver"], "cd");
+    let trace = fit["divergence_trace"].as_array().unwrap();
+    assert!(trace.len() >= 2, "{fit:#}");
+    let values: Vec<f64> = trace
+        .iter()
+        .map(|p| p["divergence"].as_f64().unwrap())
+        .collect();
+    assert!(values.windows(2).all(|w| w[1] <= w[0]), "{values:?}");
+    assert!(fit["divergence"].as_f64().unwrap() <= *values.last().unwrap());
+}
+
+#[test]
+fn transform_with_a_cd_model_gives_back_the_fitted_weights() {
+    let dir = util::tempdir();
+    let fitted = dir.path().join("fitted.csv");
+    let corpus = util::default_corpus();
+    let model = util::fit_small_model(
+        dir.path(),
+        &["--solver", "cd", "--doc-topics", arg(&fitted)],
+    );
+    let again = dir.path().join("again.csv");
+    run_ok(&[
+        "transform",
+        "--model",
+        arg(&model),
+        arg(&corpus),
+        "--csv",
+        arg(&again),
+        "--threads",
+        "3",
+        "-q",
+    ]);
+    let fitted = std::fs::read_to_string(&fitted).unwrap();
+    assert!(fitted.lines().count() > 4900);
+    assert_eq!(fitted, std::fs::read_to_string(&again).unwrap());
+    // A mu model's weights differ: the model file chose the solver.
+    let other = dir.path().join("mu");
+    std::fs::create_dir(&other).unwrap();
+    let mu_fitted = other.join("fitted.csv");
+    util::fit_small_model(&other, &["--doc-topics", arg(&mu_fitted)]);
+    assert_ne!(fitted, std::fs::read_to_string(&mu_fitted).unwrap());
+}
