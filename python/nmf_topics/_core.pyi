@@ -30,6 +30,8 @@ class Solver(TypedDict):
     seed: int
     threads: int
     portable: bool
+    solver: str
+    loss: str
 
 def fit_texts(
     texts: Iterable[str], words: Words, vocabulary: Vocabulary, solver: Solver

@@ -102,4 +102,25 @@ def solver(estimator: Any) -> dict[str, Any]:
         "seed": seed(estimator.random_state),
         "threads": threads(estimator.n_jobs),
         "portable": flag("portable", estimator.portable),
+        "solver": text("solver", estimator.solver),
+        "loss": loss(estimator.beta_loss),
     }
+
+
+def loss(beta_loss: Any) -> str:
+    """The library's name of scikit-learn's ``beta_loss``: 'kullback-leibler' (or 1) is the
+    I-divergence, 'frobenius' (or 2) the squared error. Which solver fits which loss is the
+    library's to say."""
+    if isinstance(beta_loss, str):
+        names = {"kullback-leibler": "kl", "KL": "kl", "frobenius": "frobenius"}
+        if beta_loss in names:
+            return names[beta_loss]
+    elif isinstance(beta_loss, numbers.Real) and not isinstance(beta_loss, bool):
+        if beta_loss == 1:
+            return "kl"
+        if beta_loss == 2:
+            return "frobenius"
+    raise ValueError(
+        "nmf-topics fits beta_loss 'kullback-leibler' (or 1) and 'frobenius' (or 2), "
+        f"got {beta_loss!r}"
+    )

@@ -71,6 +71,12 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
         Then keep this many of the most frequent words (``--max-words``).
     init : {'nndsvda', 'random'} or None, default='nndsvda'
         How the factors start (``--init``); None is 'nndsvda'.
+    beta_loss : 'kullback-leibler', default='kullback-leibler'
+        What the fit minimises (``--loss``), in scikit-learn's names: 'kullback-leibler' (or
+        1) is the I-divergence of the counts.
+    solver : {'mu', 'cd'}, default='mu'
+        How the factors are updated (``--solver``): multiplicative updates, or coordinate
+        descent, which reaches the same divergence in fewer, costlier iterations.
     max_iter : int, default=1000
         Most iterations (``--max-iter``).
     tol : float, default=1e-4
@@ -131,6 +137,8 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
         drop_top: int = 0,
         max_features: int | None = None,
         init: str | None = "nndsvda",
+        beta_loss: str | float = "kullback-leibler",
+        solver: str = "mu",
         max_iter: int = 1000,
         tol: float = 1e-4,
         random_state: Any = 0,
@@ -151,6 +159,8 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
         self.drop_top = drop_top
         self.max_features = max_features
         self.init = init
+        self.beta_loss = beta_loss
+        self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state

@@ -7,7 +7,7 @@
 use std::fmt::Display;
 
 use nmf_topics::matrix::Pruning;
-use nmf_topics::nmf::Init;
+use nmf_topics::nmf::{Init, Loss};
 use nmf_topics::text::AnalyzerConfig;
 use nmf_topics::Nmf;
 use pyo3::exceptions::PyValueError;
@@ -86,13 +86,20 @@ pub struct Solver {
     seed: u64,
     threads: usize,
     portable: bool,
+    /// The library's names: `mu` or `cd`, and `kl` (scikit-learn's `beta_loss` read in Python).
+    solver: String,
+    loss: String,
 }
 
 impl Solver {
     /// The library's parameters, checked as far as they can be without the matrix.
     pub fn nmf(&self) -> PyResult<Nmf> {
         let init: Init = self.init.parse().map_err(value_error)?;
+        let solver: nmf_topics::nmf::Solver = self.solver.parse().map_err(value_error)?;
+        let loss: Loss = self.loss.parse().map_err(value_error)?;
         let nmf = Nmf::new(self.n_components)
+            .solver(solver)
+            .loss(loss)
             .init(init)
             .max_iter(self.max_iter)
             .tol(self.tol)
@@ -111,12 +118,14 @@ impl Solver {
 
 /// The command-line options in the library's messages, and the Python parameters that set
 /// them.
-const PARAMETERS: [(&str, &str); 12] = [
+const PARAMETERS: [(&str, &str); 14] = [
     ("--topics", "n_components"),
     ("--max-iter", "max_iter"),
     ("--tol", "tol"),
     ("--threads", "n_jobs"),
     ("--init", "init"),
+    ("--solver", "solver"),
+    ("--loss", "beta_loss"),
     ("--min-df", "min_df"),
     ("--max-df", "max_df"),
     ("--drop-top", "drop_top"),

@@ -42,17 +42,19 @@ def test_shapes_and_units() -> None:
     assert np.allclose(model.inverse_transform(T), T @ model.components_)
 
 
-def test_divergence_against_a_naive_reference() -> None:
+@pytest.mark.parametrize("solver", ["mu", "cd"])
+def test_divergence_against_a_naive_reference(solver: str) -> None:
     X = planted(1) + np.random.default_rng(1).poisson(0.3, size=(60, 24))
-    model = NMF(n_components=4, tol=0, max_iter=50)
+    model = NMF(n_components=4, tol=0, max_iter=50, solver=solver)
     T = model.fit_transform(X)
     assert model.divergence_ == pytest.approx(divergence(X, T, model.components_), rel=1e-4)
     assert model.reconstruction_err_ == pytest.approx(np.sqrt(2 * model.divergence_))
     assert model.n_iter_ == 50
 
 
-def test_planted_topics_are_recovered() -> None:
-    model = NMF(n_components=3).fit(planted())
+@pytest.mark.parametrize("solver", ["mu", "cd"])
+def test_planted_topics_are_recovered(solver: str) -> None:
+    model = NMF(n_components=3, solver=solver).fit(planted())
     blocks = model.components_.reshape(3, 3, 8).sum(axis=2)  # topic × block
     assert sorted(blocks.argmax(axis=1)) == [0, 1, 2]
     assert np.all(blocks.max(axis=1) > 0.99)
@@ -78,27 +80,32 @@ def test_sparse_and_dense_inputs_give_the_same_bits() -> None:
     assert np.array_equal(NMF(n_components=3).fit_transform(coo), dense)
 
 
-def test_transform_gives_back_the_fitted_counts_and_handles_empty_rows() -> None:
+@pytest.mark.parametrize("solver", ["mu", "cd"])
+def test_transform_gives_back_the_fitted_counts_and_handles_empty_rows(solver: str) -> None:
     X = planted(3)
-    model = NMF(n_components=3)
+    model = NMF(n_components=3, solver=solver)
     T = model.fit_transform(X)
     assert np.array_equal(model.transform(X), T)
     empty = model.transform(np.zeros((2, 24)))
     assert empty.shape == (2, 3) and not empty.any()
 
 
-def test_same_bits_for_any_threads() -> None:
+@pytest.mark.parametrize("solver", ["mu", "cd"])
+def test_same_bits_for_any_threads(solver: str) -> None:
     X = planted(4, n_docs=300)
-    one = NMF(n_components=5, n_jobs=1, init="random").fit_transform(X)
-    two = NMF(n_components=5, n_jobs=2, init="random").fit_transform(X)
+    one = NMF(n_components=5, n_jobs=1, init="random", solver=solver).fit_transform(X)
+    two = NMF(n_components=5, n_jobs=2, init="random", solver=solver).fit_transform(X)
     assert np.array_equal(one, two)
 
 
 def test_errors() -> None:
     X = planted()
     cases = [
-        (NMF(beta_loss="frobenius"), X, ValueError, "beta_loss must be 'kullback-leibler'"),
-        (NMF(solver="cd"), X, ValueError, "solver must be 'mu'"),
+        (NMF(beta_loss="itakura-saito"), X, ValueError, "nmf-topics fits beta_loss 'kullback-leibler' \\(or 1\\) and 'frobenius'"),
+        (NMF(beta_loss=0), X, ValueError, "got 0"),
+        (NMF(beta_loss=[1]), X, ValueError, "got \\[1\\]"),
+        (NMF(solver="lbfgs"), X, ValueError, "unknown solver 'lbfgs'; choose mu or cd"),
+        (NMF(solver=1), X, TypeError, "solver must be a string"),
         (NMF(n_components=30), X, ValueError, "n_components 30: the number of topics must be between 1 and the smaller of the number of words \\(24\\)"),
         (NMF(n_components=3), -X, ValueError, "Negative values in data passed to NMF"),
         (NMF(n_components=3), np.where(X > 3, np.nan, X), ValueError, "a count is NaN: counts must be finite and non-negative"),
@@ -116,6 +123,13 @@ def test_errors() -> None:
         model.transform(X[:, 1:])
     with pytest.raises(NotFittedError):
         NMF().transform(X)
+
+
+def test_coordinate_descent_goes_further_in_as_many_iterations() -> None:
+    X = planted(5) + np.random.default_rng(5).poisson(0.3, size=(60, 24))
+    mu = NMF(n_components=4, tol=0, max_iter=10, solver="mu").fit(X)
+    cd = NMF(n_components=4, tol=0, max_iter=10, solver="cd").fit(X)
+    assert cd.divergence_ < mu.divergence_
 
 
 def test_beta_loss_one_is_kullback_leibler() -> None:

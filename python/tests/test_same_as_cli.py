@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from support import CORPUS, run
+from support import CORPUS, read_safetensors, run
 from nmf_topics import NMF, TopicModel, proportions
 
 
@@ -80,6 +80,22 @@ def test_nmf_of_the_exported_matrix_gives_the_cli_bits(cli_fit: dict[str, Any]) 
     assert np.array_equal(counts, cli_fit["H"].T)
     assert model.n_iter_ == cli_fit["report"]["fit"]["iterations"]
     assert model.divergence_ == cli_fit["report"]["fit"]["divergence"]
+
+
+def test_nmf_with_coordinate_descent_gives_the_cli_bits(
+    cli: Path, cli_fit: dict[str, Any], tmp_path: Path
+) -> None:
+    scipy_io = pytest.importorskip("scipy.io")
+    run(cli, "fit", cli_fit["matrix"], "-k", 8, "--solver", "cd", "--quiet",
+        "--model", tmp_path / "model", "--json", tmp_path / "report.json")
+    tensors = read_safetensors(tmp_path / "model" / "model.safetensors")
+    report = json.loads((tmp_path / "report.json").read_text())
+    X = scipy_io.mmread(cli_fit["matrix"]).T.tocsr()
+    model = NMF(n_components=8, solver="cd", random_state=0)
+    counts = model.fit_transform(X)
+    assert np.array_equal(model.components_, tensors["W"].T)
+    assert np.array_equal(counts, tensors["H"].T)
+    assert model.divergence_ == report["fit"]["divergence"]
 
 
 def test_transform_of_new_texts_is_the_cli_transform(
