@@ -374,12 +374,8 @@ fn index_summary_and_settings_check_name_every_word_option() {
     .unwrap();
     let extra = dir.path().join("extra.txt");
     std::fs::write(&extra, "# ours\nparis\nrapides\n").unwrap();
-    let store = dir.path().join("store");
-    let out = run_ok(&[
-        "index",
-        arg(&small),
-        "--index",
-        arg(&store),
+    // Every word option, each unlike its default.
+    let words = [
         "--lang",
         "french",
         "--no-stopwords",
@@ -392,8 +388,16 @@ fn index_summary_and_settings_check_name_every_word_option() {
         "3",
         "--max-chars",
         "30",
-        "--quiet",
-    ]);
+    ];
+    let store = dir.path().join("store");
+    let out = run_ok(
+        &[
+            &["index", arg(&small), "--index", arg(&store)],
+            &words[..],
+            &["--quiet"],
+        ]
+        .concat(),
+    );
     let summary = stdout(&out);
     assert!(
         summary.contains(
@@ -437,24 +441,7 @@ fn index_summary_and_settings_check_name_every_word_option() {
     // Every option given, each unlike the store's: each one is named.
     let plain = dir.path().join("plain");
     run_ok(&["index", arg(&small), "--index", arg(&plain), "--quiet"]);
-    let err = run_err(&[
-        "index",
-        arg(&small),
-        "--index",
-        arg(&plain),
-        "--lang",
-        "french",
-        "--no-stopwords",
-        "--stopwords",
-        arg(&extra),
-        "--stem",
-        "--keep-clitics",
-        "--keep-dotted",
-        "--min-chars",
-        "3",
-        "--max-chars",
-        "30",
-    ]);
+    let err = run_err(&[&["index", arg(&small), "--index", arg(&plain)], &words[..]].concat());
     for difference in [
         "--lang: english in the store, french asked for",
         "--no-stopwords: false in the store, true asked for",
