@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Wall time to scikit-learn's divergence: scikit-learn's NMF(beta_loss='kullback-leibler',
 # solver='mu', init='nndsvda', max_iter=200, tol=0) on the matrix nmf-topics builds, timed, then
-# nmf-topics' --solver cd and --solver mu from their own NNDSVDa start until their divergence
-# first reaches scikit-learn's, and the ratios of scikit-learn's time to theirs.
+# nmf-topics' --solver cd --extrapolate, --solver cd and --solver mu from their own NNDSVDa start
+# until their divergence first reaches scikit-learn's, and the ratios of scikit-learn's time to
+# theirs.
 #
 #   benches/compare-sklearn-time-to-loss.sh CORPUS [K ...]        (default K: 20 50)
 #
@@ -36,8 +37,9 @@ for k in $ks; do
   target=$(python3 -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["divergence"]))' \
     "$work/sk-$k/fit.json")
   for round in $(seq "$rounds"); do
-    for solver in cd mu; do
-      "$ttl" "$work/v.mtx" "$k" "$threads" "$solver" "$target" 2000 "$seed" \
+    for solver in cdx cd mu; do
+      if [ "$solver" = cdx ]; then set -- cd --extrapolate; else set -- "$solver"; fi
+      "$ttl" "$work/v.mtx" "$k" "$threads" "$1" "$target" 2000 "$seed" "${@:2}" \
         > "$work/ours-$k-$solver-$round.json"
     done
     for solver in cd mu; do
@@ -54,16 +56,17 @@ print(f"K={k}  scikit-learn {sk['version']}: {sk['iterations']} iterations in {s
       f"divergence {sk['divergence']:,.1f}")
 print(f"       the same factors scored by nmf-topics: {score['mu']:,.1f} "
       f"(relative difference {abs(score['mu'] - sk['divergence_f32']) / sk['divergence_f32']:.1e})")
-for solver in ("cd", "mu"):
+names = {"cdx": "cd --extrapolate", "cd": "cd", "mu": "mu"}
+for solver in ("cdx", "cd", "mu"):
     runs = [json.load(open(f"{work}/ours-{k}-{solver}-{r}.json")) for r in range(1, rounds + 1)]
     if any(r["reached_seconds"] is None for r in runs):
-        print(f"       --solver {solver}: did not reach it in 2,000 iterations")
+        print(f"       --solver {names[solver]}: did not reach it in 2,000 iterations")
         continue
     seconds = [r["reached_seconds"] for r in runs]
     iterations = [r["reached_iteration"] for r in runs]
     start = statistics.median(r["start_seconds"] for r in runs)
     median = statistics.median(seconds)
-    print(f"       --solver {solver}: reached it at iteration {iterations[0]} in "
+    print(f"       --solver {names[solver]}: reached it at iteration {iterations[0]} in "
           f"{median:.2f} s (median of {rounds}: {min(seconds):.2f}-{max(seconds):.2f}; "
           f"start {start:.2f} s)  ratio {sk['seconds'] / median:6.1f}x")
 ms = {s: [json.load(open(f"{work}/bench-{k}-{s}-{r}.json"))["runs"][0]["seconds_per_iteration"] * 1e3

@@ -1,11 +1,11 @@
 //! How long a solver takes to bring the divergence down to a target, for
 //! `benches/compare-sklearn-time-to-loss.sh`:
 //!
-//!     time_to_loss V.mtx K THREADS SOLVER TARGET MAX_ITER [SEED]
+//!     time_to_loss V.mtx K THREADS SOLVER TARGET MAX_ITER [SEED] [--extrapolate]
 //!     time_to_loss V.mtx score K W.f32 H.f32
 //!
 //! V.mtx is a count matrix as `nmf-topics fit --export-matrix` writes it. The solver (`mu` or
-//! `cd`, on the KL divergence) starts from NNDSVDa drawn from SEED (default 0) and steps until
+//! `cd`, on the KL divergence, extrapolated with `--extrapolate`) starts from NNDSVDa drawn from SEED (default 0) and steps until
 //! D(V‖WH) is at most TARGET, or MAX_ITER steps. The clock runs over the start and the steps;
 //! the divergence is evaluated after every step with the clock stopped (the fit itself
 //! evaluates it every 10 steps, fused into an update). Prints one JSON object: the start's
@@ -60,13 +60,17 @@ fn score(args: &[String]) -> Result<()> {
 }
 
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let extrapolate = args.last().map(String::as_str) == Some("--extrapolate");
+    if extrapolate {
+        args.pop();
+    }
     if args.get(1).map(String::as_str) == Some("score") {
         return score(&args);
     }
     anyhow::ensure!(
         (6..=7).contains(&args.len()),
-        "usage: time_to_loss V.mtx K THREADS SOLVER TARGET MAX_ITER [SEED]"
+        "usage: time_to_loss V.mtx K THREADS SOLVER TARGET MAX_ITER [SEED] [--extrapolate]"
     );
     let k: usize = args[1].parse().context("K must be a whole number")?;
     let threads: usize = args[2].parse().context("THREADS must be a whole number")?;
@@ -81,6 +85,7 @@ fn main() -> Result<()> {
     let nmf = Nmf::new(k)
         .solver(solver)
         .loss(Loss::Kl)
+        .extrapolate(extrapolate)
         .init(Init::Nndsvda)
         .threads(threads)
         .seed(seed);
@@ -115,6 +120,7 @@ fn main() -> Result<()> {
         .collect();
     let out = serde_json::json!({
         "solver": solver.name(),
+        "extrapolate": extrapolate,
         "topics": k,
         "threads": threads,
         "seed": seed,

@@ -181,26 +181,42 @@ fn a_step_goes_further_than_a_multiplicative_one_and_kernels_agree() {
 /// `fit --solver cd` of the shipped corpus on `threads` threads: the doc-topics CSV and the
 /// JSON report.
 fn fit_cd(dir: &std::path::Path, threads: &str) -> (String, serde_json::Value) {
-    let csv = dir.join(format!("doc-topics-{threads}.csv"));
-    let json = dir.join(format!("fit-{threads}.json"));
+    fit_cd_with(dir, threads, &[])
+}
+
+/// As [`fit_cd`], with `extra` arguments.
+fn fit_cd_with(
+    dir: &std::path::Path,
+    threads: &str,
+    extra: &[&str],
+) -> (String, serde_json::Value) {
+    let name = format!("{threads}{}", extra.concat());
+    let csv = dir.join(format!("doc-topics-{name}.csv"));
+    let json = dir.join(format!("fit-{name}.json"));
     let corpus = util::default_corpus();
-    run_ok(&[
-        "fit",
-        arg(&corpus),
-        "-k",
-        "6",
-        "--solver",
-        "cd",
-        "--max-iter",
-        "40",
-        "--threads",
-        threads,
-        "--quiet",
-        "--doc-topics",
-        arg(&csv),
-        "--json",
-        arg(&json),
-    ]);
+    run_ok(
+        &[
+            "fit",
+            arg(&corpus),
+            "-k",
+            "6",
+            "--solver",
+            "cd",
+            "--max-iter",
+            "40",
+            "--threads",
+            threads,
+            "--quiet",
+            "--doc-topics",
+            arg(&csv),
+            "--json",
+            arg(&json),
+        ]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect::<Vec<_>>(),
+    );
     let report = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     (std::fs::read_to_string(&csv).unwrap(), report)
 }
@@ -256,4 +272,114 @@ fn transform_with_a_cd_model_gives_back_the_fitted_weights() {
     let mu_fitted = other.join("fitted.csv");
     util::fit_small_model(&other, &["--doc-topics", arg(&mu_fitted)]);
     assert_ne!(fitted, std::fs::read_to_string(&mu_fitted).unwrap());
+}
+
+#[test]
+fn extrapolated_steps_stay_finite_and_end_as_low_as_plain_ones() {
+    for (n, m, density, seed, k) in [(200, 300, 0.08, 7, 16), (150, 90, 0.1, 6, 9)] {
+        let (_, csc, csr) = counts(n, m, density, seed);
+        for init in [Init::Nndsvda, Init::Random] {
+            let nmf = cd(k).init(init).extrapolate(true);
+            let d = losses(&nmf, &csc, &csr, Start::Seed(seed), 60);
+            let plain = losses(&cd(k).init(init), &csc, &csr, Start::Seed(seed), 60);
+            assert_eq!(d[0].to_bits(), plain[0].to_bits(), "the same start");
+            assert!(d.iter().all(|x| x.is_finite()), "{d:?}");
+            // Noise has many minima: the pushes may settle in another, but as low within 1%.
+            assert!(
+                d[60] <= 1.01 * plain[60],
+                "{n}×{m}, k {k}, {init}: {} against plain steps' {}",
+                d[60],
+                plain[60]
+            );
+            let data = Data::new(&csc, &csr).unwrap();
+            let solver = nmf.joint_solver(data, Start::Seed(seed)).unwrap();
+            assert!(
+                !solver.descends(),
+                "a push may raise the loss: the seam must not promise"
+            );
+        }
+    }
+}
+
+/// The shipped corpus's count matrix, as `fit` builds it.
+fn shipped_matrix(dir: &std::path::Path) -> nmf_topics::CountMatrix {
+    let path = dir.join("v.mtx");
+    let corpus = util::default_corpus();
+    run_ok(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "1",
+        "--max-iter",
+        "1",
+        "-q",
+        "--export-matrix",
+        arg(&path),
+    ]);
+    let bag = nmf_topics::corpus::read_matrix_market(&path, &Default::default()).unwrap();
+    let pruning = nmf_topics::Pruning {
+        min_df: "1".parse().unwrap(),
+        ..Default::default()
+    };
+    nmf_topics::CountMatrix::build(&bag, &pruning).unwrap()
+}
+
+#[test]
+fn on_real_text_extrapolation_reaches_the_plain_steps_divergence_in_fewer_steps() {
+    let dir = util::tempdir();
+    let matrix = shipped_matrix(dir.path());
+    for k in [10, 20] {
+        let (csc, csr) = (matrix.by_doc(), matrix.by_word());
+        let plain = losses(&cd(k), csc, csr, Start::Seed(0), 30);
+        let fast = losses(&cd(k).extrapolate(true), csc, csr, Start::Seed(0), 30);
+        let reached = fast.iter().position(|&d| d <= plain[30]);
+        assert!(
+            reached.is_some_and(|at| at <= 22),
+            "k {k}: plain cd's 30-step divergence {} reached by the extrapolated at {reached:?}",
+            plain[30]
+        );
+    }
+}
+
+#[test]
+fn fit_extrapolate_gives_the_same_bits_on_any_thread_count_and_says_so() {
+    let dir = util::tempdir();
+    let (one, report) = fit_cd_with(dir.path(), "1", &["--extrapolate"]);
+    for threads in ["2", "3"] {
+        let (again, _) = fit_cd_with(dir.path(), threads, &["--extrapolate"]);
+        assert!(again == one, "{threads} threads: other weights");
+    }
+    assert_eq!(report["parameters"]["nmf"]["extrapolate"], true);
+    let (plain, _) = fit_cd(dir.path(), "1");
+    assert_ne!(plain, one, "the pushes change the path");
+    // The terminal report names it.
+    let corpus = util::default_corpus();
+    let out = run_ok(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "4",
+        "--solver",
+        "cd",
+        "--extrapolate",
+        "--max-iter",
+        "20",
+    ]);
+    let text = util::stdout(&out);
+    assert!(
+        text.contains("iterations of coordinate descent on the KL divergence, extrapolated"),
+        "{text}"
+    );
+}
+
+#[test]
+fn extrapolate_with_a_solver_that_cannot_is_refused_before_any_work() {
+    let corpus = util::default_corpus();
+    let err = util::run_err(&["fit", arg(&corpus), "-k", "4", "--extrapolate", "-q"]);
+    assert!(
+        err.contains(
+            "--extrapolate: --solver mu --loss kl does not extrapolate; these do: --solver cd --loss kl"
+        ),
+        "{err}"
+    );
 }

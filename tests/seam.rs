@@ -58,8 +58,17 @@ fn the_registry_has_todays_default_and_names_it() {
 fn every_solver_gives_the_same_bits_on_any_thread_count() {
     let (csc, csr) = counts(120, 170, 0.1, 5);
     for (solver, loss) in registered() {
-        for init in [Init::Random, Init::Nndsvda] {
-            let nmf = settings(solver, loss, 11).init(init);
+        for (init, extrapolate) in [
+            (Init::Random, false),
+            (Init::Nndsvda, false),
+            (Init::Random, true),
+        ] {
+            let nmf = settings(solver, loss, 11)
+                .init(init)
+                .extrapolate(extrapolate);
+            if extrapolate && nmf.check_settings().is_err() {
+                continue;
+            }
             let run = |threads: usize| {
                 on_threads(threads, || {
                     let v = Data::new(&csc, &csr).unwrap();
@@ -75,7 +84,7 @@ fn every_solver_gives_the_same_bits_on_any_thread_count() {
             for threads in [2, 3] {
                 assert!(
                     run(threads) == one,
-                    "{solver} on {loss}, {init} start: {threads} threads differ from 1"
+                    "{solver} on {loss}, {init} start, extrapolated {extrapolate}: {threads} threads differ from 1"
                 );
             }
         }

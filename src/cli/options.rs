@@ -414,12 +414,20 @@ pub struct SolverArgs {
         help_heading = "Model"
     )]
     pub loss: Loss,
+
+    /// Extrapolate the steps (Ang & Gillis 2019): each factor moves on along its last move,
+    /// further while the loss falls, restarting from the plain step when it rises; fewer
+    /// iterations to the same loss (--solver cd)
+    #[arg(long, help_heading = "Model")]
+    pub extrapolate: bool,
 }
 
 impl SolverArgs {
-    /// `nmf` with this solver and loss.
+    /// `nmf` with this solver, loss and extrapolation.
     pub fn apply(&self, nmf: nmf_topics::Nmf) -> nmf_topics::Nmf {
-        nmf.solver(self.solver).loss(self.loss)
+        nmf.solver(self.solver)
+            .loss(self.loss)
+            .extrapolate(self.extrapolate)
     }
 }
 

@@ -53,10 +53,10 @@
 //!   Newton step a weight over each document's K weights, keeping (WH) at the document's
 //!   non-zeros in per-thread scratch space, chunks of documents in parallel; `update_w` the
 //!   same over words by V's rows. Its document solve is the same sweeps with W fixed, under the
-//!   same `transform_tol` rule. Extrapolation (fastTopics' sequential coordinate descent, Ang &
-//!   Gillis 2019) would keep the previous factors (two more `Rows`, made at the start) and
-//!   override [`JointSolver::step`] to update, extrapolate and restart when the loss rose (it
-//!   evaluates the loss every step, so `step` returns it whether asked or not).
+//!   same `transform_tol` rule. With [`Nmf::extrapolate`] (Ang & Gillis 2019;
+//!   `kl_cd/extrapolate.rs`) it keeps the plain iterates (two more `Rows`, made at the start)
+//!   and overrides [`JointSolver::step`]: update, push on along the move, and restart from the
+//!   plain iterates when the loss (fused into every H half) rose.
 //! - *Euclidean (Frobenius) loss*, with multiplicative updates (`(Mu, Frobenius)`) and with
 //!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new
 //!   [`Loss`](super::Loss) variant `frobenius`, whose quantity the reports call "squared
@@ -235,6 +235,12 @@ pub(crate) trait Method: Sync {
         topics: usize,
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError>;
+
+    /// Whether its joint solver extrapolates when [`Nmf::extrapolate`] asks (overriding
+    /// [`JointSolver::step`]); a solver that does not is refused the setting before any work.
+    fn extrapolates(&self) -> bool {
+        false
+    }
 }
 
 /// V's values within the range the solvers factor in `f32`: finite, none negative, a positive

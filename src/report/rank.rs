@@ -9,7 +9,7 @@ use super::quality::Quality;
 use super::summary::{round, CorpusFigures};
 use super::terminal::thousands;
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{solver_description, Nmf, NmfModel, RankFit, Restart};
+use crate::nmf::{Nmf, NmfModel, RankFit, Restart};
 use crate::text::AnalyzerConfig;
 
 /// The `format` field of `rank`'s JSON.
@@ -249,10 +249,11 @@ impl RankReport {
         }
         writeln!(
             out,
-            "solver:    {} (--solver {} --loss {})",
-            solver_description(p.solver, p.loss),
+            "solver:    {} (--solver {} --loss {}{})",
+            p.solver_description(),
             p.solver,
-            p.loss
+            p.loss,
+            if p.extrapolate { " --extrapolate" } else { "" }
         )?;
         writeln!(
             out,

@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 
 use super::Report;
-use crate::nmf::solver_description;
 
 /// Width the word lists are wrapped to.
 const WIDTH: usize = 100;
@@ -107,7 +106,7 @@ impl Report<'_> {
             "fit:    {} topics, {} iterations of {} ({why})",
             nmf.topics,
             f.iterations,
-            solver_description(nmf.solver, nmf.loss)
+            nmf.solver_description()
         )?;
         writeln!(
             out,

@@ -150,6 +150,16 @@ pub fn registered() -> impl Iterator<Item = (Solver, Loss)> {
     REGISTRY.iter().map(|&(solver, loss, _)| (solver, loss))
 }
 
+/// The pairs that take [`Nmf::extrapolate`], as flags: what its error lists.
+pub(crate) fn extrapolating() -> String {
+    REGISTRY
+        .iter()
+        .filter(|(_, _, method)| method.extrapolates())
+        .map(|(s, l, _)| format!("--solver {s} --loss {l}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// How the reports name a solver on a loss: "multiplicative updates on the KL divergence".
 pub fn solver_description(solver: Solver, loss: Loss) -> String {
     format!("{} on the {}", solver.describe(), loss.describe())
@@ -172,6 +182,17 @@ pub(crate) fn method(solver: Solver, loss: Loss) -> Result<&'static dyn Method, 
 }
 
 impl Nmf {
+    /// How the reports name these settings' solver: "coordinate descent on the KL divergence,
+    /// extrapolated".
+    pub fn solver_description(&self) -> String {
+        let plain = solver_description(self.solver, self.loss);
+        if self.extrapolate {
+            format!("{plain}, extrapolated")
+        } else {
+            plain
+        }
+    }
+
     /// The joint iterations of V by these settings' solver and loss, from `start`, for stepping
     /// through a fit one update at a time (tests, research); [`Nmf::fit`] runs them to a
     /// stopping rule. Updates run on the current rayon pool.

@@ -28,7 +28,6 @@ mod groups;
 use super::markup::{capitalised, esc};
 use super::terminal::thousands;
 use super::Report;
-use crate::nmf::solver_description;
 
 /// Colours of the topics, cycled.
 const PALETTE: [&str; 10] = [
@@ -74,7 +73,7 @@ impl Report<'_> {
             thousands(c.tokens),
             nmf.loss.quantity(),
             self.fit.divergence_per_token,
-            solver_description(nmf.solver, nmf.loss),
+            nmf.solver_description(),
             match self.relevance {
                 Some(l) => format!(" · words ranked by relevance, λ = {l}"),
                 None => String::new(),

@@ -53,6 +53,7 @@ use crate::nmf::{Nmf, NmfError, NmfModel};
 use kernel::Local;
 
 mod documents;
+mod extrapolate;
 mod kernel;
 
 /// Sweeps over a row's topics per half step.
@@ -87,6 +88,7 @@ pub(super) struct KlCd<'a> {
     /// Two rows' scratch space per thread of the pool the solver was made on; a task takes
     /// its thread's (any other thread count still works, waiting for a free one).
     locals: Vec<Mutex<(Local, Local)>>,
+    extrapolation: Option<extrapolate::Extrapolation>,
 }
 
 impl<'a> KlCd<'a> {
@@ -149,6 +151,7 @@ impl<'a> KlCd<'a> {
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],
             locals,
+            extrapolation: None,
         }
     }
 
@@ -426,6 +429,9 @@ impl seam::Method for Registered {
         if nmf.portable {
             solver.kernel = Kernel::Portable;
         }
+        if nmf.extrapolate {
+            solver.extrapolation = Some(extrapolate::Extrapolation::new(&solver.w, &solver.h));
+        }
         Ok(Box::new(solver))
     }
 
@@ -442,6 +448,10 @@ impl seam::Method for Registered {
         }
         Ok(Box::new(documents::Documents(solver)))
     }
+
+    fn extrapolates(&self) -> bool {
+        true
+    }
 }
 
 impl JointSolver for KlCd<'_> {
@@ -453,6 +463,16 @@ impl JointSolver for KlCd<'_> {
         KlCd::update_w(self)
     }
 
+    fn step(&mut self, loss: bool) -> Option<f64> {
+        if self.extrapolation.is_some() {
+            let value = self.step_extrapolated();
+            return loss.then_some(value);
+        }
+        let value = KlCd::update_h(self, loss);
+        KlCd::update_w(self);
+        value
+    }
+
     fn loss(&self) -> f64 {
         self.divergence()
     }
@@ -462,7 +482,8 @@ impl JointSolver for KlCd<'_> {
     }
 
     fn descends(&self) -> bool {
-        true
+        // Each half step does; a push along the last move need not.
+        self.extrapolation.is_none()
     }
 
     fn kernel(&self) -> &'static str {
