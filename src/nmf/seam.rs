@@ -214,6 +214,44 @@ pub trait DocumentSolver {
     fn h(&self) -> Vec<f32>;
 }
 
+/// The running statistics of an online fit, in the numbering of W's topics: what W is
+/// recomputed from after each batch, and what a model saves so that it can be updated again.
+/// For the KL divergence (`kl_mu/online.rs`) `a` holds W ⊙ ((V/WH)·Hᵀ) and `b` H's row sums,
+/// each summed over the batches with the forgetting factor; another loss keeps its own (a
+/// Frobenius scheme would keep V·Hᵀ and the K × K matrix H·Hᵀ in the same two).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnlineStatistics {
+    /// `(n_words, topics)` row-major.
+    pub a: Vec<f64>,
+    /// `topics` values (or more, for a loss whose scheme needs them).
+    pub b: Vec<f64>,
+}
+
+/// A mini-batch fit of W: the factors' words and the statistics accumulated over batches.
+///
+/// Made by `Method::online`; every method runs on the current rayon pool and gives the same
+/// bits on any number of threads.
+pub trait OnlineSolver: Send {
+    /// One batch: solves its documents' weights with W fixed (the settings' document solve),
+    /// folds them into the statistics after multiplying those by `forget`, and recomputes W
+    /// from the statistics. Returns the batch's loss under W as it was before the update.
+    fn batch(&mut self, v: Data<'_>, forget: f64) -> Result<f64, NmfError>;
+
+    /// Folds given weights Hᵀ `(n_documents, topics)` of `v` into the statistics, after
+    /// multiplying those by `forget`, without changing W: how the statistics of a model saved
+    /// without them are rebuilt from its own V and H.
+    fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError>;
+
+    /// W, `(n_words, topics)` row-major, each topic summing to 1 (0 for a dead one).
+    fn w(&self) -> &[f32];
+
+    /// The statistics.
+    fn statistics(&self) -> &OnlineStatistics;
+
+    /// W and the statistics.
+    fn into_parts(self: Box<Self>) -> (Vec<f32>, OnlineStatistics);
+}
+
 /// One solver's constructors: what a folder under `solvers/` provides and the registry lists.
 /// Its settings come from the [`Nmf`] (topics, `init`, `portable`, and any setting a solver of
 /// its own adds there), so that a new setting changes no signature.
@@ -235,6 +273,18 @@ pub(crate) trait Method: Sync {
         topics: usize,
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError>;
+
+    /// A mini-batch fit from W `(n_words, topics)` row-major and the statistics so far (`None`:
+    /// none yet), or `None` when the solver has no online mode.
+    fn online(
+        &self,
+        _nmf: &Nmf,
+        _topics: usize,
+        _w: &[f32],
+        _statistics: Option<OnlineStatistics>,
+    ) -> Option<Result<Box<dyn OnlineSolver>, NmfError>> {
+        None
+    }
 }
 
 /// V's values within the range the solvers factor in `f32`: finite, none negative, a positive
