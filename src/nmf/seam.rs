@@ -41,7 +41,8 @@
 //!   `init::document_start` holds W's columns in an order that depends on their values alone.
 //!
 //! **Adding a solver.** Make a folder under `solvers/` whose `mod.rs` implements `Method` (the
-//! two constructors), [`JointSolver`] and [`DocumentSolver`], with its own kernels beside them;
+//! two constructors, and `online` if it has an online mode), [`JointSolver`] and
+//! [`DocumentSolver`], with its own kernels beside them;
 //! then, in `solvers/mod.rs`, declare the module and add one row to the registry (and, for a new
 //! name, the variant of [`Solver`](super::Solver) or [`Loss`](super::Loss) with its names).
 //! Nothing else changes: `fit`, `transform`, `rank`, `bench`, the reports, the CLI flags
@@ -72,14 +73,17 @@
 //!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
 //!   solver that cannot use a mask refuses it in its constructor with an error naming the
 //!   solver and the mask, so no other caller changes.
-//! - *Online / mini-batch updates of a saved model* (scikit-learn's `MiniBatchNMF.partial_fit`):
-//!   an `Nmf::partial_fit(model, new documents)` driver starts a joint solver from
-//!   [`Start::Factors`] (the model's W, and the new documents' H from a [`DocumentSolver`]),
-//!   then, batch by batch, solves the batch's H with W fixed and updates W from statistics
-//!   accumulated over the batches with a forgetting factor. Those statistics (for KL-MU, W's
-//!   numerators and H's row sums) outlive a run, so they are saved with the model as added
-//!   tensors; a solver offers the mode by an optional method of `Method` returning `None` for
-//!   solvers without it.
+//! - *Online / mini-batch updates of a saved model* are in (`online.rs`, scikit-learn's
+//!   `MiniBatchNMF.partial_fit`): a solver offers them by `Method`'s optional `online`
+//!   constructor (`None` by default: [`Nmf::online_solver`] then refuses, naming the solver),
+//!   which gives an [`OnlineSolver`] holding W and the [`OnlineStatistics`]. Per batch it
+//!   solves the batch's weights with W fixed by the settings' [`DocumentSolver`], multiplies
+//!   the statistics by the forgetting factor, adds the batch's and recomputes W. Both KL
+//!   solvers offer it with the I-divergence's statistics (`kl_mu/online.rs`: W's numerators
+//!   and H's row sums), coordinate descent with its own document solve. The statistics outlive
+//!   a run: `SavedModel::update` saves them as added tensors, and rebuilds those of a model
+//!   saved without them from its V and H ([`OnlineSolver::accumulate`]). A Frobenius solver
+//!   would keep V·Hᵀ in `a` and the K × K H·Hᵀ in `b`, and recompute W by its own rule.
 
 use super::{Nmf, NmfError, NmfModel};
 use crate::corpus::limits::{MAX_TOTAL, MIN_COUNT};
