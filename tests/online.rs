@@ -290,6 +290,87 @@ fn statistics_rebuilt_from_a_fitted_model_leave_its_topics_nearly_where_they_are
     }
 }
 
+/// One batch against a dense reference in f64: A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1,
+/// W ← A/B scaled to sum to 1, with H the document solve's weights for W.
+#[test]
+fn a_batch_is_the_statistics_update_of_a_dense_reference() {
+    let (n, m, k) = (40, 30, 4);
+    let mut rng = TestRng::new(3);
+    let dense: Vec<f32> = (0..n * m)
+        .map(|_| {
+            if rng.uniform() < 0.3 {
+                1.0 + (rng.uniform() * 4.0).floor() as f32
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let (csc, csr) = sparse_from_dense(n, m, &dense);
+    let w: Vec<f32> = (0..n * k).map(|_| rng.uniform() as f32 + 0.05).collect();
+    let a0: Vec<f64> = (0..n * k).map(|_| rng.uniform() * 3.0).collect();
+    let b0: Vec<f64> = (0..k).map(|_| 20.0 + rng.uniform() * 10.0).collect();
+    let forget = 0.6;
+    let nmf = Nmf::new(k);
+    let stats0 = OnlineStatistics {
+        a: a0.clone(),
+        b: b0.clone(),
+    };
+    let mut solver = nmf.online_solver(k, &w, Some(stats0)).unwrap();
+    // The solver starts from W scaled to sum to 1 a topic.
+    let w: Vec<f32> = solver.w().to_vec();
+    let h = {
+        let mut docs = nmf
+            .document_solver(Data::new(&csc, &csr).unwrap(), k, &w)
+            .unwrap();
+        // The settings' defaults, which the batch's own solve uses.
+        docs.solve(1000, 1e-6);
+        docs.h()
+    };
+    solver
+        .batch(Data::new(&csc, &csr).unwrap(), forget)
+        .unwrap();
+    let mut a = a0.iter().map(|x| x * forget).collect::<Vec<f64>>();
+    let mut b = b0.iter().map(|x| x * forget).collect::<Vec<f64>>();
+    for j in 0..m {
+        for t in 0..k {
+            b[t] += h[j * k + t] as f64;
+        }
+        for i in 0..n {
+            let v = dense[i * m + j] as f64;
+            if v == 0.0 {
+                continue;
+            }
+            let wh: f64 = (0..k)
+                .map(|t| w[i * k + t] as f64 * h[j * k + t] as f64)
+                .sum();
+            for t in 0..k {
+                a[i * k + t] += w[i * k + t] as f64 * v / wh * h[j * k + t] as f64;
+            }
+        }
+    }
+    let stats = solver.statistics();
+    for (i, (&got, &want)) in stats.a.iter().zip(&a).enumerate() {
+        assert!(
+            (got - want).abs() <= 1e-5 * want.max(1.0),
+            "A[{i}]: {got} {want}"
+        );
+    }
+    for (t, (&got, &want)) in stats.b.iter().zip(&b).enumerate() {
+        assert!((got - want).abs() <= 1e-9 * want, "B[{t}]: {got} {want}");
+    }
+    for t in 0..k {
+        let total: f64 = (0..n).map(|i| a[i * k + t] / b[t]).sum();
+        for i in 0..n {
+            let want = a[i * k + t] / b[t] / total;
+            let got = solver.w()[i * k + t] as f64;
+            assert!(
+                (got - want).abs() <= 1e-5 * want.max(1e-3),
+                "W[{i}, {t}]: {got} {want}"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_registered_solver_updates_or_says_it_cannot() {
     let (n, k) = (50, 3);

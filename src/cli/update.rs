@@ -167,10 +167,11 @@ impl Summary {
         let n = |x: usize| thousands(x as f64);
         writeln!(
             w,
-            "updated {}: {} documents added in {} batches of up to {} (forgetting factor {}); {} documents now",
+            "updated {}: {} documents added in {} {} of up to {} (forgetting factor {}); {} documents now",
             self.model,
             n(u.documents),
             n(u.batches.len()),
+            if u.batches.len() == 1 { "batch" } else { "batches" },
             n(self.batch_size),
             self.forget,
             n(u.documents_total)
