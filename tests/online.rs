@@ -511,6 +511,26 @@ fn update_on_the_shipped_corpus_gives_a_model_every_subcommand_reads() {
     let topics = util::stdout(&run_ok(&["topics", "--model", arg(&m), "--json", "-"]));
     let topics: serde_json::Value = serde_json::from_str(&topics).unwrap();
     assert_eq!(topics["corpus"]["documents"], 5000, "{topics}");
+    // The new documents that now represent a topic have their snippets, cut from the input.
+    let new_ids: std::collections::HashSet<String> = fs::read_to_string(&b)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let shown: Vec<&serde_json::Value> = topics["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["documents"].as_array().unwrap())
+        .filter(|d| new_ids.contains(d["id"].as_str().unwrap()))
+        .collect();
+    assert!(!shown.is_empty());
+    assert!(shown.iter().all(|d| d["snippet"].is_string()), "{shown:?}");
     let html = dir.path().join("r.html");
     run_ok(&["report", "--model", arg(&m), "--html", arg(&html)]);
     assert!(fs::metadata(&html).unwrap().len() > 1000);

@@ -314,7 +314,7 @@ fn texts_from_store(
 /// again would wait for ever, so none is opened twice, and a note says why the report lacks
 /// snippets) or holds no text (a Matrix Market file), or when reading fails: snippets are a
 /// help, not worth failing a fit for.
-fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String)> {
+pub(super) fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String)> {
     if positions.is_empty() || !matches!(read.matrix_market(), Ok(None)) {
         return Vec::new();
     }

@@ -11,6 +11,7 @@ use nmf_topics::report::thousands;
 use nmf_topics::{CountMatrix, SavedModel};
 
 use super::bounds;
+use super::fit::texts_from_inputs;
 use super::load::load_with;
 use super::options::ReadArgs;
 use super::output::{Outputs, Source};
@@ -119,12 +120,26 @@ pub fn run(args: UpdateArgs) -> Result<()> {
         "updating",
         false,
     );
-    let (updated, report) = saved
+    let old_documents = saved.matrix().n_documents();
+    let (mut updated, report) = saved
         .update(&matrix, threads, args.batch_size, args.forget, &mut |b| {
             bar.inc(b.documents as u64)
         })
         .context("cannot update")?;
     bar.finish_and_clear();
+    // Snippets for the new documents that now represent a topic; the old ones keep theirs.
+    let wanted: Vec<usize> = updated
+        .representative_positions()
+        .into_iter()
+        .filter(|&d| d >= old_documents && !updated.snippets().contains_key(&d))
+        .map(|d| d - old_documents)
+        .collect();
+    let texts = texts_from_inputs(&args.read, &wanted);
+    updated.set_snippets(
+        texts
+            .iter()
+            .map(|(d, text)| (d + old_documents, text.as_str())),
+    );
 
     outputs.write_model(model_out, &updated)?;
     let summary = Summary {
