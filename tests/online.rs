@@ -619,3 +619,34 @@ fn failed_updates_leave_the_old_model_byte_for_byte() {
     assert!(snapshot(&m) == before);
     assert_eq!(util::files_in(&m), ["model.json", "model.safetensors"]);
 }
+
+#[test]
+fn an_update_in_place_in_a_read_only_folder_leaves_the_model_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = util::tempdir();
+    let (_, b) = halves(dir.path(), 4500);
+    let ro = dir.path().join("ro");
+    fs::create_dir(&ro).unwrap();
+    let m = util::fit_small_model(&ro, &[]);
+    let before = (
+        fs::read(m.join("model.json")).unwrap(),
+        fs::read(m.join("model.safetensors")).unwrap(),
+    );
+    fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+    if fs::write(ro.join("probe"), "").is_ok() {
+        // Root writes anywhere: the /sys destination of the test above covers this case.
+        fs::remove_file(ro.join("probe")).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("skipped: this user can write into a read-only folder");
+        return;
+    }
+    let err = run_err(&["update", arg(&m), arg(&b), "-q"]);
+    fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(err.contains("ro"), "{err}");
+    assert_eq!(util::files_in(&ro), ["model"]);
+    let after = (
+        fs::read(m.join("model.json")).unwrap(),
+        fs::read(m.join("model.safetensors")).unwrap(),
+    );
+    assert!(after == before);
+}
