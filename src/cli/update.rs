@@ -47,8 +47,8 @@ pub struct UpdateArgs {
     #[arg(long, default_value_t = 1000, value_name = "N", value_parser = bounds::whole::<1, 100_000_000>, help_heading = "Update")]
     batch_size: usize,
 
-    /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N", value_parser = bounds::threads)]
+    /// Threads to use [default: all cores]; the model does not depend on it
+    #[arg(long, value_name = "N", value_parser = bounds::threads, help_heading = "Update")]
     threads: Option<usize>,
 
     /// Write the update's record as JSON to FILE (- for standard output, instead of the text)
