@@ -141,12 +141,16 @@ fn minibatch_fitting_recovers_planted_topics() {
         let (model, stats, report) = Nmf::new(k)
             .init(init)
             .seed(1)
+            .max_iter(15)
+            .tol(0.0)
             .transform_tol(1e-4)
-            .fit_minibatch(&csc, &csr, 250, 15, 0.9)
+            .fit_minibatch(&csc, &csr, 250, Some(0.9))
             .unwrap();
-        assert_eq!(report.batches, 8);
-        assert_eq!(report.epochs.len(), 15);
-        assert!(report.epochs[14] < report.epochs[0], "{:?}", report.epochs);
+        let batches = report.minibatch.as_ref().unwrap();
+        assert_eq!((batches.batches, batches.batch_size), (8, 250));
+        assert_eq!(report.iterations, 15);
+        let passes: Vec<f64> = report.trace.iter().map(|p| p.divergence).collect();
+        assert!(passes[14] < passes[0], "{passes:?}");
         assert_eq!((stats.a.len(), stats.b.len()), (n * k, k));
         for t in 0..k {
             let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
@@ -565,6 +569,42 @@ fn update_on_the_shipped_corpus_gives_a_model_every_subcommand_reads() {
     assert_eq!(again["updates"]["documents"], 5000);
     // --output left the model it read alone.
     assert_eq!(model_json(&m), after);
+}
+
+#[test]
+fn fit_by_mini_batches_saves_statistics_that_an_update_carries_on() {
+    let dir = util::tempdir();
+    let (a, b) = halves(dir.path(), 2500);
+    let m = dir.path().join("m");
+    let out = run_ok(&[
+        "fit",
+        arg(&a),
+        "-k",
+        "6",
+        "--batch-size",
+        "400",
+        "--max-iter",
+        "5",
+        "--model",
+        arg(&m),
+    ]);
+    let text = util::stdout(&out);
+    assert!(
+        text.contains("5 iterations of")
+            && text.contains("passes over the documents in 7 batches of 400"),
+        "{text}"
+    );
+    let saved = SavedModel::load(&m).unwrap();
+    assert!(saved.online_statistics().is_some());
+    assert_eq!(saved.fit().minibatch.as_ref().map(|b| b.batches), Some(7));
+    let text = util::stdout(&run_ok(&["update", arg(&m), arg(&b), "-q"]));
+    assert!(text.contains("2,500 documents added"), "{text}");
+    assert!(!text.contains("statistics: rebuilt"), "{text}");
+
+    let err = run_err(&["fit", arg(&a), "--forget", "0.5"]);
+    assert!(err.contains("--batch-size"), "{err}");
+    let err = run_err(&["fit", arg(&a), "--batch-size", "100", "--restarts", "2"]);
+    assert!(err.contains("--restarts"), "{err}");
 }
 
 #[test]

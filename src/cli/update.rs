@@ -61,7 +61,7 @@ pub struct UpdateArgs {
 }
 
 /// `--forget`: a number in (0, 1].
-fn forget(arg: &str) -> Result<f64, String> {
+pub(super) fn forget(arg: &str) -> Result<f64, String> {
     match arg.trim().parse::<f64>() {
         Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
         _ => Err(format!(

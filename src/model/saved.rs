@@ -156,6 +156,13 @@ impl SavedModel {
         &self.model
     }
 
+    /// Records the online statistics of a fit by mini-batches
+    /// ([`Nmf::fit_minibatch`](crate::nmf::Nmf::fit_minibatch)), so that an update starts from
+    /// them. Saved with the model.
+    pub fn set_online_statistics(&mut self, statistics: Option<OnlineStatistics>) {
+        self.online = statistics;
+    }
+
     /// The online statistics an update saved; `None` for a model only fitted (an update
     /// rebuilds them from V and H).
     pub fn online_statistics(&self) -> Option<&OnlineStatistics> {

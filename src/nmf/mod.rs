@@ -54,7 +54,7 @@ mod transform;
 pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings, FmaPeak};
 pub use fit::{FitReport, Restart};
 pub use model::{weights_from_counts, NmfModel};
-pub use online::{BatchReport, MiniBatchReport, Online};
+pub use online::{BatchReport, MiniBatch, Online};
 pub use params::{max_threads, Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
 pub use rank::RankFit;
 pub use seam::{

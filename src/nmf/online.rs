@@ -11,7 +11,7 @@
 //! - [`Nmf::finish_online`] makes the model: W as the batches left it, and every document's
 //!   weights solved again with it, by the document solve of `fit` and `transform`, the topics
 //!   numbered by decreasing share.
-//! - [`Nmf::fit_minibatch`] fits from scratch: the settings' start, then epochs of batches.
+//! - [`Nmf::fit_minibatch`] fits from scratch: the settings' start, then passes of batches.
 //!
 //! The forgetting factor ρ multiplies the statistics before each batch is added: ρ = 1 weighs
 //! every document seen alike, a smaller ρ follows the newer ones. (scikit-learn's
@@ -22,9 +22,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::fit::finite;
-use super::kernel::LANES;
+use super::kernel::{Kernel, LANES};
 use super::seam::{Data, OnlineSolver, OnlineStatistics, Start};
-use super::{init, Nmf, NmfError, NmfModel, TransformReport};
+use super::{init, FitReport, Nmf, NmfError, NmfModel, StopReason, TracePoint, TransformReport};
 use crate::matrix::Sparse;
 
 /// A mini-batch fit under way: W and its statistics, and what was folded in.
@@ -86,19 +86,17 @@ impl BatchReport {
     }
 }
 
-/// The record of a mini-batch fit from scratch.
+/// How a fit by mini-batches ran ([`Nmf::fit_minibatch`]), in its [`FitReport`]: its
+/// iterations are passes over the documents, and its trace holds each pass's loss, the sum of
+/// its batches' losses, each under W as it was before the batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MiniBatchReport {
-    /// Each epoch's loss: its batches' losses, each under W as it was before the batch.
-    pub epochs: Vec<f64>,
-    /// Batches per epoch.
+pub struct MiniBatch {
+    /// Documents a batch.
+    pub batch_size: usize,
+    /// Batches a pass.
     pub batches: usize,
-    /// D(V‖WH) at the end, after every document's weights were solved with the final W.
-    pub divergence: f64,
-    /// How those weights were solved.
-    pub transform: TransformReport,
-    /// Wall-clock seconds of the epochs.
-    pub seconds: f64,
+    /// The forgetting factor ρ a batch.
+    pub forget: f64,
 }
 
 impl Nmf {
@@ -230,27 +228,28 @@ impl Nmf {
     }
 
     /// Fits V, `by_doc` (CSC) and `by_word` (CSR), by mini-batches (scikit-learn's
-    /// `MiniBatchNMF.fit`): W from the settings' start (`init`, `seed`), then `epochs` passes
-    /// over the documents in batches of `batch_size` consecutive ones, the statistics
-    /// multiplied by `forget` before each batch; then [`Nmf::finish_online`].
+    /// `MiniBatchNMF.fit`): W from the settings' start (`init`, `seed`), then passes over the
+    /// documents in batches of `batch_size` consecutive ones, the statistics multiplied by
+    /// `forget` before each batch (`None`: 0.7 a pass, scikit-learn's default, so ρ =
+    /// 0.7^(batch_size / n_documents)), until a pass's loss falls by less than `tol` (relative)
+    /// from the pass before, or `max_iter` passes; then [`Nmf::finish_online`]. Returns the
+    /// model, its statistics and the fit's record.
     pub fn fit_minibatch(
         &self,
         by_doc: &Sparse,
         by_word: &Sparse,
         batch_size: usize,
-        epochs: usize,
-        forget: f64,
-    ) -> Result<(NmfModel, OnlineStatistics, MiniBatchReport), NmfError> {
+        forget: Option<f64>,
+    ) -> Result<(NmfModel, OnlineStatistics, FitReport), NmfError> {
         let (n_words, n_docs) = by_doc.shape();
         self.check(n_words, n_docs)?;
         check_batches(n_docs, batch_size)?;
-        if epochs == 0 {
-            return Err(NmfError::Matrix("0 epochs: give at least 1".into()));
-        }
+        let forget =
+            forget.unwrap_or_else(|| 0.7f64.powf(batch_size.min(n_docs) as f64 / n_docs as f64));
         let v = Data::new(by_doc, by_word)?;
         let k = self.topics;
         let started = Instant::now();
-        let (online, epoch_losses, n_batches) = self.pool()?.install(|| {
+        let (online, trace, stop, n_batches) = self.pool()?.install(|| {
             let kp = k.div_ceil(LANES) * LANES;
             let (w0, h0) = init::factors(v, k, kp, self.init, Start::Seed(self.seed))?;
             drop(h0);
@@ -266,24 +265,53 @@ impl Nmf {
                 documents: 0,
             };
             let parts: Vec<(Sparse, Sparse)> = batches(by_doc, batch_size).collect();
-            let mut losses = Vec::with_capacity(epochs);
-            for _ in 0..epochs {
+            let mut trace: Vec<TracePoint> = Vec::new();
+            let mut stop = StopReason::MaxIter;
+            for pass in 0..self.max_iter {
                 let mut loss = 0.0;
                 for (csc, csr) in &parts {
                     loss += step(&mut online, Data::new(csc, csr)?, forget)?.divergence;
                 }
-                losses.push(finite(loss)?);
+                let loss = finite(loss)?;
+                let before = trace.last().map(|p| p.divergence);
+                trace.push(TracePoint {
+                    iteration: pass,
+                    divergence: loss,
+                });
+                if let Some(before) = before.filter(|_| self.tol > 0.0) {
+                    if before <= 0.0 || (before - loss) / before < self.tol {
+                        stop = StopReason::Converged;
+                        break;
+                    }
+                }
             }
-            Ok::<_, NmfError>((online, losses, parts.len()))
+            Ok::<_, NmfError>((online, trace, stop, parts.len()))
         })?;
         let seconds = started.elapsed().as_secs_f64();
+        let passes = trace.len();
         let (model, stats, transform, divergence) = self.finish_online(online, by_doc, by_word)?;
-        let report = MiniBatchReport {
-            epochs: epoch_losses,
-            batches: n_batches,
+        let kernel = if self.portable {
+            Kernel::Portable
+        } else {
+            Kernel::detect()
+        };
+        let report = FitReport {
+            iterations: passes,
+            stop,
             divergence,
-            transform,
+            trace,
+            transform: Some(transform),
             seconds,
+            seconds_per_iteration: seconds / passes.max(1) as f64,
+            threads: self.threads,
+            kernel: kernel.name().to_owned(),
+            restarts: Vec::new(),
+            connectivity_changed: None,
+            minibatch: Some(MiniBatch {
+                batch_size,
+                batches: n_batches,
+                forget,
+            }),
         };
         Ok((model, stats, report))
     }
