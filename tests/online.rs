@@ -168,6 +168,44 @@ fn minibatch_fitting_recovers_planted_topics() {
     }
 }
 
+/// Documents sorted by topic, so that the first batches hold the words of one topic alone:
+/// the words they lack must keep a weight (multiplicative updates never give back a 0), and
+/// every planted topic is found.
+#[test]
+fn minibatch_fitting_of_sorted_documents_keeps_the_words_the_first_batches_lack() {
+    let (n, k, per_topic) = (300, 6, 150);
+    let mut rng = TestRng::new(8);
+    let planted = planted_topics(n, k, &mut rng);
+    let m = k * per_topic;
+    let mut dense = vec![0f32; n * m];
+    for t in 0..k {
+        let (csc, _) = documents(&planted, n, k, per_topic, &[t], &mut rng);
+        for (j, col) in csc.outer_iterator().enumerate() {
+            for (i, &x) in col.iter() {
+                dense[i * m + t * per_topic + j] = x;
+            }
+        }
+    }
+    let (csc, csr) = sparse_from_dense(n, m, &dense);
+    let (model, _, report) = Nmf::new(k)
+        .seed(2)
+        .max_iter(20)
+        .tol(0.0)
+        .fit_minibatch(&csc, &csr, 100, None)
+        .unwrap();
+    assert_eq!(report.minibatch.map(|b| b.batches), Some(9));
+    for t in 0..k {
+        let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
+        let best = (0..k)
+            .map(|f| {
+                let got: Vec<f64> = (0..n).map(|i| model.word_row(i)[f] as f64).collect();
+                cosine(&want, &got)
+            })
+            .fold(0.0, f64::max);
+        assert!(best >= 0.9, "planted topic {t}: best cosine {best:.3}");
+    }
+}
+
 /// A model fitted on documents of topics 0 to 4, then updated with documents mixing topics 4
 /// to 7: the new documents fit the updated W better than the old one, more so the smaller ρ,
 /// and the old documents fit it worse the smaller ρ (with ρ = 1 they weigh as much as the new

@@ -258,8 +258,32 @@ impl Nmf {
                 .flat_map(|row| row[..k].iter().copied())
                 .collect();
             drop(w0);
+            // The start counts as one batch of documents spread evenly over the topics: a word
+            // the first batches lack keeps a weight, which multiplicative updates could never
+            // give back once it were 0 (scikit-learn starts its statistics from W too).
+            let tokens: f64 = by_doc.data().iter().map(|&x| x as f64).sum();
+            let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / k as f64;
+            let mut sums = vec![0f64; k];
+            for row in w.chunks_exact(k) {
+                for (s, &x) in sums.iter_mut().zip(row) {
+                    *s += x as f64;
+                }
+            }
+            let a: Vec<f64> = w
+                .chunks_exact(k)
+                .flat_map(|row| {
+                    row.iter()
+                        .zip(&sums)
+                        .map(|(&x, &s)| if s > 0.0 { x as f64 / s * prior } else { 0.0 })
+                        .collect::<Vec<f64>>()
+                })
+                .collect();
+            let start = OnlineStatistics {
+                a,
+                b: vec![prior; k],
+            };
             let mut online = Online {
-                solver: self.online_solver(k, &w, None)?,
+                solver: self.online_solver(k, &w, Some(start))?,
                 k,
                 batches: 0,
                 documents: 0,
