@@ -11,7 +11,9 @@
 //! - [`Nmf::finish_online`] makes the model: W as the batches left it, and every document's
 //!   weights solved again with it, by the document solve of `fit` and `transform`, the topics
 //!   numbered by decreasing share.
-//! - [`Nmf::fit_minibatch`] fits from scratch: the settings' start, then passes of batches.
+//! - [`Nmf::fit_minibatch`] fits from scratch: the settings' start, its W counted as one
+//!   batch's worth of statistics (so that no word is zeroed for good by the first batches,
+//!   which may lack it), then passes of batches.
 //!
 //! The forgetting factor ρ multiplies the statistics before each batch is added: ρ = 1 weighs
 //! every document seen alike, a smaller ρ follows the newer ones. (scikit-learn's
