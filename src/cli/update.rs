@@ -103,13 +103,6 @@ pub fn run(args: UpdateArgs) -> Result<()> {
     )?;
     let inputs = args.read.inputs.join(" ");
     let vocabulary = saved.matrix();
-    if loaded.bag.terms().len() != vocabulary.n_words() && saved.parameters().analyzer.is_none() {
-        anyhow::bail!(
-            "cannot update with {inputs}: the model was fitted to a Matrix Market matrix of {} words, and this one has {}",
-            vocabulary.n_words(),
-            loaded.bag.terms().len()
-        );
-    }
     let (matrix, unknown) =
         CountMatrix::with_vocabulary(&loaded.bag, vocabulary.terms(), vocabulary.words())
             .with_context(|| format!("cannot update with {inputs}"))?;
