@@ -22,6 +22,7 @@ mod explorer;
 mod harness;
 mod kl_cd;
 mod model;
+mod online;
 mod over_time;
 mod phrases;
 mod quality;

@@ -79,6 +79,16 @@ pub struct FitArgs {
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = bounds::whole::<1, MAX_RESTARTS>, help_heading = "Model")]
     restarts: usize,
 
+    /// Fit by mini-batches of N documents (scikit-learn's MiniBatchNMF): W is updated after
+    /// each batch, and --max-iter and --tol count passes over the documents
+    #[arg(long, value_name = "N", value_parser = bounds::whole::<1, 100_000_000>, help_heading = "Model")]
+    batch_size: Option<usize>,
+
+    /// With --batch-size: the forgetting factor a batch, in (0, 1] [default: 0.7 a pass over
+    /// the documents]
+    #[arg(long, value_name = "RHO", requires = "batch_size", value_parser = super::update::forget, help_heading = "Model")]
+    forget: Option<f64>,
+
     /// Seed of the random start: the same seed gives the same topics, whatever --threads
     #[arg(long, default_value_t = 0, value_name = "SEED", help_heading = "Model")]
     seed: u64,
@@ -146,6 +156,12 @@ pub fn run(args: FitArgs) -> Result<()> {
         .threads(threads)
         .portable(args.portable);
     nmf.check_settings()?;
+    if args.batch_size.is_some() {
+        anyhow::ensure!(
+            args.restarts == 1 && args.stop_rule == StopRule::Divergence,
+            "--batch-size fits one run, stopped by --tol on its passes: leave out --restarts and --stop connectivity"
+        );
+    }
     let pruning = args.pruning.pruning()?;
     let mut sources = args.read.sources();
     sources.extend(args.analyzer.sources());
@@ -225,22 +241,30 @@ pub fn run(args: FitArgs) -> Result<()> {
     // Under --stop divergence, show how far the divergence is from meeting --tol.
     let watch_tol = args.stop_rule == StopRule::Divergence && args.iterations.tol > 0.0;
     let mut last = None;
-    let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, d| {
-        bar.set_position(i as u64);
-        if i == 1 {
-            last = None; // a restart's first iteration
-        }
-        if let (true, Some(d)) = (watch_tol, d) {
-            if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
-                let fall = (before - d) / before;
-                bar.set_prefix(format!(
-                    ", {} down {fall:.1e} in 10 (stops under {:e})",
-                    args.solver.loss.quantity(),
-                    args.iterations.tol
-                ));
+    let mut statistics = None;
+    let (model, fit) = if let Some(batch_size) = args.batch_size {
+        let (model, stats, fit) =
+            nmf.fit_minibatch(matrix.by_doc(), matrix.by_word(), batch_size, args.forget)?;
+        statistics = Some(stats);
+        (model, fit)
+    } else {
+        nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, d| {
+            bar.set_position(i as u64);
+            if i == 1 {
+                last = None; // a restart's first iteration
             }
-        }
-    })?;
+            if let (true, Some(d)) = (watch_tol, d) {
+                if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
+                    let fall = (before - d) / before;
+                    bar.set_prefix(format!(
+                        ", {} down {fall:.1e} in 10 (stops under {:e})",
+                        args.solver.loss.quantity(),
+                        args.iterations.tol
+                    ));
+                }
+            }
+        })?
+    };
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
 
@@ -261,6 +285,7 @@ pub fn run(args: FitArgs) -> Result<()> {
         },
     )?;
     saved.set_phrases(phrases.map(|(_, list)| list));
+    saved.set_online_statistics(statistics);
     let wanted = saved.representative_positions();
     let texts = match &store {
         Some(store) => texts_from_store(store, &saved, &wanted)?,
@@ -314,7 +339,7 @@ fn texts_from_store(
 /// again would wait for ever, so none is opened twice, and a note says why the report lacks
 /// snippets) or holds no text (a Matrix Market file), or when reading fails: snippets are a
 /// help, not worth failing a fit for.
-fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String)> {
+pub(super) fn texts_from_inputs(read: &ReadArgs, positions: &[usize]) -> Vec<(usize, String)> {
     if positions.is_empty() || !matches!(read.matrix_market(), Ok(None)) {
         return Vec::new();
     }

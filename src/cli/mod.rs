@@ -17,6 +17,7 @@ mod search;
 mod senses;
 mod topics;
 mod transform;
+mod update;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -30,6 +31,7 @@ Examples:
   nmf-topics topics --model m --relevance 0.6                # its topics, specific words first
   nmf-topics senses server --model m                         # the topics of one word
   nmf-topics transform --model m new.jsonl                   # topic weights of new documents
+  nmf-topics update m more.jsonl                             # fold new documents into m
   nmf-topics report --model m --html m.html                  # a page to look at in a browser
   nmf-topics index corpus.jsonl --index c.store              # ingest once into a corpus store
   nmf-topics fit --index c.store -k 50 --model m             # fit it without reading the files
@@ -57,6 +59,7 @@ enum Command {
     Senses(senses::SensesArgs),
     Report(report::ReportArgs),
     Transform(transform::TransformArgs),
+    Update(update::UpdateArgs),
     Rank(rank::RankArgs),
     Bench(bench::BenchArgs),
     Completions(completions::CompletionsArgs),
@@ -85,6 +88,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Senses(args) => senses::run(args),
         Command::Report(args) => report::run(args),
         Command::Transform(args) => transform::run(args),
+        Command::Update(args) => update::run(args),
         Command::Rank(mut args) => {
             args.analyzer_given = analyzer_given.clone();
             rank::run(args)

@@ -238,6 +238,57 @@ impl CountMatrix {
         })
     }
 
+    /// This matrix with the documents of `more` after its own: what an update of a model
+    /// holds. `more` must be counted over the same vocabulary (as
+    /// [`CountMatrix::with_vocabulary`] counts new documents for a model).
+    pub fn joined(&self, more: &CountMatrix) -> Result<CountMatrix, MatrixError> {
+        if more.terms != self.terms {
+            return Err(MatrixError::Parts(format!(
+                "the new documents are counted over {} terms that are not the model's {}",
+                more.terms.len(),
+                self.terms.len()
+            )));
+        }
+        let (a, b) = (self.by_doc.indptr(), more.by_doc.indptr());
+        let (a, b) = (a.to_proper(), b.to_proper());
+        let nnz = self.nnz();
+        let indptr: Vec<usize> = a
+            .iter()
+            .copied()
+            .chain(b[1..].iter().map(|&p| p + nnz))
+            .collect();
+        let indices: Vec<u32> = self
+            .by_doc
+            .indices()
+            .iter()
+            .chain(more.by_doc.indices())
+            .copied()
+            .collect();
+        let data: Vec<f32> = self
+            .by_doc
+            .data()
+            .iter()
+            .chain(more.by_doc.data())
+            .copied()
+            .collect();
+        let shape = (self.n_words(), self.n_documents() + more.n_documents());
+        let by_doc =
+            Sparse::try_new_csc(shape, indptr, indices, data).map_err(|(_, _, _, e)| {
+                MatrixError::Parts(format!("the joined counts are not a matrix ({e})"))
+            })?;
+        let mut documents = self.documents.clone();
+        for doc in more.documents.iter() {
+            documents.push_ref(doc);
+        }
+        CountMatrix::from_parts(
+            by_doc,
+            self.terms.clone(),
+            self.words.clone(),
+            documents,
+            self.terms_before,
+        )
+    }
+
     /// V compressed by column (CSC): document `d`'s words are `by_doc().outer_view(d)`.
     pub fn by_doc(&self) -> &Sparse {
         &self.by_doc

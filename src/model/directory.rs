@@ -79,6 +79,7 @@ impl SavedModel {
                 .collect(),
             phrases: self.phrases.clone(),
             time_bins: (self.time_bins != TimeBins::Auto).then_some(self.time_bins),
+            updates: self.updates.clone(),
         }
     }
 
@@ -208,6 +209,8 @@ impl SavedModel {
         }
         saved.phrases = meta.phrases;
         saved.time_bins = meta.time_bins.unwrap_or_default();
+        saved.online = t.online;
+        saved.updates = meta.updates;
         Ok(saved)
     }
 }
@@ -233,8 +236,8 @@ impl ModelSlot {
     /// Writes both files of `model` into the temporary folder, durably.
     pub fn write(&self, model: &SavedModel) -> Result<(), ModelError> {
         let tmp = self.scratch.path();
-        let bytes =
-            tensors::encode(&model.model, model.matrix.by_doc()).map_err(ModelError::Parts)?;
+        let bytes = tensors::encode(&model.model, model.matrix.by_doc(), model.online.as_ref())
+            .map_err(ModelError::Parts)?;
         write_synced(&tmp.join(TENSOR_FILE), &bytes)?;
         let json = serde_json::to_vec_pretty(&model.metadata()).map_err(|e| {
             ModelError::Parts(format!("the metadata cannot be written as JSON: {e}"))

@@ -60,6 +60,9 @@ pub enum ModelError {
     /// The parts given to [`SavedModel::new`](super::SavedModel::new) do not fit together.
     #[error("the model's parts do not fit together: {0}")]
     Parts(String),
+    /// New documents that cannot be folded into the model.
+    #[error("cannot update the model: {0}")]
+    Update(String),
     /// Reading or writing failed.
     #[error("cannot {action} {path}")]
     Io {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::UpdateRecord;
 use crate::corpus::{Documents, PhraseList};
 use crate::nmf::FitReport;
 use crate::report::{Parameters, StageSeconds, TimeBins};
@@ -42,6 +43,9 @@ pub(super) struct Metadata {
     /// How the reports cut the documents' times (absent: `auto`, or no times).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_bins: Option<TimeBins>,
+    /// What updates folded in since the fit (absent for a model only fitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<UpdateRecord>,
 }
 
 /// The snippet of one representative document.

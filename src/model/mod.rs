@@ -13,6 +13,9 @@
 //!     each topic;
 //!   - `V.indptr` (`i64`, `n_documents + 1`), `V.indices` (`i32`, `nnz`), `V.data` (`f32`,
 //!     `nnz`): V, `(n_words, n_documents)`, compressed by column (scipy's `csc_matrix`);
+//!   - in a model an update wrote, `online.A` (`f64`, `(n_words, n_topics)`) and `online.B`
+//!     (`f64`, `n_topics`): the online statistics W is recomputed from (see
+//!     [`SavedModel::update`]); a model only fitted has none, and an update rebuilds them;
 //! - `model.json`: `"format": "nmf-topics/model"`, `"version"`, the shapes, the vocabulary
 //!   (counted terms and the words shown for them), the documents (id, title, label), the
 //!   analyzer, pruning and solver settings, and the fit record.
@@ -28,8 +31,10 @@ mod error;
 mod metadata;
 mod saved;
 mod tensors;
+mod update;
 
 pub use directory::ModelSlot;
 pub use error::ModelError;
 pub use metadata::{FORMAT, VERSION};
 pub use saved::SavedModel;
+pub use update::{UpdateRecord, UpdateReport};

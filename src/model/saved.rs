@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use super::ModelError;
+use super::UpdateRecord;
 use crate::corpus::PhraseList;
 use crate::matrix::CountMatrix;
-use crate::nmf::{FitReport, NmfModel};
+use crate::nmf::{FitReport, NmfModel, OnlineStatistics};
 use crate::report::{
     after_title, representative_documents, snippet_joined, Explorer, Parameters, Ranking, Report,
     StageSeconds, TimeBins,
@@ -29,6 +30,10 @@ pub struct SavedModel {
     pub(super) phrases: Option<PhraseList>,
     /// How the reports cut the documents' times.
     pub(super) time_bins: TimeBins,
+    /// The online statistics, saved by an update (a fitted model has none: they are rebuilt).
+    pub(super) online: Option<OnlineStatistics>,
+    /// What updates folded in since the fit.
+    pub(super) updates: Option<UpdateRecord>,
 }
 
 impl SavedModel {
@@ -65,6 +70,8 @@ impl SavedModel {
             snippets: BTreeMap::new(),
             phrases: None,
             time_bins: TimeBins::Auto,
+            online: None,
+            updates: None,
         })
     }
 
@@ -147,6 +154,24 @@ impl SavedModel {
     /// The normalised factors W and H.
     pub fn model(&self) -> &NmfModel {
         &self.model
+    }
+
+    /// Records the online statistics of a fit by mini-batches
+    /// ([`Nmf::fit_minibatch`](crate::nmf::Nmf::fit_minibatch)), so that an update starts from
+    /// them. Saved with the model.
+    pub fn set_online_statistics(&mut self, statistics: Option<OnlineStatistics>) {
+        self.online = statistics;
+    }
+
+    /// The online statistics an update saved; `None` for a model only fitted (an update
+    /// rebuilds them from V and H).
+    pub fn online_statistics(&self) -> Option<&OnlineStatistics> {
+        self.online.as_ref()
+    }
+
+    /// What updates folded into the model since its fit; `None` for a model only fitted.
+    pub fn updates(&self) -> Option<&UpdateRecord> {
+        self.updates.as_ref()
     }
 
     /// The fit record.

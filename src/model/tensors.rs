@@ -1,5 +1,6 @@
 //! The matrices of a model in safetensors: `W`, `H` and V by column (`V.indptr`, `V.indices`,
-//! `V.data`), little-endian.
+//! `V.data`), little-endian; and, in a model an update wrote, the online statistics
+//! (`online.A`, `online.B`, `f64`).
 
 use std::collections::HashMap;
 
@@ -7,7 +8,7 @@ use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 
 use crate::matrix::Sparse;
-use crate::nmf::NmfModel;
+use crate::nmf::{NmfModel, OnlineStatistics};
 
 /// The matrices as read back, before they are checked against the metadata.
 pub(super) struct Tensors {
@@ -18,10 +19,16 @@ pub(super) struct Tensors {
     pub indptr: Vec<usize>,
     pub indices: Vec<u32>,
     pub data: Vec<f32>,
+    /// The online statistics, when the file has them.
+    pub online: Option<OnlineStatistics>,
 }
 
-/// The file's bytes for `model` and V (CSC).
-pub(super) fn encode(model: &NmfModel, v: &Sparse) -> Result<Vec<u8>, String> {
+/// The file's bytes for `model`, V (CSC) and the online statistics, if any.
+pub(super) fn encode(
+    model: &NmfModel,
+    v: &Sparse,
+    online: Option<&OnlineStatistics>,
+) -> Result<Vec<u8>, String> {
     let (k, n_words, n_docs) = (model.topics(), model.n_words(), model.n_documents());
     let w = f32_bytes(model.w().iter().copied());
     // H is stored (k, n_documents), as in Lee & Seung; the model keeps Hᵀ.
@@ -39,13 +46,21 @@ pub(super) fn encode(model: &NmfModel, v: &Sparse) -> Result<Vec<u8>, String> {
         .flat_map(|&i| (i as i32).to_le_bytes())
         .collect();
     let data = f32_bytes(v.data().iter().copied());
-    let tensors = vec![
+    let f64_bytes = |x: &[f64]| -> Vec<u8> { x.iter().flat_map(|v| v.to_le_bytes()).collect() };
+    let (a, b) = online.map_or((Vec::new(), Vec::new()), |s| {
+        (f64_bytes(&s.a), f64_bytes(&s.b))
+    });
+    let mut tensors = vec![
         ("W", view(Dtype::F32, vec![n_words, k], &w)?),
         ("H", view(Dtype::F32, vec![k, n_docs], &h)?),
         ("V.indptr", view(Dtype::I64, vec![n_docs + 1], &indptr)?),
         ("V.indices", view(Dtype::I32, vec![v.nnz()], &indices)?),
         ("V.data", view(Dtype::F32, vec![v.nnz()], &data)?),
     ];
+    if let Some(s) = online {
+        tensors.push(("online.A", view(Dtype::F64, vec![n_words, k], &a)?));
+        tensors.push(("online.B", view(Dtype::F64, vec![s.b.len()], &b)?));
+    }
     let info = HashMap::from([("format".to_owned(), super::FORMAT.to_owned())]);
     safetensors::serialize(tensors, Some(info)).map_err(|e| e.to_string())
 }
@@ -100,12 +115,29 @@ pub(super) fn decode(
         .collect::<Result<Vec<u32>, _>>()
         .map_err(|_| "V.indices holds a negative index".to_owned())?;
     let data = f32s(get("V.data", Dtype::F32, &[nnz])?);
+    let online = match (file.tensor("online.A"), file.tensor("online.B")) {
+        (Err(_), Err(_)) => None,
+        (Ok(_), Ok(b)) => {
+            let a = f64s(get("online.A", Dtype::F64, &[n_words, k])?);
+            let b = f64s(get("online.B", Dtype::F64, &[b.shape().iter().product()])?);
+            if b.len() < k {
+                return Err(format!(
+                    "the tensor online.B has {} values, fewer than the {k} topics",
+                    b.len()
+                ));
+            }
+            Some(OnlineStatistics { a, b })
+        }
+        (Ok(_), Err(_)) => return Err("the tensor online.A is there without online.B".into()),
+        (Err(_), Ok(_)) => return Err("the tensor online.B is there without online.A".into()),
+    };
     Ok(Tensors {
         w,
         h_t,
         indptr,
         indices,
         data,
+        online,
     })
 }
 
@@ -117,6 +149,13 @@ fn f32s(bytes: &[u8]) -> Vec<f32> {
     bytes
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect()
+}
+
+fn f64s(bytes: &[u8]) -> Vec<f64> {
+    bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
         .collect()
 }
 

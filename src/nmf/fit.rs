@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::online::MiniBatch;
 use super::seam::{Data, Start};
 use super::{Nmf, NmfError, NmfModel, StopReason, StopRule, TracePoint, TransformReport};
 use crate::matrix::Sparse;
@@ -65,6 +66,10 @@ pub struct FitReport {
     /// check, which shows how far a fit that `max_iter` stopped was from stable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connectivity_changed: Option<usize>,
+    /// A fit by mini-batches ([`Nmf::fit_minibatch`]): its batches; its iterations are passes
+    /// over the documents, its trace each pass's loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minibatch: Option<MiniBatch>,
 }
 
 impl FitReport {
@@ -170,6 +175,7 @@ impl Nmf {
             transform,
             restarts,
             connectivity_changed,
+            minibatch: None,
         };
         Ok((model, report))
     }

@@ -26,6 +26,11 @@
 //! transformed later gets back its fitted weights. Topics are numbered by decreasing share of
 //! the corpus.
 //!
+//! **Online updates** (`online.rs`). [`Nmf::partial_fit`] folds new documents into a fitted
+//! model batch by batch: their weights solved with W fixed, then W recomputed from statistics
+//! accumulated over the batches with a forgetting factor (scikit-learn's `MiniBatchNMF`);
+//! [`Nmf::fit_minibatch`] fits from scratch that way.
+//!
 //! **Choosing K.** [`Nmf::rank_fit`] fits one K from several seeds and measures how stable the
 //! documents' main topics are across the runs: the cophenetic correlation of their consensus
 //! (Brunet et al. 2004; see [`consensus`]).
@@ -38,6 +43,7 @@ mod init;
 mod kernel;
 mod model;
 mod nndsvd;
+mod online;
 mod params;
 mod rank;
 mod rows;
@@ -48,8 +54,11 @@ mod transform;
 pub use bench::{benchmark, fma_peak, BenchResult, BenchSettings, FmaPeak};
 pub use fit::{FitReport, Restart};
 pub use model::{weights_from_counts, NmfModel};
+pub use online::{BatchReport, MiniBatch, Online};
 pub use params::{max_threads, Init, Nmf, NmfError, StopReason, StopRule, TracePoint};
 pub use rank::RankFit;
-pub use seam::{Data, DocumentSolver, JointSolver, Start, StepCost};
+pub use seam::{
+    Data, DocumentSolver, JointSolver, OnlineSolver, OnlineStatistics, Start, StepCost,
+};
 pub use solvers::{registered, solver_description, KlMu, Loss, Solver};
 pub use transform::TransformReport;

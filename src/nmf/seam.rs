@@ -41,7 +41,8 @@
 //!   `init::document_start` holds W's columns in an order that depends on their values alone.
 //!
 //! **Adding a solver.** Make a folder under `solvers/` whose `mod.rs` implements `Method` (the
-//! two constructors), [`JointSolver`] and [`DocumentSolver`], with its own kernels beside them;
+//! two constructors, and `online` if it has an online mode), [`JointSolver`] and
+//! [`DocumentSolver`], with its own kernels beside them;
 //! then, in `solvers/mod.rs`, declare the module and add one row to the registry (and, for a new
 //! name, the variant of [`Solver`](super::Solver) or [`Loss`](super::Loss) with its names).
 //! Nothing else changes: `fit`, `transform`, `rank`, `bench`, the reports, the CLI flags
@@ -72,14 +73,17 @@
 //!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
 //!   solver that cannot use a mask refuses it in its constructor with an error naming the
 //!   solver and the mask, so no other caller changes.
-//! - *Online / mini-batch updates of a saved model* (scikit-learn's `MiniBatchNMF.partial_fit`):
-//!   an `Nmf::partial_fit(model, new documents)` driver starts a joint solver from
-//!   [`Start::Factors`] (the model's W, and the new documents' H from a [`DocumentSolver`]),
-//!   then, batch by batch, solves the batch's H with W fixed and updates W from statistics
-//!   accumulated over the batches with a forgetting factor. Those statistics (for KL-MU, W's
-//!   numerators and H's row sums) outlive a run, so they are saved with the model as added
-//!   tensors; a solver offers the mode by an optional method of `Method` returning `None` for
-//!   solvers without it.
+//! - *Online / mini-batch updates of a saved model* are in (`online.rs`, scikit-learn's
+//!   `MiniBatchNMF.partial_fit`): a solver offers them by `Method`'s optional `online`
+//!   constructor (`None` by default: [`Nmf::online_solver`] then refuses, naming the solver),
+//!   which gives an [`OnlineSolver`] holding W and the [`OnlineStatistics`]. Per batch it
+//!   solves the batch's weights with W fixed by the settings' [`DocumentSolver`], multiplies
+//!   the statistics by the forgetting factor, adds the batch's and recomputes W. Both KL
+//!   solvers offer it with the I-divergence's statistics (`kl_mu/online.rs`: W's numerators
+//!   and H's row sums), coordinate descent with its own document solve. The statistics outlive
+//!   a run: `SavedModel::update` saves them as added tensors, and rebuilds those of a model
+//!   saved without them from its V and H ([`OnlineSolver::accumulate`]). A Frobenius solver
+//!   would keep V·Hᵀ in `a` and the K × K H·Hᵀ in `b`, and recompute W by its own rule.
 
 use super::{Nmf, NmfError, NmfModel};
 use crate::corpus::limits::{MAX_TOTAL, MIN_COUNT};
@@ -214,6 +218,44 @@ pub trait DocumentSolver {
     fn h(&self) -> Vec<f32>;
 }
 
+/// The running statistics of an online fit, in the numbering of W's topics: what W is
+/// recomputed from after each batch, and what a model saves so that it can be updated again.
+/// For the KL divergence (`kl_mu/online.rs`) `a` holds W ⊙ ((V/WH)·Hᵀ) and `b` H's row sums,
+/// each summed over the batches with the forgetting factor; another loss keeps its own (a
+/// Frobenius scheme would keep V·Hᵀ and the K × K matrix H·Hᵀ in the same two).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnlineStatistics {
+    /// `(n_words, topics)` row-major.
+    pub a: Vec<f64>,
+    /// `topics` values (or more, for a loss whose scheme needs them).
+    pub b: Vec<f64>,
+}
+
+/// A mini-batch fit of W: the factors' words and the statistics accumulated over batches.
+///
+/// Made by `Method::online`; every method runs on the current rayon pool and gives the same
+/// bits on any number of threads.
+pub trait OnlineSolver: Send {
+    /// One batch: solves its documents' weights with W fixed (the settings' document solve),
+    /// folds them into the statistics after multiplying those by `forget`, and recomputes W
+    /// from the statistics. Returns the batch's loss under W as it was before the update.
+    fn batch(&mut self, v: Data<'_>, forget: f64) -> Result<f64, NmfError>;
+
+    /// Folds given weights Hᵀ `(n_documents, topics)` of `v` into the statistics, after
+    /// multiplying those by `forget`, without changing W: how the statistics of a model saved
+    /// without them are rebuilt from its own V and H.
+    fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError>;
+
+    /// W, `(n_words, topics)` row-major, each topic summing to 1 (0 for a dead one).
+    fn w(&self) -> &[f32];
+
+    /// The statistics.
+    fn statistics(&self) -> &OnlineStatistics;
+
+    /// W and the statistics.
+    fn into_parts(self: Box<Self>) -> (Vec<f32>, OnlineStatistics);
+}
+
 /// One solver's constructors: what a folder under `solvers/` provides and the registry lists.
 /// Its settings come from the [`Nmf`] (topics, `init`, `portable`, and any setting a solver of
 /// its own adds there), so that a new setting changes no signature.
@@ -240,6 +282,18 @@ pub(crate) trait Method: Sync {
     /// [`JointSolver::step`]); a solver that does not is refused the setting before any work.
     fn extrapolates(&self) -> bool {
         false
+    }
+
+    /// A mini-batch fit from W `(n_words, topics)` row-major and the statistics so far (`None`:
+    /// none yet), or `None` when the solver has no online mode.
+    fn online(
+        &self,
+        _nmf: &Nmf,
+        _topics: usize,
+        _w: &[f32],
+        _statistics: Option<OnlineStatistics>,
+    ) -> Option<Result<Box<dyn OnlineSolver>, NmfError>> {
+        None
     }
 }
 

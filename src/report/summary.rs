@@ -8,7 +8,9 @@ use super::over_time::{OverTime, TimeBins};
 use super::quality::{Coherence, Quality};
 use crate::corpus::{PhraseConfig, Timestamp};
 use crate::matrix::{CountMatrix, Pruning};
-use crate::nmf::{FitReport, Nmf, NmfModel, Restart, StopReason, TracePoint, TransformReport};
+use crate::nmf::{
+    FitReport, MiniBatch, Nmf, NmfModel, Restart, StopReason, TracePoint, TransformReport,
+};
 use crate::text::AnalyzerConfig;
 
 use super::relevance::{self, Ranking};
@@ -152,6 +154,9 @@ pub struct FitFigures {
     /// With `--stop connectivity`: documents whose main topic changed at the last check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connectivity_changed: Option<usize>,
+    /// With `--batch-size`: the batches; the iterations are passes over the documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minibatch: Option<MiniBatch>,
 }
 
 /// One topic.
@@ -393,6 +398,7 @@ impl<'a> Report<'a> {
                 transform: fit.transform.clone(),
                 restarts: fit.restarts.clone(),
                 connectivity_changed: fit.connectivity_changed,
+                minibatch: fit.minibatch.clone(),
             },
             relevance: match ranking {
                 Ranking::Weight => None,
@@ -448,6 +454,20 @@ impl Report<'_> {
     /// Why the iterations stopped, in words, for the terminal and HTML reports.
     pub fn why_stopped(&self) -> String {
         let (f, nmf) = (&self.fit, &self.parameters.nmf);
+        if let Some(m) = &f.minibatch {
+            let stop = match f.stop {
+                StopReason::Converged => format!(
+                    "converged: the {} of a pass fell by less than {:e}",
+                    nmf.loss.quantity(),
+                    nmf.tol
+                ),
+                _ => format!("stopped at --max-iter {}", nmf.max_iter),
+            };
+            return format!(
+                "passes over the documents in {} batches of {}, forgetting factor {:.4} a batch; {stop}",
+                m.batches, m.batch_size, m.forget
+            );
+        }
         match f.stop {
             StopReason::Converged => format!(
                 "converged: the {} fell by less than {:e} over 10 iterations",

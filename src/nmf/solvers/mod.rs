@@ -16,7 +16,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::seam::{Data, DocumentSolver, JointSolver, Method, Start};
+use super::seam::{
+    Data, DocumentSolver, JointSolver, Method, OnlineSolver, OnlineStatistics, Start,
+};
 use super::{Nmf, NmfError};
 
 mod kl_cd;
@@ -213,6 +215,25 @@ impl Nmf {
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
         method(self.solver, self.loss)?.documents(self, v, topics, w)
+    }
+
+    /// The mini-batch fit of W `(n_words, topics)` row-major by these settings' solver and loss,
+    /// from the statistics so far (`None`: none yet): what [`Nmf::partial_fit`] drives. Fails
+    /// for a solver without an online mode.
+    pub fn online_solver(
+        &self,
+        topics: usize,
+        w: &[f32],
+        statistics: Option<OnlineStatistics>,
+    ) -> Result<Box<dyn OnlineSolver>, NmfError> {
+        method(self.solver, self.loss)?
+            .online(self, topics, w, statistics)
+            .unwrap_or_else(|| {
+                Err(NmfError::Matrix(format!(
+                    "--solver {} with --loss {} has no online mode: a model it fitted cannot be updated",
+                    self.solver, self.loss
+                )))
+            })
     }
 }
 

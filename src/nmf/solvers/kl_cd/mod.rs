@@ -48,7 +48,9 @@ use crate::nmf::chunks::chunk_bounds;
 use crate::nmf::init;
 use crate::nmf::kernel::{Kernel, LANES};
 use crate::nmf::rows::Rows;
-use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start, StepCost};
+use crate::nmf::seam::{
+    self, Data, DocumentSolver, JointSolver, OnlineSolver, OnlineStatistics, Start, StepCost,
+};
 use crate::nmf::{Nmf, NmfError, NmfModel};
 use kernel::Local;
 
@@ -451,6 +453,16 @@ impl seam::Method for Registered {
 
     fn extrapolates(&self) -> bool {
         true
+    }
+
+    fn online(
+        &self,
+        nmf: &Nmf,
+        topics: usize,
+        w: &[f32],
+        statistics: Option<OnlineStatistics>,
+    ) -> Option<Result<Box<dyn OnlineSolver>, NmfError>> {
+        Some(super::kl_mu::online(nmf, topics, w, statistics))
     }
 }
 

@@ -42,12 +42,17 @@ use crate::nmf::chunks::{chunk_bounds, column_sums, for_each_chunk, reduce};
 use crate::nmf::init;
 use crate::nmf::kernel::{Kernel, LANES};
 use crate::nmf::rows::Rows;
-use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start, StepCost};
+use crate::nmf::seam::{
+    self, Data, DocumentSolver, JointSolver, OnlineSolver, OnlineStatistics, Start, StepCost,
+};
 use crate::nmf::{Init, Nmf, NmfError, NmfModel};
 use kernel::Pass;
 
 mod documents;
 mod kernel;
+mod online;
+
+pub(super) use online::start as online;
 
 /// Bytes of W's rows (and as many of their numerators) that the words gathered document by
 /// document take: the most frequent words, whose rows then stay in a core's L2 cache while
@@ -453,6 +458,16 @@ impl seam::Method for Registered {
             solver.use_portable_kernel();
         }
         Ok(Box::new(documents::Documents(solver)))
+    }
+
+    fn online(
+        &self,
+        nmf: &Nmf,
+        topics: usize,
+        w: &[f32],
+        statistics: Option<OnlineStatistics>,
+    ) -> Option<Result<Box<dyn OnlineSolver>, NmfError>> {
+        Some(online::start(nmf, topics, w, statistics))
     }
 }
 

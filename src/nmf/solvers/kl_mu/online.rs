@@ -1,0 +1,236 @@
+//! Mini-batch updates of W for the I-divergence (scikit-learn's `MiniBatchNMF` scheme for
+//! β-loss multiplicative updates, β = 1). Per batch V_b with weights H_b solved for W fixed:
+//!
+//! ```text
+//! A ← ρ·A + W ⊙ ((V_b / W·H_b)·H_bᵀ)      (n_words, K)
+//! B ← ρ·B + H_b·1                          (K)
+//! W ← A / B, each topic then scaled to sum to 1
+//! ```
+//!
+//! With ρ = 1 and one batch this is Lee & Seung's W update; over batches A and B carry the
+//! documents seen before, weighted by ρ per batch since. Coordinate descent offers the same
+//! mode (its own document solve, these statistics).
+//!
+//! **Reproducibility.** Each word's row of A and W reads only its own row of V_b, so the rows
+//! run in parallel in any split; B is summed document after document. No step allocates: A,
+//! B and W are made with the solver, and the batch's weights come from the settings' document
+//! solver, made for the batch.
+//!
+//! **Guards.** (W·H) is floored at 1e-12; a topic whose B is not above [`DEAD`] times the
+//! largest keeps its words, so a topic no recent document used does not blow up from 0/0;
+//! values below `f32::MIN_POSITIVE` are flushed to zero.
+
+use rayon::prelude::*;
+
+use crate::nmf::seam::{Data, OnlineSolver, OnlineStatistics};
+use crate::nmf::{Nmf, NmfError};
+
+/// A topic's B below this fraction of the largest B: too little weight to move its words.
+const DEAD: f64 = 1e-9;
+
+/// The floor of (W·H) before dividing.
+const FLOOR: f32 = 1e-12;
+
+/// W and the statistics of the I-divergence's mini-batch updates.
+pub(in crate::nmf::solvers) struct KlOnline {
+    nmf: Nmf,
+    k: usize,
+    w: Vec<f32>,
+    stats: OnlineStatistics,
+}
+
+/// The online mode of a KL solver: the settings' document solve and these statistics.
+pub(in crate::nmf::solvers) fn start(
+    nmf: &Nmf,
+    k: usize,
+    w: &[f32],
+    statistics: Option<OnlineStatistics>,
+) -> Result<Box<dyn OnlineSolver>, NmfError> {
+    if k == 0 || !w.len().is_multiple_of(k) {
+        return Err(NmfError::Matrix(format!(
+            "W of {} values is not (n_words, {k})",
+            w.len()
+        )));
+    }
+    if w.iter().any(|x| !x.is_finite() || *x < 0.0) {
+        return Err(NmfError::Matrix("W must be finite and non-negative".into()));
+    }
+    let stats = match statistics {
+        Some(s) => {
+            if s.a.len() != w.len() || s.b.len() != k {
+                return Err(NmfError::Matrix(format!(
+                    "the online statistics are of {} and {} values, the model needs {} and {k}",
+                    s.a.len(),
+                    s.b.len(),
+                    w.len()
+                )));
+            }
+            if s.a.iter().chain(&s.b).any(|x| !x.is_finite() || *x < 0.0) {
+                return Err(NmfError::Matrix(
+                    "the online statistics must be finite and non-negative".into(),
+                ));
+            }
+            s
+        }
+        None => OnlineStatistics {
+            a: vec![0.0; w.len()],
+            b: vec![0.0; k],
+        },
+    };
+    let mut solver = KlOnline {
+        nmf: nmf.clone(),
+        k,
+        w: w.to_vec(),
+        stats,
+    };
+    normalise(&mut solver.w, k);
+    Ok(Box::new(solver))
+}
+
+impl KlOnline {
+    fn check(&self, v: &Data<'_>, forget: f64) -> Result<(), NmfError> {
+        let n_words = self.w.len() / self.k;
+        if v.shape().0 != n_words {
+            return Err(NmfError::Matrix(format!(
+                "the batch is counted over {} words, the model has {n_words}",
+                v.shape().0
+            )));
+        }
+        if !(forget > 0.0 && forget <= 1.0) {
+            return Err(NmfError::Matrix(format!(
+                "forgetting factor {forget}: it must be in (0, 1]"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1.
+    fn fold(&mut self, v: Data<'_>, h: &[f32], forget: f64) {
+        let k = self.k;
+        for (b, s) in self.stats.b.iter_mut().zip(row_sums(h, k)) {
+            *b = forget * *b + s;
+        }
+        let by_word = v.by_word();
+        let ptr = by_word.indptr();
+        let (indices, data) = (by_word.indices(), by_word.data());
+        self.stats
+            .a
+            .par_chunks_mut(k)
+            .zip(self.w.par_chunks(k))
+            .enumerate()
+            .for_each(|(word, (a, w))| {
+                for x in a.iter_mut() {
+                    *x *= forget;
+                }
+                let range = ptr.outer_inds_sz(word);
+                for (&d, &count) in indices[range.clone()].iter().zip(&data[range]) {
+                    let hd = &h[d as usize * k..][..k];
+                    let wh: f32 = w.iter().zip(hd).map(|(x, y)| x * y).sum();
+                    let ratio = (count / wh.max(FLOOR)) as f64;
+                    for ((a, &x), &y) in a.iter_mut().zip(w).zip(hd) {
+                        *a += ratio * (x as f64 * y as f64);
+                    }
+                }
+            });
+    }
+
+    /// W ← A / B on the live topics, each topic then scaled to sum to 1.
+    fn refresh_w(&mut self) {
+        let k = self.k;
+        let largest = self.stats.b.iter().copied().fold(0.0, f64::max);
+        let live: Vec<bool> = self
+            .stats
+            .b
+            .iter()
+            .map(|&b| b > 0.0 && b > DEAD * largest)
+            .collect();
+        let b = &self.stats.b;
+        self.w
+            .par_chunks_mut(k)
+            .zip(self.stats.a.par_chunks(k))
+            .for_each(|(w, a)| {
+                for t in 0..k {
+                    if live[t] {
+                        w[t] = flush((a[t] / b[t]) as f32);
+                    }
+                }
+            });
+        normalise(&mut self.w, k);
+    }
+}
+
+impl OnlineSolver for KlOnline {
+    fn batch(&mut self, v: Data<'_>, forget: f64) -> Result<f64, NmfError> {
+        self.check(&v, forget)?;
+        let nmf = &self.nmf;
+        let mut documents = nmf.document_solver(v, self.k, &self.w)?;
+        documents.solve(nmf.transform_max_iter, nmf.transform_tol);
+        let loss = documents.loss();
+        let h = documents.h();
+        drop(documents);
+        self.fold(v, &h, forget);
+        self.refresh_w();
+        Ok(loss)
+    }
+
+    fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError> {
+        self.check(&v, forget)?;
+        if h.len() != v.shape().1 * self.k || h.iter().any(|x| !x.is_finite() || *x < 0.0) {
+            return Err(NmfError::Matrix(format!(
+                "the weights must be ({}, {}), finite and non-negative",
+                v.shape().1,
+                self.k
+            )));
+        }
+        self.fold(v, h, forget);
+        Ok(())
+    }
+
+    fn w(&self) -> &[f32] {
+        &self.w
+    }
+
+    fn statistics(&self) -> &OnlineStatistics {
+        &self.stats
+    }
+
+    fn into_parts(self: Box<Self>) -> (Vec<f32>, OnlineStatistics) {
+        (self.w, self.stats)
+    }
+}
+
+/// Σ_d H[d, t] for each topic, document after document.
+fn row_sums(h: &[f32], k: usize) -> Vec<f64> {
+    let mut sums = vec![0f64; k];
+    for row in h.chunks_exact(k) {
+        for (s, &x) in sums.iter_mut().zip(row) {
+            *s += x as f64;
+        }
+    }
+    sums
+}
+
+/// Scales each column of W `(n_words, k)` to sum to 1; a column of zeros stays so.
+fn normalise(w: &mut [f32], k: usize) {
+    let mut sums = vec![0f64; k];
+    for row in w.chunks_exact(k) {
+        for (s, &x) in sums.iter_mut().zip(row) {
+            *s += x as f64;
+        }
+    }
+    w.par_chunks_mut(k).for_each(|row| {
+        for (x, &s) in row.iter_mut().zip(&sums) {
+            if s > 0.0 {
+                *x = flush((*x as f64 / s) as f32);
+            }
+        }
+    });
+}
+
+fn flush(x: f32) -> f32 {
+    if x.is_finite() && x >= f32::MIN_POSITIVE {
+        x
+    } else {
+        0.0
+    }
+}
