@@ -382,4 +382,36 @@ fn extrapolate_with_a_solver_that_cannot_is_refused_before_any_work() {
         ),
         "{err}"
     );
+    let err = util::run_err(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "4",
+        "--solver",
+        "cd",
+        "--extrapolate",
+        "--batch-size",
+        "500",
+        "-q",
+    ]);
+    assert!(
+        err.contains("a mini-batch fit (--batch-size) has none"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_model_fitted_with_extrapolation_takes_updates() {
+    let dir = util::tempdir();
+    let model = util::fit_small_model(dir.path(), &["--solver", "cd", "--extrapolate"]);
+    let corpus = util::default_corpus();
+    let out = run_ok(&[
+        "update",
+        arg(&model),
+        arg(&corpus),
+        "--batch-size",
+        "2500",
+        "-q",
+    ]);
+    assert!(out.status.success());
 }

@@ -246,6 +246,11 @@ impl Nmf {
         let (n_words, n_docs) = by_doc.shape();
         self.check(n_words, n_docs)?;
         check_batches(n_docs, batch_size)?;
+        if self.extrapolate {
+            return Err(NmfError::Matrix(
+                "--extrapolate pushes the joint steps of a whole-corpus fit; a mini-batch fit (--batch-size) has none: give one or the other".into(),
+            ));
+        }
         let forget =
             forget.unwrap_or_else(|| 0.7f64.powf(batch_size.min(n_docs) as f64 / n_docs as f64));
         let v = Data::new(by_doc, by_word)?;
