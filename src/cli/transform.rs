@@ -31,8 +31,8 @@ pub struct TransformArgs {
     #[command(flatten)]
     read: ReadArgs,
 
-    /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N", value_parser = bounds::threads)]
+    /// Threads to solve the weights on (the weights do not depend on it) [default: all cores]
+    #[arg(long, value_name = "N", value_parser = bounds::threads, help_heading = "Model")]
     threads: Option<usize>,
 
     /// Write the weights as JSON to FILE (- for standard output, instead of the text)
