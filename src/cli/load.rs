@@ -8,6 +8,8 @@ use nmf_topics::corpus::{
     PhraseConfig, PhraseList, Phrasing,
 };
 use nmf_topics::matrix::Pruning;
+use nmf_topics::matrix::UnknownWords;
+use nmf_topics::model::SavedModel;
 use nmf_topics::report::printable;
 use nmf_topics::text::AnalyzerConfig;
 use nmf_topics::{Analyzer, CountMatrix};
@@ -39,6 +41,25 @@ pub fn load(read: &ReadArgs, analyzer: &AnalyzerArgs, show_progress: bool) -> Re
         (Some(analyzer.config()?), phrasing)
     };
     load_with(read, config, phrasing, show_progress)
+}
+
+/// New documents read as `saved` reads text: its analyzer and phrases, counted over its words
+/// alone; with the words it left out. `action` names the command in the error ("transform").
+pub fn load_for_model(
+    read: &ReadArgs,
+    saved: &SavedModel,
+    show_progress: bool,
+    action: &str,
+) -> Result<(CountMatrix, UnknownWords)> {
+    let loaded = load_with(
+        read,
+        saved.parameters().analyzer.clone(),
+        saved.phrases().cloned().map(Phrasing::Apply),
+        show_progress,
+    )?;
+    let vocabulary = saved.matrix();
+    CountMatrix::with_vocabulary(&loaded.bag, vocabulary.terms(), vocabulary.words())
+        .with_context(|| format!("cannot {action} {}", read.inputs.join(" ")))
 }
 
 /// As [`load`], with the analyzer's settings given (`None`: only a Matrix Market input can be

@@ -4,12 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::Phrasing;
 use nmf_topics::report::Transformed;
-use nmf_topics::{CountMatrix, SavedModel};
+use nmf_topics::SavedModel;
 
 use super::bounds;
-use super::load::load_with;
+use super::load::load_for_model;
 use super::options::ReadArgs;
 use super::output::{Destination, Outputs, Source};
 use super::progress;
@@ -79,16 +78,12 @@ pub fn run(args: TransformArgs) -> Result<()> {
         .build_global()
         .context("cannot start the worker threads")?;
 
-    let loaded = load_with(
+    let (matrix, unknown) = load_for_model(
         &args.read,
-        saved.parameters().analyzer.clone(),
-        saved.phrases().cloned().map(Phrasing::Apply),
+        &saved,
         progress::wanted(args.quiet),
+        "transform",
     )?;
-    let vocabulary = saved.matrix();
-    let (matrix, unknown) =
-        CountMatrix::with_vocabulary(&loaded.bag, vocabulary.terms(), vocabulary.words())
-            .with_context(|| format!("cannot transform {}", args.read.inputs.join(" ")))?;
     let (counts, solve) = nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
     let result = Transformed::new(&matrix, &unknown, saved.model(), &counts, solve);
 

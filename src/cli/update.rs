@@ -5,14 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::Phrasing;
 use nmf_topics::model::UpdateReport;
 use nmf_topics::report::thousands;
-use nmf_topics::{CountMatrix, SavedModel};
+use nmf_topics::SavedModel;
 
 use super::bounds;
 use super::fit::texts_from_inputs;
-use super::load::load_with;
+use super::load::load_for_model;
 use super::options::ReadArgs;
 use super::output::{Outputs, Source};
 use super::progress;
@@ -95,18 +94,12 @@ pub fn run(args: UpdateArgs) -> Result<()> {
         .build_global()
         .context("cannot start the worker threads")?;
 
-    let loaded = load_with(
+    let (matrix, unknown) = load_for_model(
         &args.read,
-        saved.parameters().analyzer.clone(),
-        saved.phrases().cloned().map(Phrasing::Apply),
+        &saved,
         progress::wanted(args.quiet),
+        "update with",
     )?;
-    let inputs = args.read.inputs.join(" ");
-    let vocabulary = saved.matrix();
-    let (matrix, unknown) =
-        CountMatrix::with_vocabulary(&loaded.bag, vocabulary.terms(), vocabulary.words())
-            .with_context(|| format!("cannot update with {inputs}"))?;
-    drop(loaded);
     let bar = progress::bar(
         progress::wanted(args.quiet),
         Some(matrix.n_documents() as u64),
