@@ -57,12 +57,15 @@
 //!   Gillis 2019) would keep the previous factors (two more `Rows`, made at the start) and
 //!   override [`JointSolver::step`] to update, extrapolate and restart when the loss rose (it
 //!   evaluates the loss every step, so `step` returns it whether asked or not).
-//! - *Euclidean (Frobenius) loss*, with multiplicative updates (`(Mu, Frobenius)`) and with
-//!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new
-//!   [`Loss`](super::Loss) variant `frobenius`, whose quantity the reports call "squared
-//!   error". On a sparse V, ½‖V − WH‖² = ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩: the K × K Gram
-//!   matrices are scratch of the solver, made at the start, so the loss and both updates cost
-//!   O(nnz·K + (n_words + n_documents)·K²).
+//! - *Euclidean (Frobenius) loss* is in, with multiplicative updates (`solvers/frobenius_mu/`,
+//!   `(Mu, Frobenius)`) and coordinate descent (`solvers/frobenius_cd/`, `(Cd, Frobenius)`,
+//!   scikit-learn's default): [`Loss::Frobenius`](super::Loss::Frobenius), whose quantity the
+//!   reports call "squared error". On a sparse V, ½‖V − WH‖² = ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩:
+//!   what both share is `solvers/least_squares/`, the K × K Gram matrices (scratch made at
+//!   the start, summed chunk by chunk from the new rows), the products VᵀW and VHᵀ a row at a
+//!   time, and the row passes, so the loss and both updates cost O(nnz·K + (n_words +
+//!   n_documents)·K²); a solver is its row update (`least_squares::Rule`). Their document
+//!   solve is one: a non-negative least squares problem a document, by coordinate descent.
 //! - *Projected gradient* (Lin 2007): `(Pg, Frobenius)`; its line search's trial factors are
 //!   scratch `Rows` made at the start.
 //! - *`--weighting tfidf`*: a stage of `src/matrix` (V's values become tf-idf weights, the idf

@@ -5,6 +5,11 @@
 //! |---|---|---|---|
 //! | `mu` | `kl` | `kl_mu/` | Lee & Seung's multiplicative updates for the I-divergence |
 //! | `cd` | `kl` | `kl_cd/` | cyclic coordinate descent with guarded Newton steps for the I-divergence |
+//! | `mu` | `frobenius` | `frobenius_mu/` | Lee & Seung's multiplicative updates for the squared error |
+//! | `cd` | `frobenius` | `frobenius_cd/` | cyclic coordinate descent (exact steps) for the squared error |
+//!
+//! The Euclidean solvers share `least_squares/`: the loss on a sparse V, the Gram matrices,
+//! the row passes and the document solve.
 //!
 //! A solver is a folder implementing the seam (see `seam.rs`); registering it is its `mod`
 //! line and its row in [`REGISTRY`], plus, for a new name, its variant of [`Solver`] or
@@ -19,8 +24,11 @@ use serde::{Deserialize, Serialize};
 use super::seam::{Data, DocumentSolver, JointSolver, Method, Start};
 use super::{Nmf, NmfError};
 
+mod frobenius_cd;
+mod frobenius_mu;
 mod kl_cd;
 mod kl_mu;
+mod least_squares;
 
 pub use kl_mu::KlMu;
 
@@ -28,6 +36,8 @@ pub use kl_mu::KlMu;
 static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[
     (Solver::Mu, Loss::Kl, &kl_mu::Registered),
     (Solver::Cd, Loss::Kl, &kl_cd::Registered),
+    (Solver::Mu, Loss::Frobenius, &frobenius_mu::Registered),
+    (Solver::Cd, Loss::Frobenius, &frobenius_cd::Registered),
 ];
 
 /// How the factors are updated (scikit-learn's `solver`).
@@ -72,16 +82,21 @@ pub enum Loss {
     /// loss of a Poisson model of the counts.
     #[default]
     Kl,
+    /// Half the squared Euclidean (Frobenius) distance, ½‖V − WH‖² = ½ Σ (V − WH)²
+    /// (scikit-learn's `beta_loss='frobenius'`, whose `reconstruction_err_` is its root of
+    /// twice this): the loss of a Gaussian model, the usual one on tf-idf weights.
+    Frobenius,
 }
 
 impl Loss {
     /// Every loss name, in the order the help lists them.
-    pub const ALL: &'static [Loss] = &[Loss::Kl];
+    pub const ALL: &'static [Loss] = &[Loss::Kl, Loss::Frobenius];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Loss::Kl => "kl",
+            Loss::Frobenius => "frobenius",
         }
     }
 
@@ -89,6 +104,7 @@ impl Loss {
     pub fn describe(self) -> &'static str {
         match self {
             Loss::Kl => "KL divergence",
+            Loss::Frobenius => "squared error",
         }
     }
 
@@ -96,6 +112,7 @@ impl Loss {
     pub fn quantity(self) -> &'static str {
         match self {
             Loss::Kl => "divergence",
+            Loss::Frobenius => "squared error",
         }
     }
 }

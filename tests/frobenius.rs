@@ -1,0 +1,274 @@
+//! The Euclidean loss (`--loss frobenius`), with multiplicative updates and coordinate
+//! descent: the loss and one half step of each against a dense, naive reference; the loss
+//! never rising step by step on random and planted matrices; planted topics recovered; the
+//! same bits on any thread count; `transform` giving a training document its fitted weights.
+//! The seam's contract tests (`seam.rs`) hold both to the rest.
+
+use nmf_topics::matrix::Sparse;
+use nmf_topics::nmf::{Data, Init, Loss, Nmf, Solver, Start};
+
+use crate::util::{sparse_from_dense, TestRng};
+
+const SOLVERS: [Solver; 2] = [Solver::Mu, Solver::Cd];
+
+fn euclid(solver: Solver, k: usize) -> Nmf {
+    Nmf::new(k).solver(solver).loss(Loss::Frobenius)
+}
+
+fn bits(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+/// A random real-valued matrix `(n, m)`, about `density` non-zero (values in [0.01, 2)), as a
+/// dense row-major array too.
+fn values(n: usize, m: usize, density: f64, seed: u64) -> (Vec<f32>, Sparse, Sparse) {
+    let mut rng = TestRng::new(seed);
+    let v: Vec<f32> = (0..n * m)
+        .map(|_| {
+            if rng.uniform() < density {
+                (0.01 + 1.99 * rng.uniform()) as f32
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let (csc, csr) = sparse_from_dense(n, m, &v);
+    (v, csc, csr)
+}
+
+/// A planted non-negative matrix `(n, m)` of rank `k`: topic t owns words t·n/k.. (weight 1 to
+/// 2, a thin 0.02 share elsewhere), each document mixes one to three topics, and entries
+/// below 0.05 are zero (so V is sparse). Returns V dense and sparse and the planted W `(n, k)`.
+fn planted(n: usize, m: usize, k: usize, seed: u64) -> (Vec<f32>, Sparse, Sparse, Vec<f64>) {
+    let mut rng = TestRng::new(seed);
+    let mut w = vec![0f64; n * k];
+    for i in 0..n {
+        for t in 0..k {
+            w[i * k + t] = if i * k / n == t {
+                1.0 + rng.uniform()
+            } else {
+                0.02 * rng.uniform()
+            };
+        }
+    }
+    let mut v = vec![0f32; n * m];
+    for j in 0..m {
+        let mut h = vec![0f64; k];
+        for _ in 0..1 + rng.next_u64() % 3 {
+            h[(rng.next_u64() % k as u64) as usize] += 0.5 + rng.uniform();
+        }
+        for i in 0..n {
+            let x: f64 = (0..k).map(|t| w[i * k + t] * h[t]).sum();
+            v[i * m + j] = if x >= 0.05 { x as f32 } else { 0.0 };
+        }
+    }
+    let (csc, csr) = sparse_from_dense(n, m, &v);
+    (v, csc, csr, w)
+}
+
+/// ½‖V − WH‖², the obvious way, over a dense V `(n, m)`, W `(n, k)` and Hᵀ `(m, k)`.
+fn dense_loss(v: &[f32], w: &[f64], h: &[f64], n: usize, m: usize, k: usize) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..n {
+        for j in 0..m {
+            let wh: f64 = (0..k).map(|t| w[i * k + t] * h[j * k + t]).sum();
+            let r = v[i * m + j] as f64 - wh;
+            sum += r * r;
+        }
+    }
+    0.5 * sum
+}
+
+/// One H half step the obvious way: WᵀV and WᵀW from the dense arrays, then each document's
+/// weights by Lee & Seung's rule (`Mu`) or by one cyclic pass of exact minimisations (`Cd`).
+fn dense_h_step(solver: Solver, v: &[f32], w: &[f64], h: &mut [f64], dims: (usize, usize, usize)) {
+    let (n, m, k) = dims;
+    let g = |a: usize, b: usize| (0..n).map(|i| w[i * k + a] * w[i * k + b]).sum::<f64>();
+    for j in 0..m {
+        let c: Vec<f64> = (0..k)
+            .map(|t| (0..n).map(|i| w[i * k + t] * v[i * m + j] as f64).sum())
+            .collect();
+        let row = &mut h[j * k..][..k];
+        match solver {
+            Solver::Mu => {
+                let old = row.to_vec();
+                for t in 0..k {
+                    let denominator: f64 = (0..k).map(|r| g(t, r) * old[r]).sum();
+                    row[t] = old[t] * c[t] / denominator;
+                }
+            }
+            Solver::Cd => {
+                for t in 0..k {
+                    let gx: f64 = (0..k).map(|r| g(t, r) * row[r]).sum();
+                    row[t] = (row[t] - (gx - c[t]) / g(t, t)).max(0.0);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_loss_and_a_half_step_equal_the_dense_reference() {
+    for solver in SOLVERS {
+        for (n, m, k, seed) in [(30, 40, 3, 1), (25, 60, 11, 2), (50, 35, 17, 3)] {
+            let (v, csc, csr) = values(n, m, 0.3, seed);
+            let mut rng = TestRng::new(seed + 100);
+            let w: Vec<f32> = (0..n * k).map(|_| 0.05 + rng.uniform() as f32).collect();
+            let h: Vec<f32> = (0..m * k).map(|_| 0.05 + rng.uniform() as f32).collect();
+            let data = Data::new(&csc, &csr).unwrap();
+            let start = Start::Factors { w: &w, h: &h };
+            let mut s = euclid(solver, k).joint_solver(data, start).unwrap();
+            let w64: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+            let mut h64: Vec<f64> = h.iter().map(|&x| x as f64).collect();
+            let expected = dense_loss(&v, &w64, &h64, n, m, k);
+            let got = s.loss();
+            assert!(
+                (got - expected).abs() <= 1e-9 * expected,
+                "{solver}, k {k}: loss {got} against {expected}"
+            );
+            assert_eq!(s.update_h(true).unwrap().to_bits(), got.to_bits());
+            dense_h_step(solver, &v, &w64, &mut h64, (n, m, k));
+            let expected = dense_loss(&v, &w64, &h64, n, m, k);
+            let got = s.loss();
+            assert!(
+                (got - expected).abs() <= 1e-5 * expected,
+                "{solver}, k {k}: after the H half {got} against {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_loss_never_rises_step_by_step() {
+    let (_, rcsc, rcsr) = values(120, 150, 0.1, 7);
+    let (_, pcsc, pcsr, _) = planted(200, 300, 6, 8);
+    for (name, csc, csr) in [("random", &rcsc, &rcsr), ("planted", &pcsc, &pcsr)] {
+        let data = Data::new(csc, csr).unwrap();
+        for solver in SOLVERS {
+            for init in [Init::Random, Init::Nndsvda] {
+                let mut s = euclid(solver, 6)
+                    .init(init)
+                    .joint_solver(data, Start::Seed(3))
+                    .unwrap();
+                assert!(s.descends());
+                let first = s.loss();
+                let mut before = first;
+                for i in 0..150 {
+                    s.update_h(false);
+                    let mid = s.loss();
+                    s.update_w();
+                    let after = s.loss();
+                    // f32 factors: a rounding of each new value by 6e-8 of itself.
+                    let slack = 1e-6 * before;
+                    assert!(
+                        mid <= before + slack && after <= mid + slack,
+                        "{solver} on {name}, {init}, step {i}: {before} → {mid} → {after}"
+                    );
+                    before = after;
+                }
+                assert!(
+                    before < 0.9 * first,
+                    "{solver} on {name}, {init}: {first} → {before}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn planted_topics_are_recovered() {
+    let (n, m, k) = (240, 600, 6);
+    let (_, csc, csr, w) = planted(n, m, k, 11);
+    for solver in SOLVERS {
+        for init in [Init::Nndsvda, Init::Random] {
+            let (model, fit) = euclid(solver, k)
+                .init(init)
+                .max_iter(500)
+                .tol(1e-7)
+                .seed(2)
+                .fit(&csc, &csr)
+                .unwrap();
+            for t in 0..k {
+                let planted: Vec<f64> = (0..n).map(|i| w[i * k + t]).collect();
+                let best = (0..k)
+                    .map(|f| {
+                        let fitted: Vec<f64> =
+                            (0..n).map(|i| model.word_row(i)[f] as f64).collect();
+                        cosine(&planted, &fitted)
+                    })
+                    .fold(0.0, f64::max);
+                assert!(
+                    best >= 0.97,
+                    "{solver}, {init} start, planted topic {t}: best cosine {best:.3}"
+                );
+            }
+            // V is W·H but for the entries under 0.05 zeroed: the fit explains nearly all.
+            let total: f64 = csc.data().iter().map(|&x| 0.5 * x as f64 * x as f64).sum();
+            assert!(
+                fit.divergence < 0.01 * total,
+                "{solver}, {init}: {} of {total}",
+                fit.divergence
+            );
+        }
+    }
+}
+
+#[test]
+fn fits_give_the_same_bits_on_one_two_and_three_threads() {
+    let (_, csc, csr) = values(150, 210, 0.08, 17);
+    for solver in SOLVERS {
+        let fit = |threads: usize| {
+            let (model, report) = euclid(solver, 7)
+                .max_iter(40)
+                .tol(0.0)
+                .threads(threads)
+                .fit(&csc, &csr)
+                .unwrap();
+            let trace: Vec<u64> = report
+                .trace
+                .iter()
+                .map(|p| p.divergence.to_bits())
+                .collect();
+            (bits(model.w()), bits(model.h()), trace)
+        };
+        let one = fit(1);
+        for threads in [2, 3] {
+            assert!(fit(threads) == one, "{solver}: {threads} threads differ");
+        }
+    }
+}
+
+#[test]
+fn a_training_document_transformed_gets_its_fitted_weights() {
+    let (_, csc, csr, _) = planted(180, 260, 5, 23);
+    for solver in SOLVERS {
+        let nmf = euclid(solver, 5).max_iter(60).seed(4);
+        let (model, fit) = nmf.clone().threads(1).fit(&csc, &csr).unwrap();
+        let (h, report) = nmf.threads(2).transform(&model, &csc, &csr).unwrap();
+        assert_eq!(bits(&h), bits(model.h()), "{solver}");
+        assert_eq!(report.unconverged, 0, "{solver}");
+        assert!(fit.transform.is_some());
+        // A document that is one column of the fitted W·H is explained exactly.
+        let k = model.topics();
+        let weights = [0.7f32, 0.0, 1.3, 0.0, 0.2];
+        let column: Vec<f32> = (0..model.n_words())
+            .map(|i| (0..k).map(|t| model.word_row(i)[t] * weights[t]).sum())
+            .map(|x: f32| if x < 1e-5 { 0.0 } else { x })
+            .collect();
+        let (one, one_t) = sparse_from_dense(model.n_words(), 1, &column);
+        let (got, _) = euclid(solver, 5).transform(&model, &one, &one_t).unwrap();
+        for (g, w) in got.iter().zip(weights) {
+            assert!(
+                (g - w).abs() <= 1e-3,
+                "{solver}: {got:?} against {weights:?}"
+            );
+        }
+    }
+}
+
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
