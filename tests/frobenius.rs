@@ -1,13 +1,16 @@
 //! The Euclidean loss (`--loss frobenius`), with multiplicative updates and coordinate
 //! descent: the loss and one half step of each against a dense, naive reference; the loss
 //! never rising step by step on random and planted matrices; planted topics recovered; the
-//! same bits on any thread count; `transform` giving a training document its fitted weights.
-//! The seam's contract tests (`seam.rs`) hold both to the rest.
+//! same bits on any thread count; `transform` giving a training document its fitted weights;
+//! tf-idf weights against scikit-learn's; `fit --loss frobenius --solver cd --weighting tfidf`
+//! and `transform` through the built binary. The seam's contract tests (`seam.rs`) hold both
+//! solvers to the rest.
 
-use nmf_topics::matrix::Sparse;
+use nmf_topics::matrix::{Idf, Sparse, Weighting};
 use nmf_topics::nmf::{Data, Init, Loss, Nmf, Solver, Start};
+use serde_json::Value;
 
-use crate::util::{sparse_from_dense, TestRng};
+use crate::util::{self, arg, run_ok, sparse_from_dense, TestRng};
 
 const SOLVERS: [Solver; 2] = [Solver::Mu, Solver::Cd];
 
@@ -264,6 +267,158 @@ fn a_training_document_transformed_gets_its_fitted_weights() {
             );
         }
     }
+}
+
+/// scikit-learn 1.9.1's numbers for the counts below (documents × words, the last document
+/// empty), computed once with
+/// `TfidfTransformer().fit(X)`: `idf_` and `transform(X).toarray()`.
+#[test]
+fn tfidf_weights_are_scikit_learns() {
+    let counts: [[f32; 5]; 5] = [
+        [3.0, 0.0, 1.0, 0.0, 2.0],
+        [0.0, 2.0, 0.0, 0.0, 1.0],
+        [1.0, 1.0, 1.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 4.0, 1.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+    ];
+    let idf = [
+        1.6931471805599454,
+        1.6931471805599454,
+        1.6931471805599454,
+        2.09861228866811,
+        1.4054651081081644,
+    ];
+    let tfidf: [[f64; 5]; 5] = [
+        [
+            0.8399638537256445,
+            0.0,
+            0.27998795124188147,
+            0.0,
+            0.464830583754703,
+        ],
+        [0.0, 0.9236077439113727, 0.0, 0.0, 0.38333893017399634],
+        [
+            0.5773502691896257,
+            0.5773502691896257,
+            0.5773502691896257,
+            0.0,
+            0.0,
+        ],
+        [0.0, 0.0, 0.0, 0.9862719025495194, 0.16512944692377435],
+        [0.0; 5],
+    ];
+    // Ours is words × documents.
+    let v: Vec<f32> = (0..5)
+        .flat_map(|w| counts.iter().map(move |doc| doc[w]))
+        .collect();
+    let (csc, _) = sparse_from_dense(5, 5, &v);
+    let ours = Idf::of(&csc);
+    for (a, b) in ours.values().iter().zip(idf) {
+        assert!((a - b).abs() <= 1e-12, "idf {a} against {b}");
+    }
+    let (weighted, by_word) = Weighting::Tfidf.weigh(&csc, &csc).unwrap();
+    assert!(weighted.is_csc() && by_word.is_csr());
+    for (d, row) in tfidf.iter().enumerate() {
+        for (w, &expected) in row.iter().enumerate() {
+            let got = weighted.get(w, d).copied().unwrap_or(0.0) as f64;
+            assert!(
+                (got - expected).abs() <= 1e-7,
+                "document {d}, word {w}: {got} against {expected}"
+            );
+            assert_eq!(by_word.get(w, d), weighted.get(w, d));
+        }
+    }
+    assert!(Weighting::Counts.weigh(&csc, &csc).is_none());
+}
+
+/// The shipped corpus fitted as scikit-learn's default NMF is usually run (tf-idf, squared
+/// error, coordinate descent), through the built binary: a report that speaks of tf-idf weight
+/// and squared error, finite figures, and a model whose `transform` of its own documents gives
+/// back their fitted weights.
+#[test]
+fn the_cli_fits_tfidf_with_coordinate_descent_on_the_squared_error() {
+    let dir = util::tempdir();
+    let corpus = util::default_corpus();
+    let (json, fitted) = (dir.path().join("r.json"), dir.path().join("fitted.csv"));
+    let model = dir.path().join("model");
+    let common = [
+        "fit",
+        arg(&corpus),
+        "-k",
+        "8",
+        "--loss",
+        "frobenius",
+        "--solver",
+        "cd",
+        "--weighting",
+        "tfidf",
+        "--threads",
+        "2",
+        "-q",
+    ];
+    let mut args = common.to_vec();
+    args.extend(["--json", arg(&json), "--doc-topics", arg(&fitted)]);
+    args.extend(["--model", arg(&model)]);
+    run_ok(&args);
+    let text = util::stdout(&run_ok(&common));
+    assert!(
+        text.contains("coordinate descent on the squared error"),
+        "{text}"
+    );
+    assert!(text.contains("% of tf-idf weight, NPMI"), "{text}");
+    assert!(text.contains("per unit of tf-idf weight"), "{text}");
+    assert!(
+        !text.contains("of tokens") && !text.contains("per token"),
+        "{text}"
+    );
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let p = &report["parameters"];
+    assert_eq!(p["weighting"], "tfidf");
+    assert_eq!(
+        (&p["nmf"]["solver"], &p["nmf"]["loss"]),
+        (&"cd".into(), &"frobenius".into())
+    );
+    let fit = &report["fit"];
+    let error = fit["divergence"].as_f64().unwrap();
+    // l2-normalised documents: ½‖V‖² is half the documents with words, which the fit lowers.
+    let documents = report["corpus"]["documents"].as_f64().unwrap();
+    assert!(error > 0.0 && error < 0.5 * documents, "{error}");
+    let trace: Vec<f64> = fit["divergence_trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["divergence"].as_f64().unwrap())
+        .collect();
+    assert!(
+        trace.windows(2).all(|w| w[1] <= w[0] * (1.0 + 1e-9)),
+        "{trace:?}"
+    );
+    let topics = report["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 8);
+    let shares: f64 = topics.iter().map(|t| t["share"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 1e-4, "{shares}");
+    for t in topics {
+        assert_eq!(t["words"].as_array().unwrap().len(), 10, "{t}");
+        assert!(t["npmi"].as_f64().unwrap().is_finite());
+    }
+
+    let again = dir.path().join("again.csv");
+    let transform = [
+        "transform",
+        "--model",
+        arg(&model),
+        arg(&corpus),
+        "--csv",
+        arg(&again),
+        "-q",
+    ];
+    run_ok(&transform);
+    assert_eq!(
+        std::fs::read_to_string(&fitted).unwrap(),
+        std::fs::read_to_string(&again).unwrap(),
+        "transform of the training documents"
+    );
 }
 
 fn cosine(a: &[f64], b: &[f64]) -> f64 {

@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use nmf_topics::corpus::{CorpusStore, DocumentReader, Input};
+use nmf_topics::matrix::Weighting;
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds, TimeBins};
 use nmf_topics::{Nmf, SavedModel};
@@ -57,6 +58,12 @@ pub struct FitArgs {
 
     #[command(flatten)]
     solver: SolverArgs,
+
+    /// What the solver factors: counts, or tfidf (counts times smoothed idf, each document of
+    /// unit length, as scikit-learn's TfidfTransformer; usual with --loss frobenius); saved
+    /// with the model, so transform weights new documents alike
+    #[arg(long, default_value_t = Weighting::Counts, value_name = "WEIGHTING", help_heading = "Model")]
+    weighting: Weighting,
 
     /// How the factors start: nndsvda (from a truncated SVD of the counts; steadier, more
     /// coherent topics) or random
@@ -225,7 +232,13 @@ pub fn run(args: FitArgs) -> Result<()> {
     // Under --stop divergence, show how far the divergence is from meeting --tol.
     let watch_tol = args.stop_rule == StopRule::Divergence && args.iterations.tol > 0.0;
     let mut last = None;
-    let (model, fit) = nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, d| {
+    // The weights are made here, and freed once fitted: the model keeps the counts.
+    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
+    let (by_doc, by_word) = match &weighted {
+        Some((by_doc, by_word)) => (by_doc, by_word),
+        None => (matrix.by_doc(), matrix.by_word()),
+    };
+    let (model, fit) = nmf.fit_observed(by_doc, by_word, &mut |i, d| {
         bar.set_position(i as u64);
         if i == 1 {
             last = None; // a restart's first iteration
@@ -243,6 +256,7 @@ pub fn run(args: FitArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
+    drop(weighted);
 
     let mut saved = SavedModel::new(
         matrix,
@@ -253,6 +267,7 @@ pub fn run(args: FitArgs) -> Result<()> {
             phrases: phrases.as_ref().map(|(config, _)| *config),
             pruning,
             nmf,
+            weighting: args.weighting,
         },
         StageSeconds {
             reading,

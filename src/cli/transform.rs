@@ -89,7 +89,7 @@ pub fn run(args: TransformArgs) -> Result<()> {
     let (matrix, unknown) =
         CountMatrix::with_vocabulary(&loaded.bag, vocabulary.terms(), vocabulary.words())
             .with_context(|| format!("cannot transform {}", args.read.inputs.join(" ")))?;
-    let (counts, solve) = nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
+    let (counts, solve) = saved.transform(&nmf, &matrix)?;
     let result = Transformed::new(&matrix, &unknown, saved.model(), &counts, solve);
 
     if let Some(out) = csv_out {

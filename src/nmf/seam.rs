@@ -68,9 +68,11 @@
 //!   solve is one: a non-negative least squares problem a document, by coordinate descent.
 //! - *Projected gradient* (Lin 2007): `(Pg, Frobenius)`; its line search's trial factors are
 //!   scratch `Rows` made at the start.
-//! - *`--weighting tfidf`*: a stage of `src/matrix` (V's values become tf-idf weights, the idf
-//!   saved with the model so that `transform` weights new documents alike). The seam does not
-//!   change: a solver sees an `f32` matrix, counts or not.
+//! - *`--weighting tfidf`* is in: a stage of `src/matrix` (`weighting.rs`; V's values become
+//!   scikit-learn's tf-idf weights). The idf is a function of the training counts, which the
+//!   model saves, so `SavedModel::transform` weights new documents alike. The seam did not
+//!   change: a solver sees an `f32` matrix, counts or not (weights under `MIN_COUNT` are
+//!   dropped by the stage, so any loss may take them).
 //! - *Masked entries* (missing values) for the Euclidean loss: [`Data`] gains an optional
 //!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
 //!   solver that cannot use a mask refuses it in its constructor with an error naming the
