@@ -22,7 +22,7 @@ pub(super) struct Coordinate;
 impl Rule for Coordinate {
     const DESCENDS: bool = true;
 
-    #[inline]
+    #[inline(always)]
     fn update(x: &mut [f32], c: &[f64], aux: &mut [f64], gram: &[f64], k: usize) {
         coordinate_pass(x, c, aux, gram, k);
     }

@@ -24,7 +24,7 @@ pub(super) struct Multiplicative;
 impl Rule for Multiplicative {
     const DESCENDS: bool = true;
 
-    #[inline]
+    #[inline(always)]
     fn update(x: &mut [f32], c: &[f64], aux: &mut [f64], gram: &[f64], k: usize) {
         gram_times(aux, gram, x, k);
         for t in 0..k {
