@@ -66,8 +66,10 @@
 //!   time, and the row passes, so the loss and both updates cost O(nnz·K + (n_words +
 //!   n_documents)·K²); a solver is its row update (`least_squares::Rule`). Their document
 //!   solve is one: a non-negative least squares problem a document, by coordinate descent.
-//! - *Projected gradient* (Lin 2007): `(Pg, Frobenius)`; its line search's trial factors are
-//!   scratch `Rows` made at the start.
+//! - *Projected gradient* (Lin 2007) is in: `(Pg, Frobenius)`, `solvers/frobenius_pg/`. Its
+//!   half steps work on a whole factor (the step size is one number, found by an Armijo
+//!   search over sums of every row), so its `least_squares::Rule` says `PROJECTED` and the
+//!   shared state holds its trial factors, made at the start (`least_squares::Trials`).
 //! - *`--weighting tfidf`* is in: a stage of `src/matrix` (`weighting.rs`; V's values become
 //!   scikit-learn's tf-idf weights). The idf is a function of the training counts, which the
 //!   model saves, so `SavedModel::transform` weights new documents alike. The seam did not

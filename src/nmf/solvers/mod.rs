@@ -7,6 +7,7 @@
 //! | `cd` | `kl` | `kl_cd/` | cyclic coordinate descent with guarded Newton steps for the I-divergence |
 //! | `mu` | `frobenius` | `frobenius_mu/` | Lee & Seung's multiplicative updates for the squared error |
 //! | `cd` | `frobenius` | `frobenius_cd/` | cyclic coordinate descent (exact steps) for the squared error |
+//! | `pg` | `frobenius` | `frobenius_pg/` | Lin's projected gradient with an Armijo search for the squared error |
 //!
 //! The Euclidean solvers share `least_squares/`: the loss on a sparse V, the Gram matrices,
 //! the row passes and the document solve.
@@ -26,6 +27,7 @@ use super::{Nmf, NmfError};
 
 mod frobenius_cd;
 mod frobenius_mu;
+mod frobenius_pg;
 mod kl_cd;
 mod kl_mu;
 mod least_squares;
@@ -38,6 +40,7 @@ static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[
     (Solver::Cd, Loss::Kl, &kl_cd::Registered),
     (Solver::Mu, Loss::Frobenius, &frobenius_mu::Registered),
     (Solver::Cd, Loss::Frobenius, &frobenius_cd::Registered),
+    (Solver::Pg, Loss::Frobenius, &frobenius_pg::Registered),
 ];
 
 /// How the factors are updated (scikit-learn's `solver`).
@@ -50,17 +53,21 @@ pub enum Solver {
     /// Coordinate descent: each topic's weights (or each weight) in turn, minimised with the
     /// others fixed.
     Cd,
+    /// Projected gradient (Lin 2007): gradient steps on a factor, negative values set to 0,
+    /// each step's size found by an Armijo search.
+    Pg,
 }
 
 impl Solver {
     /// Every solver name, in the order the help lists them.
-    pub const ALL: &'static [Solver] = &[Solver::Mu, Solver::Cd];
+    pub const ALL: &'static [Solver] = &[Solver::Mu, Solver::Cd, Solver::Pg];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Solver::Mu => "mu",
             Solver::Cd => "cd",
+            Solver::Pg => "pg",
         }
     }
 
@@ -69,6 +76,7 @@ impl Solver {
         match self {
             Solver::Mu => "multiplicative updates",
             Solver::Cd => "coordinate descent",
+            Solver::Pg => "projected gradient",
         }
     }
 }

@@ -61,8 +61,20 @@ impl<'a> Documents<'a> {
         let doc_ptr = by_doc.indptr().to_proper().into_owned();
         let chunks = chunk_bounds(&doc_ptr);
         let word_chunks = chunk_bounds(&v.by_word().indptr().to_proper());
-        let mut partials = vec![0.0; (word_chunks.len() - 1) * k * k];
-        let gram = super::gram(&word_chunks, &mut w, k, kp, &mut partials);
+        let n = word_chunks.len() - 1;
+        let (mut partials, mut scratch, mut outs) =
+            (vec![0.0; n * k * k], vec![0.0; n * 2 * kp], vec![0.0; n]);
+        let mut gram = vec![0.0; k * k];
+        super::gram(
+            &word_chunks,
+            &mut w,
+            k,
+            kp,
+            &mut scratch,
+            &mut partials,
+            &mut outs,
+            &mut gram,
+        );
         Ok(Documents {
             by_doc,
             k,

@@ -49,6 +49,13 @@ pub(super) trait Rule: Send + Sync + 'static {
     /// Whether each update never raises the loss (up to float rounding).
     const DESCENDS: bool;
 
+    /// Whether a half step is projected gradient's over the whole factor
+    /// (`frobenius_pg/`), with trial factors made at the start, instead of row updates.
+    const PROJECTED: bool = false;
+
+    /// Multiply-adds of a step a row, in units of K², and the formula `bench` prints.
+    const ROW_COST: (f64, &'static str) = (1.5, "2·nnz·K + 1.5·(words + documents)·K²");
+
     /// Updates `x` against `c` (`kp`) and G (`k × k`, row-major); `aux` is `kp` of scratch.
     fn update(x: &mut [f32], c: &[f64], aux: &mut [f64], gram: &[f64], k: usize);
 }
@@ -81,7 +88,20 @@ pub(super) struct LeastSquares<'a, R: Rule> {
     partial_cross: Vec<f64>,
     /// ½‖V‖².
     half_norm: f64,
+    /// Projected gradient's trial factors and step sizes, when the rule is that.
+    trials: Option<Trials>,
     rule: std::marker::PhantomData<R>,
+}
+
+/// What projected gradient's half steps keep beside the factors, made at the start: each
+/// row's c, two trial factors of each shape, each side's step size, and each chunk's sums.
+pub(super) struct Trials {
+    pub(super) c: Vec<f64>,
+    pub(super) h: (Rows, Rows),
+    pub(super) w: (Rows, Rows),
+    pub(super) alpha_h: f64,
+    pub(super) alpha_w: f64,
+    pub(super) sums: Vec<f64>,
 }
 
 impl<'a, R: Rule> LeastSquares<'a, R> {
@@ -102,6 +122,15 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
         let doc_chunks = chunk_bounds(&doc_ptr);
         let word_chunks = chunk_bounds(&word_ptr);
         let chunks = (doc_chunks.len() - 1).max(word_chunks.len() - 1);
+        let (n_words, n_docs) = by_doc.shape();
+        let trials = R::PROJECTED.then(|| Trials {
+            c: vec![0.0; n_words.max(n_docs) * kp],
+            h: (Rows::zeroed(n_docs * kp), Rows::zeroed(n_docs * kp)),
+            w: (Rows::zeroed(n_words * kp), Rows::zeroed(n_words * kp)),
+            alpha_h: 1.0,
+            alpha_w: 1.0,
+            sums: vec![0.0; chunks * (super::frobenius_pg::SUMS + 1)],
+        });
         let mut solver = LeastSquares {
             by_doc,
             by_word,
@@ -120,28 +149,72 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
             partial_grams: vec![0.0; chunks * k * k],
             partial_cross: vec![0.0; chunks],
             half_norm: half_norm(by_doc),
+            trials,
             rule: std::marker::PhantomData,
         };
-        solver.gram_w = solver.gram_of_w();
-        solver.gram_h = solver.gram_of_h();
+        solver.gram_of_w();
+        solver.gram_of_h();
         Ok(solver)
     }
 
-    fn gram_of_w(&mut self) -> Vec<f64> {
-        let n = self.word_chunks.len() - 1;
-        let grams = &mut self.partial_grams[..n * self.k * self.k];
-        gram(&self.word_chunks, &mut self.w, self.k, self.kp, grams)
+    /// WᵀW of the current W.
+    fn gram_of_w(&mut self) {
+        let (k, kp, n) = (self.k, self.kp, self.word_chunks.len() - 1);
+        gram(
+            &self.word_chunks,
+            &mut self.w,
+            k,
+            kp,
+            &mut self.scratch[..n * 2 * kp],
+            &mut self.partial_grams[..n * k * k],
+            &mut self.partial_cross[..n],
+            &mut self.gram_w,
+        );
     }
 
-    fn gram_of_h(&mut self) -> Vec<f64> {
-        let n = self.doc_chunks.len() - 1;
-        let grams = &mut self.partial_grams[..n * self.k * self.k];
-        gram(&self.doc_chunks, &mut self.h, self.k, self.kp, grams)
+    /// HHᵀ of the current H.
+    fn gram_of_h(&mut self) {
+        let (k, kp, n) = (self.k, self.kp, self.doc_chunks.len() - 1);
+        gram(
+            &self.doc_chunks,
+            &mut self.h,
+            k,
+            kp,
+            &mut self.scratch[..n * 2 * kp],
+            &mut self.partial_grams[..n * k * k],
+            &mut self.partial_cross[..n],
+            &mut self.gram_h,
+        );
     }
 
     /// The H half; with `loss`, returns F of the factors as they were before it.
     fn update_h(&mut self, loss: bool) -> Option<f64> {
         let (k, kp) = (self.k, self.kp);
+        if let Some(trials) = &mut self.trials {
+            let half = Half {
+                ptr: &self.doc_ptr,
+                m: self.by_doc,
+                other: &self.w,
+                gram: &self.gram_w,
+                k,
+                kp,
+            };
+            let n = self.doc_chunks.len() - 1;
+            let cross = super::frobenius_pg::half(
+                &half,
+                &self.doc_chunks,
+                &mut self.h,
+                &mut trials.h,
+                &mut trials.c,
+                &mut trials.alpha_h,
+                &mut self.scratch[..n * 2 * kp],
+                &mut trials.sums,
+                loss,
+            );
+            let before = loss.then(|| self.value(cross, &self.gram_h));
+            self.gram_of_h();
+            return before;
+        }
         let half = Half {
             ptr: &self.doc_ptr,
             m: self.by_doc,
@@ -168,6 +241,30 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
     /// The W half.
     fn update_w(&mut self) {
         let (k, kp) = (self.k, self.kp);
+        if let Some(trials) = &mut self.trials {
+            let half = Half {
+                ptr: &self.word_ptr,
+                m: self.by_word,
+                other: &self.h,
+                gram: &self.gram_h,
+                k,
+                kp,
+            };
+            let n = self.word_chunks.len() - 1;
+            super::frobenius_pg::half(
+                &half,
+                &self.word_chunks,
+                &mut self.w,
+                &mut trials.w,
+                &mut trials.c,
+                &mut trials.alpha_w,
+                &mut self.scratch[..n * 2 * kp],
+                &mut trials.sums,
+                false,
+            );
+            self.gram_of_w();
+            return;
+        }
         let half = Half {
             ptr: &self.word_ptr,
             m: self.by_word,
@@ -262,10 +359,11 @@ impl<R: Rule> JointSolver for LeastSquares<'_, R> {
     fn cost(&self) -> StepCost {
         let (n_words, n_docs) = self.by_doc.shape();
         let k = self.k as f64;
+        let (per_row, formula) = R::ROW_COST;
         StepCost {
             multiply_adds: 2.0 * self.by_doc.nnz() as f64 * k
-                + 1.5 * (n_words + n_docs) as f64 * k * k,
-            formula: "2·nnz·K + 1.5·(words + documents)·K²",
+                + per_row * (n_words + n_docs) as f64 * k * k,
+            formula,
         }
     }
 
@@ -277,9 +375,10 @@ impl<R: Rule> JointSolver for LeastSquares<'_, R> {
             kp,
             scratch,
             partial_grams,
+            trials,
             ..
         } = *self;
-        drop((scratch, partial_grams));
+        drop((scratch, partial_grams, trials));
         NmfModel::from_factors(w, h, k, kp)
     }
 }
@@ -426,17 +525,17 @@ pub(super) fn coordinate_pass_on(
 /// at the chunk bounds: chunk c gets `2·kp` of `scratch`, `kk` of `grams` and writes its
 /// result into its slot of `outs`.
 #[allow(clippy::too_many_arguments)]
-fn for_chunks<F>(
+pub(super) fn for_chunks<T: Send, F>(
     bounds: &[usize],
     kp: usize,
     kk: usize,
-    rows: &mut [f32],
+    rows: &mut [T],
     scratch: &mut [f64],
     grams: &mut [f64],
     outs: &mut [f64],
     f: &F,
 ) where
-    F: Fn(usize, &mut [f32], &mut [f64], &mut [f64]) -> f64 + Sync,
+    F: Fn(usize, &mut [T], &mut [f64], &mut [f64]) -> f64 + Sync,
 {
     let n = bounds.len() - 1;
     if n == 1 {
@@ -454,12 +553,20 @@ fn for_chunks<F>(
     );
 }
 
-/// The Gram matrix of `rows` (`kp` values a row, the first `k` used), `(k, k)`, summed chunk
-/// by chunk in parallel into `partials` and added in chunk order.
-fn gram(bounds: &[usize], rows: &mut [f32], k: usize, kp: usize, partials: &mut [f64]) -> Vec<f64> {
-    let n = bounds.len() - 1;
-    let mut scratch = vec![0.0; n * 2 * kp];
-    let mut outs = vec![0.0; n];
+/// The Gram matrix of `rows` (`kp` values a row, the first `k` used) into `out`, `(k, k)`,
+/// summed chunk by chunk in parallel into `partials` (`k·k` a chunk; `scratch` and `outs`, of
+/// `2·kp` and 1 a chunk, unused) and added in chunk order.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn gram(
+    bounds: &[usize],
+    rows: &mut [f32],
+    k: usize,
+    kp: usize,
+    scratch: &mut [f64],
+    partials: &mut [f64],
+    outs: &mut [f64],
+    out: &mut [f64],
+) {
     let chunk = |_: usize, rows: &mut [f32], _: &mut [f64], gram: &mut [f64]| {
         gram.fill(0.0);
         for x in rows.chunks_exact(kp) {
@@ -467,19 +574,8 @@ fn gram(bounds: &[usize], rows: &mut [f32], k: usize, kp: usize, partials: &mut 
         }
         0.0
     };
-    for_chunks(
-        bounds,
-        kp,
-        k * k,
-        rows,
-        &mut scratch,
-        partials,
-        &mut outs,
-        &chunk,
-    );
-    let mut out = vec![0.0; k * k];
-    reduce_gram(partials, k, &mut out);
-    out
+    for_chunks(bounds, kp, k * k, rows, scratch, partials, outs, &chunk);
+    reduce_gram(partials, k, out);
 }
 
 /// Adds x xᵀ's upper triangle to `gram` (`k × k`).
