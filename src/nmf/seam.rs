@@ -78,7 +78,13 @@
 //! - *Masked entries* (missing values) for the Euclidean loss: [`Data`] gains an optional
 //!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
 //!   solver that cannot use a mask refuses it in its constructor with an error naming the
-//!   solver and the mask, so no other caller changes.
+//!   solver and the mask, so no other caller changes. In `least_squares/` the Gram trick
+//!   still holds with a correction over the missing entries alone: F = ½‖V_obs‖² − ⟨V, WH⟩ +
+//!   ½⟨WᵀW, HHᵀ⟩ − ½Σ_missing (W_w·h_d)², and a row's quadratic has G − Σ_missing o oᵀ for G
+//!   (o: the other factor's rows at the row's missing entries), so `Rule::update` would take
+//!   the row's missing rows beside c and G: Gx less Σ o (o·x), G_tt less Σ o_t²; K²·(missing
+//!   entries) more a row, nothing more for a row without one. The document solve takes the
+//!   same mask (a training document transformed with it gets back its fitted weights).
 //! - *Online / mini-batch updates of a saved model* (scikit-learn's `MiniBatchNMF.partial_fit`):
 //!   an `Nmf::partial_fit(model, new documents)` driver starts a joint solver from
 //!   [`Start::Factors`] (the model's W, and the new documents' H from a [`DocumentSolver`]),

@@ -402,7 +402,10 @@ impl Half<'_> {
         c.fill(0.0);
         let (start, end) = (self.ptr[i], self.ptr[i + 1]);
         let m = (&self.m.indices()[start..end], &self.m.data()[start..end]);
-        for (&j, &v) in m.0.iter().zip(m.1) {
+        for (n, (&j, &v)) in m.0.iter().zip(m.1).enumerate() {
+            if let Some(&ahead) = m.0.get(n + PREFETCH) {
+                prefetch(&self.other[ahead as usize * kp..][..kp]);
+            }
             let row = &self.other[j as usize * kp..][..kp];
             let v = v as f64;
             for (c, &o) in c.iter_mut().zip(row) {
@@ -519,6 +522,30 @@ pub(super) fn coordinate_pass_on(
         Kernel::Avx2Fma => unsafe { avx2::coordinate_pass(x, c, gx, gram, k) },
         _ => coordinate_pass(x, c, gx, gram, k),
     }
+}
+
+/// Non-zeros ahead whose rows of the other factor [`Half::product`] asks for: the rows are
+/// scattered over more memory than the caches hold, and their loads can overlap the
+/// arithmetic of the rows before.
+const PREFETCH: usize = 8;
+
+/// Asks for `row` to be brought into cache (x86-64; elsewhere nothing).
+#[inline(always)]
+fn prefetch(row: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        for line in row.chunks(16) {
+            // SAFETY: prefetching a valid address has no effect but on the caches.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr() as *const i8) };
+        }
+        if let Some(last) = row.last() {
+            // SAFETY: as above; a row may end on a line its first 16 values do not reach.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(last as *const f32 as *const i8) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
 }
 
 /// Runs `f(first row, rows, scratch, gram)` on every chunk in parallel, splitting the buffers
