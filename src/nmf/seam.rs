@@ -75,16 +75,18 @@
 //!   model saves, so `SavedModel::transform` weights new documents alike. The seam did not
 //!   change: a solver sees an `f32` matrix, counts or not (weights under `MIN_COUNT` are
 //!   dropped by the stage, so any loss may take them).
-//! - *Masked entries* (missing values) for the Euclidean loss: [`Data`] gains an optional
-//!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
-//!   solver that cannot use a mask refuses it in its constructor with an error naming the
-//!   solver and the mask, so no other caller changes. In `least_squares/` the Gram trick
-//!   still holds with a correction over the missing entries alone: F = ½‖V_obs‖² − ⟨V, WH⟩ +
-//!   ½⟨WᵀW, HHᵀ⟩ − ½Σ_missing (W_w·h_d)², and a row's quadratic has G − Σ_missing o oᵀ for G
-//!   (o: the other factor's rows at the row's missing entries), so `Rule::update` would take
-//!   the row's missing rows beside c and G: Gx less Σ o (o·x), G_tt less Σ o_t²; K²·(missing
-//!   entries) more a row, nothing more for a row without one. The document solve takes the
-//!   same mask (a training document transformed with it gets back its fitted weights).
+//! - *Masked entries* (missing values) for the Euclidean loss are in, in the library:
+//!   [`Data::with_mask`] takes a sparse mask of the missing entries (`Nmf::fit_masked` fits
+//!   with one); the loss and the updates leave those entries out. A solver that cannot use a
+//!   mask (KL-MU, KL-CD, PG) refuses it in its constructor with an error naming the solver and
+//!   the mask, so no other caller changes. In `least_squares/` the Gram trick holds with a
+//!   correction over the missing entries alone: F = ½‖V_obs‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩ −
+//!   ½Σ_missing (W_w·h_d)², and a row's quadratic has G − Σ_missing o oᵀ for G (o: the other
+//!   factor's rows at the row's missing entries, `Half::row_gram`, made in the chunk's
+//!   scratch): K²·(missing entries) more a row, nothing more for a row without one. The
+//!   document solve takes the same mask. Still to come: a `--mask FILE.mtx` flag of `fit`,
+//!   whose entries would need mapping onto V's rows after Matrix Market reading drops the
+//!   empty ones.
 //! - *Online / mini-batch updates of a saved model* (scikit-learn's `MiniBatchNMF.partial_fit`):
 //!   an `Nmf::partial_fit(model, new documents)` driver starts a joint solver from
 //!   [`Start::Factors`] (the model's W, and the new documents' H from a [`DocumentSolver`]),
@@ -104,6 +106,7 @@ use crate::matrix::Sparse;
 pub struct Data<'a> {
     by_doc: &'a Sparse,
     by_word: &'a Sparse,
+    mask: Option<(&'a Sparse, &'a Sparse)>,
 }
 
 impl<'a> Data<'a> {
@@ -121,7 +124,56 @@ impl<'a> Data<'a> {
             ));
         }
         check_values(by_doc)?;
-        Ok(Data { by_doc, by_word })
+        Ok(Data {
+            by_doc,
+            by_word,
+            mask: None,
+        })
+    }
+
+    /// V with the entries of `by_doc` (CSC) and `by_word` (the same in CSR), the same shape
+    /// as V, left out as missing: the loss and the updates skip them. Their values do not
+    /// matter. Fails when V holds a value at a masked entry, or the mask is not that.
+    pub fn with_mask(self, by_doc: &'a Sparse, by_word: &'a Sparse) -> Result<Data<'a>, NmfError> {
+        if !by_doc.is_csc()
+            || !by_word.is_csr()
+            || by_doc.shape() != self.shape()
+            || by_word.shape() != self.shape()
+            || by_word.nnz() != by_doc.nnz()
+        {
+            return Err(NmfError::Matrix(format!(
+                "the mask must be {:?} as V is, by document (CSC) and the same by word (CSR)",
+                self.shape()
+            )));
+        }
+        for (d, column) in by_doc.outer_iterator().enumerate() {
+            for (w, _) in column.iter() {
+                if self.by_doc.get(w, d).is_some() {
+                    return Err(NmfError::Matrix(format!(
+                        "the mask leaves out word {w} of document {d}, where V holds a value: a missing entry has none"
+                    )));
+                }
+            }
+        }
+        Ok(Data {
+            mask: Some((by_doc, by_word)),
+            ..self
+        })
+    }
+
+    /// The missing entries by document (CSC) and by word (CSR), if any.
+    pub fn mask(&self) -> Option<(&'a Sparse, &'a Sparse)> {
+        self.mask
+    }
+
+    /// Fails, naming `solver`, when V has a mask: for solvers that cannot leave entries out.
+    pub(crate) fn refuse_mask(&self, solver: &str) -> Result<(), NmfError> {
+        match self.mask {
+            Some(_) => Err(NmfError::Matrix(format!(
+                "{solver} cannot leave masked (missing) entries out; only --loss frobenius with --solver mu or cd can"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// V by document (CSC).

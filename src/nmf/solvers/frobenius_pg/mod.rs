@@ -89,7 +89,7 @@ pub(super) fn half(
             }
             sum
         };
-        for_chunks(bounds, kp, SUMS, c, scratch, sums, outs, &chunk);
+        for_chunks(bounds, kp, 2 * kp, SUMS, c, scratch, sums, outs, &chunk);
         outs.iter().sum::<f64>()
     };
     let (trial, previous) = trials;
@@ -174,7 +174,7 @@ fn try_step(
         }
         0.0
     };
-    for_chunks(bounds, kp, SUMS, trial, scratch, sums, outs, &chunk);
+    for_chunks(bounds, kp, 2 * kp, SUMS, trial, scratch, sums, outs, &chunk);
     let mut total = [0.0; 3];
     for part in sums.chunks_exact(SUMS) {
         for (t, &p) in total.iter_mut().zip(part) {
@@ -194,6 +194,7 @@ impl seam::Method for Registered {
         v: Data<'a>,
         start: Start<'_>,
     ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
+        v.refuse_mask("--solver pg --loss frobenius")?;
         let solver =
             LeastSquares::<Projected>::start(v, nmf.topics, nmf.init, start, nmf.portable)?;
         Ok(Box::new(solver))
@@ -206,6 +207,7 @@ impl seam::Method for Registered {
         topics: usize,
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
+        v.refuse_mask("--solver pg --loss frobenius")?;
         Ok(Box::new(Documents::new(v, topics, w, nmf.portable)?))
     }
 }

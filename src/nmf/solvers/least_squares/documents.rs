@@ -42,8 +42,11 @@ pub(in crate::nmf::solvers) struct Documents<'a> {
     /// Hᵀ, `(n_documents, kp)`.
     h: Rows,
     chunks: Vec<usize>,
-    /// Each chunk's rows of c and Gx, `(chunks, 2·kp)`.
+    /// Each chunk's rows of c and Gx and a document's own Gram matrix, `(chunks, 2·kp + k·k)`.
     scratch: Vec<f64>,
+    /// The missing entries by document, and their row pointers.
+    mask: Option<&'a Sparse>,
+    mask_ptr: Vec<usize>,
 }
 
 impl<'a> Documents<'a> {
@@ -84,9 +87,14 @@ impl<'a> Documents<'a> {
             slot,
             gram,
             h: Rows::zeroed(v.shape().1 * kp),
-            scratch: vec![0.0; (chunks.len() - 1) * 2 * kp],
+            scratch: vec![0.0; (chunks.len() - 1) * (2 * kp + k * k)],
             chunks,
             doc_ptr,
+            mask: v.mask().map(|(d, _)| d),
+            mask_ptr: v
+                .mask()
+                .map(|(d, _)| d.indptr().to_proper().into_owned())
+                .unwrap_or_default(),
         })
     }
 
@@ -98,6 +106,7 @@ impl<'a> Documents<'a> {
             gram: &self.gram,
             k: self.k,
             kp: self.kp,
+            missing: self.mask.map(|m| (&self.mask_ptr[..], m.indices())),
         }
     }
 }
@@ -113,6 +122,7 @@ impl DocumentSolver for Documents<'_> {
             gram: &self.gram,
             k,
             kp,
+            missing: self.mask.map(|m| (&self.mask_ptr[..], m.indices())),
         };
         let bounds = &self.chunks;
         // Chunks are split at their bounds: each gets its rows, statistics and scratch.
@@ -122,7 +132,7 @@ impl DocumentSolver for Documents<'_> {
             let n = bounds[c + 1] - bounds[c];
             let (r, r1) = std::mem::take(&mut rows).split_at_mut(n * kp);
             let (s, s1) = std::mem::take(&mut st).split_at_mut(n);
-            let (x, x1) = std::mem::take(&mut sc).split_at_mut(2 * kp);
+            let (x, x1) = std::mem::take(&mut sc).split_at_mut(2 * kp + k * k);
             parts.push((r, s, x));
             (rows, st, sc) = (r1, s1, x1);
         }
@@ -130,7 +140,8 @@ impl DocumentSolver for Documents<'_> {
             .into_par_iter()
             .enumerate()
             .for_each(|(c, (rows, stats, scratch))| {
-                let (cv, gx) = scratch.split_at_mut(kp);
+                let (cv, rest) = scratch.split_at_mut(kp);
+                let (gx, own) = rest.split_at_mut(kp);
                 for (i, (x, stat)) in rows.chunks_exact_mut(kp).zip(stats).enumerate() {
                     let d = bounds[c] + i;
                     let (start, end) = (half.ptr[d], half.ptr[d + 1]);
@@ -141,9 +152,10 @@ impl DocumentSolver for Documents<'_> {
                         continue;
                     }
                     half.product(d, cv);
+                    let gram = half.row_gram(d, own);
                     *stat = (max_iter as u32, false);
                     for it in 1..=max_iter {
-                        let moved = coordinate_pass_on(kernel, x, cv, gx, half.gram, k);
+                        let moved = coordinate_pass_on(kernel, x, cv, gx, gram, k);
                         if moved as f64 <= tol * total {
                             *stat = (it as u32, true);
                             break;
@@ -169,7 +181,8 @@ impl DocumentSolver for Documents<'_> {
                 for (i, x) in rows.chunks_exact(kp).enumerate() {
                     gram_times(&mut gx, &self.gram, x, k);
                     let quadratic = dot(&gx, x, k);
-                    sum += 0.5 * quadratic - half.cross(bounds[c] + i, x, &mut cv);
+                    sum += 0.5 * (quadratic - half.missing_square(bounds[c] + i, x))
+                        - half.cross(bounds[c] + i, x, &mut cv);
                 }
                 sum
             })

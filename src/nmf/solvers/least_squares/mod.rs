@@ -80,7 +80,11 @@ pub(super) struct LeastSquares<'a, R: Rule> {
     gram_h: Vec<f64>,
     doc_chunks: Vec<usize>,
     word_chunks: Vec<usize>,
-    /// Each chunk's two rows of scratch, `(chunks, 2·kp)`.
+    /// The missing entries' row pointers by document and by word (empty without a mask).
+    mask_doc_ptr: Vec<usize>,
+    mask_word_ptr: Vec<usize>,
+    mask: Option<(&'a Sparse, &'a Sparse)>,
+    /// Each chunk's scratch, `(chunks, 2·kp + k·k)`: two rows and a row's own Gram matrix.
     scratch: Vec<f64>,
     /// Each chunk's part of the next Gram matrix, `(chunks, k·k)`.
     partial_grams: Vec<f64>,
@@ -131,11 +135,22 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
             alpha_w: 1.0,
             sums: vec![0.0; chunks * (super::frobenius_pg::SUMS + 1)],
         });
+        let mask = v.mask();
+        let (mask_doc_ptr, mask_word_ptr) = match mask {
+            Some((d, w)) => (
+                d.indptr().to_proper().into_owned(),
+                w.indptr().to_proper().into_owned(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         let mut solver = LeastSquares {
             by_doc,
             by_word,
             doc_ptr,
             word_ptr,
+            mask_doc_ptr,
+            mask_word_ptr,
+            mask,
             k,
             kp,
             kernel: kernel_for(portable),
@@ -145,7 +160,7 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
             gram_h: vec![0.0; k * k],
             doc_chunks,
             word_chunks,
-            scratch: vec![0.0; chunks * 2 * kp],
+            scratch: vec![0.0; chunks * (2 * kp + k * k)],
             partial_grams: vec![0.0; chunks * k * k],
             partial_cross: vec![0.0; chunks],
             half_norm: half_norm(by_doc),
@@ -198,6 +213,7 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
                 gram: &self.gram_w,
                 k,
                 kp,
+                missing: None,
             };
             let n = self.doc_chunks.len() - 1;
             let cross = super::frobenius_pg::half(
@@ -222,13 +238,16 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
             gram: &self.gram_w,
             k,
             kp,
+            missing: self
+                .mask
+                .map(|(d, _)| (&self.mask_doc_ptr[..], d.indices())),
         };
         let n = self.doc_chunks.len() - 1;
         half.run::<R>(
             self.kernel,
             &self.doc_chunks,
             &mut self.h,
-            &mut self.scratch[..n * 2 * kp],
+            &mut self.scratch[..n * (2 * kp + k * k)],
             &mut self.partial_grams[..n * k * k],
             &mut self.partial_cross[..n],
             loss,
@@ -249,6 +268,7 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
                 gram: &self.gram_h,
                 k,
                 kp,
+                missing: None,
             };
             let n = self.word_chunks.len() - 1;
             super::frobenius_pg::half(
@@ -272,13 +292,16 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
             gram: &self.gram_h,
             k,
             kp,
+            missing: self
+                .mask
+                .map(|(_, w)| (&self.mask_word_ptr[..], w.indices())),
         };
         let n = self.word_chunks.len() - 1;
         half.run::<R>(
             self.kernel,
             &self.word_chunks,
             &mut self.w,
-            &mut self.scratch[..n * 2 * kp],
+            &mut self.scratch[..n * (2 * kp + k * k)],
             &mut self.partial_grams[..n * k * k],
             &mut self.partial_cross[..n],
             false,
@@ -302,6 +325,9 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
             gram: &self.gram_w,
             k: self.k,
             kp: self.kp,
+            missing: self
+                .mask
+                .map(|(d, _)| (&self.mask_doc_ptr[..], d.indices())),
         };
         let chunks = &self.doc_chunks;
         let parts: Vec<f64> = (0..chunks.len() - 1)
@@ -312,7 +338,8 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
                 let mut row = vec![0.0; self.kp];
                 let mut cross = 0.0;
                 for (i, x) in rows.chunks_exact(self.kp).enumerate() {
-                    cross += half.cross(chunks[c] + i, x, &mut row);
+                    cross += half.cross(chunks[c] + i, x, &mut row)
+                        + 0.5 * half.missing_square(chunks[c] + i, x);
                 }
                 cross
             })
@@ -392,6 +419,9 @@ pub(super) struct Half<'s> {
     pub(super) gram: &'s [f64],
     pub(super) k: usize,
     pub(super) kp: usize,
+    /// The mask's row pointers and indices (by the same rows as `m`): each row's missing
+    /// entries, whose rows of the other factor leave its quadratic.
+    pub(super) missing: Option<(&'s [usize], &'s [u32])>,
 }
 
 impl Half<'_> {
@@ -421,6 +451,49 @@ impl Half<'_> {
         dot(c, x, self.k)
     }
 
+    /// Row `i`'s Gram matrix: G less o oᵀ for each of its missing entries' rows o of the other
+    /// factor, made in `own` (`k·k`); G itself for a row without one.
+    #[inline(always)]
+    pub(super) fn row_gram<'g>(&'g self, i: usize, own: &'g mut [f64]) -> &'g [f64] {
+        let Some((ptr, indices)) = self.missing else {
+            return self.gram;
+        };
+        let missing = &indices[ptr[i]..ptr[i + 1]];
+        if missing.is_empty() {
+            return self.gram;
+        }
+        let (k, kp) = (self.k, self.kp);
+        let own = &mut own[..k * k];
+        own.copy_from_slice(self.gram);
+        for &j in missing {
+            let o = &self.other[j as usize * kp..][..k];
+            for (a, &oa) in o.iter().enumerate() {
+                let oa = oa as f64;
+                for (g, &ob) in own[a * k..][..k].iter_mut().zip(o) {
+                    *g -= oa * ob as f64;
+                }
+            }
+        }
+        own
+    }
+
+    /// Σ (o·x)² over row `i`'s missing entries: what their (WH)² adds to ⟨WᵀW, HHᵀ⟩.
+    #[inline(always)]
+    pub(super) fn missing_square(&self, i: usize, x: &[f32]) -> f64 {
+        let Some((ptr, indices)) = self.missing else {
+            return 0.0;
+        };
+        let kp = self.kp;
+        indices[ptr[i]..ptr[i + 1]]
+            .iter()
+            .map(|&j| {
+                let o = &self.other[j as usize * kp..][..kp];
+                let dot: f64 = o.iter().zip(x).map(|(&a, &b)| a as f64 * b as f64).sum();
+                dot * dot
+            })
+            .sum()
+    }
+
     /// Updates every chunk's rows by `R`, in parallel, writing each chunk's part of the new
     /// rows' Gram matrix and, with `loss`, its part of ⟨V, WH⟩ before the update.
     #[allow(clippy::too_many_arguments)]
@@ -445,7 +518,17 @@ impl Half<'_> {
             }
         };
         let (k, kp) = (self.k, self.kp);
-        for_chunks(bounds, kp, k * k, rows, scratch, grams, cross, &chunk);
+        for_chunks(
+            bounds,
+            kp,
+            2 * kp + k * k,
+            k * k,
+            rows,
+            scratch,
+            grams,
+            cross,
+            &chunk,
+        );
     }
 
     /// One chunk's rows, from row `first`: each row's c, its part of ⟨V, WH⟩ (with `loss`),
@@ -460,15 +543,17 @@ impl Half<'_> {
         loss: bool,
     ) -> f64 {
         let (k, kp) = (self.k, self.kp);
-        let (c, aux) = scratch.split_at_mut(kp);
+        let (c, rest) = scratch.split_at_mut(kp);
+        let (aux, own) = rest.split_at_mut(kp);
         gram.fill(0.0);
         let mut sum = 0.0;
         for (i, x) in rows.chunks_exact_mut(kp).enumerate() {
             self.product(first + i, c);
             if loss {
-                sum += dot(c, x, k);
+                sum += dot(c, x, k) + 0.5 * self.missing_square(first + i, x);
             }
-            R::update(x, c, aux, self.gram, k);
+            let g = self.row_gram(first + i, own);
+            R::update(x, c, aux, g, k);
             add_outer(gram, x, k);
         }
         sum
@@ -549,12 +634,13 @@ fn prefetch(row: &[f32]) {
 }
 
 /// Runs `f(first row, rows, scratch, gram)` on every chunk in parallel, splitting the buffers
-/// at the chunk bounds: chunk c gets `2·kp` of `scratch`, `kk` of `grams` and writes its
+/// at the chunk bounds: chunk c gets `sp` of `scratch`, `kk` of `grams` and writes its
 /// result into its slot of `outs`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn for_chunks<T: Send, F>(
     bounds: &[usize],
     kp: usize,
+    sp: usize,
     kk: usize,
     rows: &mut [T],
     scratch: &mut [f64],
@@ -571,12 +657,12 @@ pub(super) fn for_chunks<T: Send, F>(
     }
     let mid = n / 2;
     let (r0, r1) = rows.split_at_mut((bounds[mid] - bounds[0]) * kp);
-    let (s0, s1) = scratch.split_at_mut(mid * 2 * kp);
+    let (s0, s1) = scratch.split_at_mut(mid * sp);
     let (g0, g1) = grams.split_at_mut(mid * kk);
     let (o0, o1) = outs.split_at_mut(mid);
     rayon::join(
-        || for_chunks(&bounds[..=mid], kp, kk, r0, s0, g0, o0, f),
-        || for_chunks(&bounds[mid..], kp, kk, r1, s1, g1, o1, f),
+        || for_chunks(&bounds[..=mid], kp, sp, kk, r0, s0, g0, o0, f),
+        || for_chunks(&bounds[mid..], kp, sp, kk, r1, s1, g1, o1, f),
     );
 }
 
@@ -601,7 +687,17 @@ pub(super) fn gram(
         }
         0.0
     };
-    for_chunks(bounds, kp, k * k, rows, scratch, partials, outs, &chunk);
+    for_chunks(
+        bounds,
+        kp,
+        2 * kp,
+        k * k,
+        rows,
+        scratch,
+        partials,
+        outs,
+        &chunk,
+    );
     reduce_gram(partials, k, out);
 }
 
