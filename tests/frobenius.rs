@@ -527,6 +527,83 @@ fn masked_entries_are_completed_better_than_zeros() {
     assert!(bad.is_err());
 }
 
+/// `fit --mask`: a Matrix Market input with entries left out as missing, through the built
+/// binary; and the refusals, each naming what is wrong.
+#[test]
+fn the_cli_leaves_masked_entries_out() {
+    let dir = util::tempdir();
+    let (n, m, k) = (40, 60, 3);
+    let mut rng = TestRng::new(41);
+    let w: Vec<f64> = (0..n * k).map(|_| 0.2 + rng.uniform()).collect();
+    let h: Vec<f64> = (0..m * k).map(|_| 0.2 + rng.uniform()).collect();
+    let (mut values, mut missing) = (String::new(), String::new());
+    let (mut nv, mut nm) = (0, 0);
+    for i in 0..n {
+        for j in 0..m {
+            let x: f64 = (0..k).map(|t| w[i * k + t] * h[j * k + t]).sum();
+            if rng.uniform() < 0.1 {
+                missing.push_str(&format!("{} {}\n", i + 1, j + 1));
+                nm += 1;
+            } else {
+                values.push_str(&format!("{} {} {x}\n", i + 1, j + 1));
+                nv += 1;
+            }
+        }
+    }
+    let input = dir.path().join("v.mtx");
+    let mask = dir.path().join("missing.mtx");
+    std::fs::write(
+        &input,
+        format!("%%MatrixMarket matrix coordinate real general\n{n} {m} {nv}\n{values}"),
+    )
+    .unwrap();
+    std::fs::write(
+        &mask,
+        format!("%%MatrixMarket matrix coordinate pattern general\n{n} {m} {nm}\n{missing}"),
+    )
+    .unwrap();
+    let json = dir.path().join("r.json");
+    let base = vec!["fit", arg(&input), "-k", "3", "--min-df", "1", "-q"];
+    let frobenius = ["--loss", "frobenius", "--solver", "cd"];
+    let mut args = [base.clone(), frobenius.to_vec()].concat();
+    args.extend(["--mask", arg(&mask), "--json", arg(&json)]);
+    run_ok(&args);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let masked = report["fit"]["divergence"].as_f64().unwrap();
+    let json_zeros = dir.path().join("zeros.json");
+    let mut args = [base.clone(), frobenius.to_vec()].concat();
+    args.extend(["--json", arg(&json_zeros)]);
+    run_ok(&args);
+    let zeros: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_zeros).unwrap()).unwrap();
+    // Rank 3 fitted with 3 topics: the observed entries are explained all but exactly once the
+    // missing ones are left out; taken as zeros they cannot be.
+    let as_zeros = zeros["fit"]["divergence"].as_f64().unwrap();
+    assert!(
+        masked < 1e-3 * as_zeros,
+        "masked {masked}, as zeros {as_zeros}"
+    );
+
+    let mut args = [base.clone(), vec!["--solver", "mu"]].concat();
+    args.extend(["--mask", arg(&mask)]);
+    let refused = util::run_err(&args);
+    assert!(
+        refused.contains("--solver mu --loss kl") && refused.contains("masked"),
+        "{refused}"
+    );
+    let corpus = util::default_corpus();
+    let refused = util::run_err(&[
+        "fit",
+        arg(&corpus),
+        "--loss",
+        "frobenius",
+        "--mask",
+        arg(&mask),
+        "-q",
+    ]);
+    assert!(refused.contains("not one"), "{refused}");
+}
+
 fn cosine(a: &[f64], b: &[f64]) -> f64 {
     let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
     let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{CorpusStore, DocumentReader, Input};
-use nmf_topics::matrix::Weighting;
+use nmf_topics::corpus::{read_matrix_market, CorpusStore, DocumentReader, Input};
+use nmf_topics::matrix::{Sparse, Weighting};
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds, TimeBins};
 use nmf_topics::{Nmf, SavedModel};
@@ -64,6 +64,12 @@ pub struct FitArgs {
     /// with the model, so transform weights new documents alike
     #[arg(long, default_value_t = Weighting::Counts, value_name = "WEIGHTING", help_heading = "Model")]
     weighting: Weighting,
+
+    /// Leave the entries listed in this Matrix Market file out as missing values (a pattern
+    /// file, or any positive values; rows and columns as the input's): only with a Matrix
+    /// Market input and --loss frobenius --solver mu or cd
+    #[arg(long, value_name = "FILE.mtx", help_heading = "Model")]
+    mask: Option<PathBuf>,
 
     /// How the factors start: nndsvda (from a truncated SVD of the counts; steadier, more
     /// coherent topics) or random
@@ -238,22 +244,37 @@ pub fn run(args: FitArgs) -> Result<()> {
         Some((by_doc, by_word)) => (by_doc, by_word),
         None => (matrix.by_doc(), matrix.by_word()),
     };
-    let (model, fit) = nmf.fit_observed(by_doc, by_word, &mut |i, d| {
-        bar.set_position(i as u64);
-        if i == 1 {
-            last = None; // a restart's first iteration
+    let mask = args
+        .mask
+        .as_deref()
+        .map(|path| read_mask(path, &args.read, &matrix))
+        .transpose()?;
+    let observed = match &mask {
+        Some((mask_by_doc, mask_by_word)) => {
+            Some(nmf.fit_masked(by_doc, by_word, mask_by_doc, mask_by_word)?)
         }
-        if let (true, Some(d)) = (watch_tol, d) {
-            if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
-                let fall = (before - d) / before;
-                bar.set_prefix(format!(
-                    ", {} down {fall:.1e} in 10 (stops under {:e})",
-                    args.solver.loss.quantity(),
-                    args.iterations.tol
-                ));
+        None => None,
+    };
+    let (model, fit) = match observed {
+        Some(fitted) => fitted,
+        None => nmf.fit_observed(by_doc, by_word, &mut |i, d| {
+            bar.set_position(i as u64);
+            if i == 1 {
+                last = None; // a restart's first iteration
             }
-        }
-    })?;
+            if let (true, Some(d)) = (watch_tol, d) {
+                if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
+                    let fall = (before - d) / before;
+                    bar.set_prefix(format!(
+                        ", {} down {fall:.1e} in 10 (stops under {:e})",
+                        args.solver.loss.quantity(),
+                        args.iterations.tol
+                    ));
+                }
+            }
+        })?,
+    };
+    drop(mask);
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
     drop(weighted);
@@ -299,6 +320,54 @@ pub fn run(args: FitArgs) -> Result<()> {
         outputs.write(out, |w| report.write_terminal(w))?;
     }
     outputs.commit()
+}
+
+/// The entries of the Matrix Market file `path` as a mask over `matrix`, by document (CSC)
+/// and by word (CSR): its rows are named as the input's (by the input's vocabulary), so they
+/// find their words after pruning renumbered them; a row of a word the matrix lacks (pruned)
+/// is left out. Its columns are the input's documents.
+fn read_mask(
+    path: &std::path::Path,
+    read: &ReadArgs,
+    matrix: &nmf_topics::CountMatrix,
+) -> Result<(Sparse, Sparse)> {
+    let Some((input, mut options)) = read.matrix_market()? else {
+        anyhow::bail!(
+            "--mask {}: a mask lists entries of a Matrix Market input, and the input is not one",
+            path.display()
+        );
+    };
+    if options.vocab.is_none() {
+        let vocab = output::sibling(&input, "vocab.txt");
+        options.vocab = vocab.exists().then_some(vocab);
+    }
+    let bag = read_matrix_market(path, &options)
+        .with_context(|| format!("cannot read the mask {}", path.display()))?;
+    let n_docs = matrix.n_documents();
+    if bag.n_documents() != n_docs {
+        anyhow::bail!(
+            "--mask {}: it has {} documents (columns), the input {n_docs}",
+            path.display(),
+            bag.n_documents()
+        );
+    }
+    let index: std::collections::HashMap<&str, usize> = matrix
+        .terms()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let mut entries = sprs::TriMatI::<f32, u32>::new((matrix.n_words(), n_docs));
+    for d in 0..n_docs {
+        for &(t, _) in bag.document(d) {
+            if let Some(&w) = index.get(bag.terms()[t as usize].as_str()) {
+                entries.add_triplet(w, d, 1.0);
+            }
+        }
+    }
+    let by_doc: Sparse = entries.to_csc();
+    let by_word = by_doc.to_other_storage();
+    Ok((by_doc, by_word))
 }
 
 /// The three files of `--export-matrix`.

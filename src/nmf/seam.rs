@@ -84,9 +84,8 @@
 //!   ½Σ_missing (W_w·h_d)², and a row's quadratic has G − Σ_missing o oᵀ for G (o: the other
 //!   factor's rows at the row's missing entries, `Half::row_gram`, made in the chunk's
 //!   scratch): K²·(missing entries) more a row, nothing more for a row without one. The
-//!   document solve takes the same mask. Still to come: a `--mask FILE.mtx` flag of `fit`,
-//!   whose entries would need mapping onto V's rows after Matrix Market reading drops the
-//!   empty ones.
+//!   document solve takes the same mask. `fit --mask FILE.mtx` reads one beside a Matrix
+//!   Market input (its rows found by name, since pruning renumbers them).
 //! - *Online / mini-batch updates of a saved model* (scikit-learn's `MiniBatchNMF.partial_fit`):
 //!   an `Nmf::partial_fit(model, new documents)` driver starts a joint solver from
 //!   [`Start::Factors`] (the model's W, and the new documents' H from a [`DocumentSolver`]),
