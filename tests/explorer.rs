@@ -143,6 +143,7 @@ fn ranking_the_candidates_gives_the_best_words_of_all_at_every_lambda() {
         phrases: None,
         pruning: Default::default(),
         nmf,
+        weighting: Default::default(),
     };
     let mut candidates = 0;
     for step in 0..=100 {

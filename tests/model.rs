@@ -39,6 +39,7 @@ fn small_model_of(topics: usize) -> SavedModel {
         analyzer: Some(config),
         pruning,
         nmf,
+        weighting: Default::default(),
     };
     let seconds = StageSeconds {
         reading: 0.25,

@@ -728,3 +728,29 @@ fn an_update_in_place_in_a_read_only_folder_leaves_the_model_as_it_was() {
     );
     assert!(after == before);
 }
+
+#[test]
+fn tf_idf_and_masks_are_refused_by_the_updates_of_counts() {
+    let dir = util::tempdir();
+    let corpus = util::default_corpus();
+    let err = util::run_err(&[
+        "fit",
+        arg(&corpus),
+        "-k",
+        "4",
+        "--batch-size",
+        "1000",
+        "--weighting",
+        "tfidf",
+        "-q",
+    ]);
+    assert!(
+        err.contains("leave out --mask and --weighting tfidf"),
+        "{err}"
+    );
+    let model = util::fit_small_model(dir.path(), &["--weighting", "tfidf"]);
+    let before = fs::read(model.join("model.safetensors")).unwrap();
+    let err = util::run_err(&["update", arg(&model), arg(&corpus), "-q"]);
+    assert!(err.contains("the model factors tf-idf weights"), "{err}");
+    assert_eq!(fs::read(model.join("model.safetensors")).unwrap(), before);
+}

@@ -77,6 +77,7 @@ fn golden_fit() -> Golden {
         analyzer: Some(config),
         pruning,
         nmf,
+        weighting: Default::default(),
     };
     Golden {
         matrix,

@@ -19,6 +19,7 @@ mod cli_transform;
 mod consensus;
 mod counts;
 mod explorer;
+mod frobenius;
 mod harness;
 mod kl_cd;
 mod model;

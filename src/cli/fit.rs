@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use nmf_topics::corpus::{CorpusStore, DocumentReader, Input};
+use nmf_topics::corpus::{read_matrix_market, CorpusStore, DocumentReader, Input};
+use nmf_topics::matrix::{Sparse, Weighting};
 use nmf_topics::nmf::{Init, StopRule};
 use nmf_topics::report::{write_document_topics, Parameters, StageSeconds, TimeBins};
 use nmf_topics::{Nmf, SavedModel};
@@ -57,6 +58,18 @@ pub struct FitArgs {
 
     #[command(flatten)]
     solver: SolverArgs,
+
+    /// What the solver factors: counts, or tfidf (counts times smoothed idf, each document of
+    /// unit length, as scikit-learn's TfidfTransformer; usual with --loss frobenius); saved
+    /// with the model, so transform weights new documents alike
+    #[arg(long, default_value_t = Weighting::Counts, value_name = "WEIGHTING", help_heading = "Model")]
+    weighting: Weighting,
+
+    /// Leave the entries listed in this Matrix Market file out as missing values (a pattern
+    /// file, or any positive values; rows and columns as the input's): only with a Matrix
+    /// Market input and --loss frobenius --solver mu or cd
+    #[arg(long, value_name = "FILE.mtx", help_heading = "Model")]
+    mask: Option<PathBuf>,
 
     /// How the factors start: nndsvda (from a truncated SVD of the counts; steadier, more
     /// coherent topics) or random
@@ -161,6 +174,10 @@ pub fn run(args: FitArgs) -> Result<()> {
             args.restarts == 1 && args.stop_rule == StopRule::Divergence,
             "--batch-size fits one run, stopped by --tol on its passes: leave out --restarts and --stop connectivity"
         );
+        anyhow::ensure!(
+            args.mask.is_none() && args.weighting == Weighting::Counts,
+            "--batch-size updates counts, batch by batch, and so does update later: leave out --mask and --weighting tfidf (whose idf would change with every batch)"
+        );
     }
     let pruning = args.pruning.pruning()?;
     let mut sources = args.read.sources();
@@ -241,14 +258,26 @@ pub fn run(args: FitArgs) -> Result<()> {
     // Under --stop divergence, show how far the divergence is from meeting --tol.
     let watch_tol = args.stop_rule == StopRule::Divergence && args.iterations.tol > 0.0;
     let mut last = None;
+    // The weights are made here, and freed once fitted: the model keeps the counts.
+    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
+    let (by_doc, by_word) = match &weighted {
+        Some((by_doc, by_word)) => (by_doc, by_word),
+        None => (matrix.by_doc(), matrix.by_word()),
+    };
+    let mask = args
+        .mask
+        .as_deref()
+        .map(|path| read_mask(path, &args.read, &matrix))
+        .transpose()?;
     let mut statistics = None;
     let (model, fit) = if let Some(batch_size) = args.batch_size {
-        let (model, stats, fit) =
-            nmf.fit_minibatch(matrix.by_doc(), matrix.by_word(), batch_size, args.forget)?;
+        let (model, stats, fit) = nmf.fit_minibatch(by_doc, by_word, batch_size, args.forget)?;
         statistics = Some(stats);
         (model, fit)
+    } else if let Some((mask_by_doc, mask_by_word)) = &mask {
+        nmf.fit_masked(by_doc, by_word, mask_by_doc, mask_by_word)?
     } else {
-        nmf.fit_observed(matrix.by_doc(), matrix.by_word(), &mut |i, d| {
+        nmf.fit_observed(by_doc, by_word, &mut |i, d| {
             bar.set_position(i as u64);
             if i == 1 {
                 last = None; // a restart's first iteration
@@ -265,8 +294,10 @@ pub fn run(args: FitArgs) -> Result<()> {
             }
         })?
     };
+    drop(mask);
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
+    drop(weighted);
 
     let mut saved = SavedModel::new(
         matrix,
@@ -277,6 +308,7 @@ pub fn run(args: FitArgs) -> Result<()> {
             phrases: phrases.as_ref().map(|(config, _)| *config),
             pruning,
             nmf,
+            weighting: args.weighting,
         },
         StageSeconds {
             reading,
@@ -309,6 +341,54 @@ pub fn run(args: FitArgs) -> Result<()> {
         outputs.write(out, |w| report.write_terminal(w))?;
     }
     outputs.commit()
+}
+
+/// The entries of the Matrix Market file `path` as a mask over `matrix`, by document (CSC)
+/// and by word (CSR): its rows are named as the input's (by the input's vocabulary), so they
+/// find their words after pruning renumbered them; a row of a word the matrix lacks (pruned)
+/// is left out. Its columns are the input's documents.
+fn read_mask(
+    path: &std::path::Path,
+    read: &ReadArgs,
+    matrix: &nmf_topics::CountMatrix,
+) -> Result<(Sparse, Sparse)> {
+    let Some((input, mut options)) = read.matrix_market()? else {
+        anyhow::bail!(
+            "--mask {}: a mask lists entries of a Matrix Market input, and the input is not one",
+            path.display()
+        );
+    };
+    if options.vocab.is_none() {
+        let vocab = output::sibling(&input, "vocab.txt");
+        options.vocab = vocab.exists().then_some(vocab);
+    }
+    let bag = read_matrix_market(path, &options)
+        .with_context(|| format!("cannot read the mask {}", path.display()))?;
+    let n_docs = matrix.n_documents();
+    if bag.n_documents() != n_docs {
+        anyhow::bail!(
+            "--mask {}: it has {} documents (columns), the input {n_docs}",
+            path.display(),
+            bag.n_documents()
+        );
+    }
+    let index: std::collections::HashMap<&str, usize> = matrix
+        .terms()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let mut entries = sprs::TriMatI::<f32, u32>::new((matrix.n_words(), n_docs));
+    for d in 0..n_docs {
+        for &(t, _) in bag.document(d) {
+            if let Some(&w) = index.get(bag.terms()[t as usize].as_str()) {
+                entries.add_triplet(w, d, 1.0);
+            }
+        }
+    }
+    let by_doc: Sparse = entries.to_csc();
+    let by_word = by_doc.to_other_storage();
+    Ok((by_doc, by_word))
 }
 
 /// The three files of `--export-matrix`.

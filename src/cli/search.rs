@@ -75,8 +75,7 @@ pub fn run(args: SearchArgs) -> Result<()> {
             let (matrix, unknown) =
                 CountMatrix::with_vocabulary(&bag, vocabulary.terms(), vocabulary.words())?;
             let nmf = saved.parameters().nmf.clone().threads(1);
-            let (counts, solve) =
-                nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
+            let (counts, solve) = saved.transform(&nmf, &matrix)?;
             Some(Transformed::new(
                 &matrix,
                 &unknown,

@@ -84,7 +84,7 @@ pub fn run(args: TransformArgs) -> Result<()> {
         progress::wanted(args.quiet),
         "transform",
     )?;
-    let (counts, solve) = nmf.transform(saved.model(), matrix.by_doc(), matrix.by_word())?;
+    let (counts, solve) = saved.transform(&nmf, &matrix)?;
     let result = Transformed::new(&matrix, &unknown, saved.model(), &counts, solve);
 
     if let Some(out) = csv_out {

@@ -19,11 +19,16 @@
 //!
 //! New documents are counted over a saved model's vocabulary with
 //! [`CountMatrix::with_vocabulary`]; the words it lacks are counted in [`UnknownWords`].
+//!
+//! [`Weighting`] says what the solver is given: the counts, or their tf-idf weights
+//! (scikit-learn's `TfidfTransformer` defaults), the idf taken from the training counts.
 
 mod counts;
 mod pruning;
 mod vocabulary;
+mod weighting;
 
 pub use counts::{CountMatrix, MatrixError, Sparse};
 pub use pruning::{DocFreq, Pruning};
 pub use vocabulary::UnknownWords;
+pub use weighting::{Idf, Weighting};

@@ -6,7 +6,7 @@ use super::ModelError;
 use super::UpdateRecord;
 use crate::corpus::PhraseList;
 use crate::matrix::CountMatrix;
-use crate::nmf::{FitReport, NmfModel, OnlineStatistics};
+use crate::nmf::{FitReport, Nmf, NmfError, NmfModel, OnlineStatistics, TransformReport};
 use crate::report::{
     after_title, representative_documents, snippet_joined, Explorer, Parameters, Ranking, Report,
     StageSeconds, TimeBins,
@@ -182,6 +182,25 @@ impl SavedModel {
     /// The analyzer, pruning and solver settings.
     pub fn parameters(&self) -> &Parameters {
         &self.parameters
+    }
+
+    /// The topic weights of the documents counted in `matrix` over this model's vocabulary,
+    /// with its W fixed, by `nmf`'s solver (see [`Nmf::transform`]): the counts weighted as
+    /// the fit's were (with `--weighting tfidf`, by the idf of the model's own counts), so a
+    /// training document gets back its fitted weights.
+    pub fn transform(
+        &self,
+        nmf: &Nmf,
+        matrix: &CountMatrix,
+    ) -> Result<(Vec<f32>, TransformReport), NmfError> {
+        let weighted = self
+            .parameters
+            .weighting
+            .weigh(self.matrix.by_doc(), matrix.by_doc());
+        match &weighted {
+            Some((by_doc, by_word)) => nmf.transform(&self.model, by_doc, by_word),
+            None => nmf.transform(&self.model, matrix.by_doc(), matrix.by_word()),
+        }
     }
 
     /// Wall-clock seconds of each stage of the fit.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ModelError, SavedModel};
-use crate::matrix::CountMatrix;
+use crate::matrix::{CountMatrix, Weighting};
 use crate::nmf::{BatchReport, TransformReport};
 
 /// What updates folded into a model since its fit, saved in `model.json`.
@@ -67,6 +67,11 @@ impl SavedModel {
             return Err(failed(format!(
                 "--forget {forget}: the forgetting factor must be in (0, 1]"
             )));
+        }
+        if self.parameters.weighting != Weighting::Counts {
+            return Err(failed(
+                "the model factors tf-idf weights (--weighting tfidf), whose idf new documents would change for every old one: fit the documents together instead".into(),
+            ));
         }
         let joined = self.matrix.joined(new).map_err(|e| failed(e.to_string()))?;
         let nmf = self.parameters.nmf.clone().threads(threads);

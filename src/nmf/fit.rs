@@ -89,6 +89,23 @@ impl Nmf {
         self.fit_observed(by_doc, by_word, &mut |_, _| {})
     }
 
+    /// As [`Nmf::fit`], leaving the entries of `mask_by_doc` (CSC) and `mask_by_word` (the same
+    /// in CSR) out as missing values (see [`Data::with_mask`]): the loss and the updates skip
+    /// them, and the document weights at the end are solved without them. Only
+    /// `--loss frobenius` with `--solver mu` or `cd` can; the others refuse, naming themselves.
+    pub fn fit_masked(
+        &self,
+        by_doc: &Sparse,
+        by_word: &Sparse,
+        mask_by_doc: &Sparse,
+        mask_by_word: &Sparse,
+    ) -> Result<(NmfModel, FitReport), NmfError> {
+        let (n_words, n_docs) = by_doc.shape();
+        self.check(n_words, n_docs)?;
+        let v = Data::new(by_doc, by_word)?.with_mask(mask_by_doc, mask_by_word)?;
+        self.pool()?.install(|| self.run(v, &mut |_, _| {}))
+    }
+
     /// As [`Nmf::fit`], calling `observe(iterations_done, divergence)` after each iteration
     /// (the divergence when it was evaluated then), for progress displays.
     pub fn fit_observed(

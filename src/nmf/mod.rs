@@ -3,7 +3,10 @@
 //! topics, all non-negative, fitted by one of the solvers to one loss: by default Lee & Seung's
 //! multiplicative updates for the I-divergence (`--solver mu --loss kl`, see
 //! `solvers/kl_mu/`), or cyclic coordinate descent on the same loss (`--solver cd`, see
-//! `solvers/kl_cd/`), which reaches a given divergence in fewer, dearer iterations.
+//! `solvers/kl_cd/`), which reaches a given divergence in fewer, dearer iterations; or, on the
+//! Euclidean loss ½‖V − WH‖² (`--loss frobenius`, usually of tf-idf weights), multiplicative
+//! updates, coordinate descent or projected gradient (`--solver mu`, `cd`, `pg`; see
+//! `solvers/least_squares/`), which can also leave masked entries out ([`Nmf::fit_masked`]).
 //!
 //! **The solver seam** (`seam.rs`). The fitting loop ([`Nmf::fit`]: the stopping rules, the
 //! divergence trace, restarts, the connectivity rule), [`Nmf::transform`], the final solve of

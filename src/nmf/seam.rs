@@ -58,21 +58,35 @@
 //!   `kl_cd/extrapolate.rs`) it keeps the plain iterates (two more `Rows`, made at the start)
 //!   and overrides [`JointSolver::step`]: update, push on along the move, and restart from the
 //!   plain iterates when the loss (fused into every H half) rose.
-//! - *Euclidean (Frobenius) loss*, with multiplicative updates (`(Mu, Frobenius)`) and with
-//!   coordinate descent (`(Cd, Frobenius)`, scikit-learn's default): a new
-//!   [`Loss`](super::Loss) variant `frobenius`, whose quantity the reports call "squared
-//!   error". On a sparse V, ½‖V − WH‖² = ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩: the K × K Gram
-//!   matrices are scratch of the solver, made at the start, so the loss and both updates cost
-//!   O(nnz·K + (n_words + n_documents)·K²).
-//! - *Projected gradient* (Lin 2007): `(Pg, Frobenius)`; its line search's trial factors are
-//!   scratch `Rows` made at the start.
-//! - *`--weighting tfidf`*: a stage of `src/matrix` (V's values become tf-idf weights, the idf
-//!   saved with the model so that `transform` weights new documents alike). The seam does not
-//!   change: a solver sees an `f32` matrix, counts or not.
-//! - *Masked entries* (missing values) for the Euclidean loss: [`Data`] gains an optional
-//!   sparse mask of the missing entries; the loss and the updates leave those entries out. A
-//!   solver that cannot use a mask refuses it in its constructor with an error naming the
-//!   solver and the mask, so no other caller changes.
+//! - *Euclidean (Frobenius) loss* is in, with multiplicative updates (`solvers/frobenius_mu/`,
+//!   `(Mu, Frobenius)`) and coordinate descent (`solvers/frobenius_cd/`, `(Cd, Frobenius)`,
+//!   scikit-learn's default): [`Loss::Frobenius`](super::Loss::Frobenius), whose quantity the
+//!   reports call "squared error". On a sparse V, ½‖V − WH‖² = ½‖V‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩:
+//!   what both share is `solvers/least_squares/`, the K × K Gram matrices (scratch made at
+//!   the start, summed chunk by chunk from the new rows), the products VᵀW and VHᵀ a row at a
+//!   time, and the row passes, so the loss and both updates cost O(nnz·K + (n_words +
+//!   n_documents)·K²); a solver is its row update (`least_squares::Rule`). Their document
+//!   solve is one: a non-negative least squares problem a document, by coordinate descent.
+//! - *Projected gradient* (Lin 2007) is in: `(Pg, Frobenius)`, `solvers/frobenius_pg/`. Its
+//!   half steps work on a whole factor (the step size is one number, found by an Armijo
+//!   search over sums of every row), so its `least_squares::Rule` says `PROJECTED` and the
+//!   shared state holds its trial factors, made at the start (`least_squares::Trials`).
+//! - *`--weighting tfidf`* is in: a stage of `src/matrix` (`weighting.rs`; V's values become
+//!   scikit-learn's tf-idf weights). The idf is a function of the training counts, which the
+//!   model saves, so `SavedModel::transform` weights new documents alike. The seam did not
+//!   change: a solver sees an `f32` matrix, counts or not (weights under `MIN_COUNT` are
+//!   dropped by the stage, so any loss may take them).
+//! - *Masked entries* (missing values) for the Euclidean loss are in, in the library:
+//!   [`Data::with_mask`] takes a sparse mask of the missing entries (`Nmf::fit_masked` fits
+//!   with one); the loss and the updates leave those entries out. A solver that cannot use a
+//!   mask (KL-MU, KL-CD, PG) refuses it in its constructor with an error naming the solver and
+//!   the mask, so no other caller changes. In `least_squares/` the Gram trick holds with a
+//!   correction over the missing entries alone: F = ½‖V_obs‖² − ⟨V, WH⟩ + ½⟨WᵀW, HHᵀ⟩ −
+//!   ½Σ_missing (W_w·h_d)², and a row's quadratic has G − Σ_missing o oᵀ for G (o: the other
+//!   factor's rows at the row's missing entries, `Half::row_gram`, made in the chunk's
+//!   scratch): K²·(missing entries) more a row, nothing more for a row without one. The
+//!   document solve takes the same mask. `fit --mask FILE.mtx` reads one beside a Matrix
+//!   Market input (its rows found by name, since pruning renumbers them).
 //! - *Online / mini-batch updates of a saved model* are in (`online.rs`, scikit-learn's
 //!   `MiniBatchNMF.partial_fit`): a solver offers them by `Method`'s optional `online`
 //!   constructor (`None` by default: [`Nmf::online_solver`] then refuses, naming the solver),
@@ -95,6 +109,7 @@ use crate::matrix::Sparse;
 pub struct Data<'a> {
     by_doc: &'a Sparse,
     by_word: &'a Sparse,
+    mask: Option<(&'a Sparse, &'a Sparse)>,
 }
 
 impl<'a> Data<'a> {
@@ -112,7 +127,56 @@ impl<'a> Data<'a> {
             ));
         }
         check_values(by_doc)?;
-        Ok(Data { by_doc, by_word })
+        Ok(Data {
+            by_doc,
+            by_word,
+            mask: None,
+        })
+    }
+
+    /// V with the entries of `by_doc` (CSC) and `by_word` (the same in CSR), the same shape
+    /// as V, left out as missing: the loss and the updates skip them. Their values do not
+    /// matter. Fails when V holds a value at a masked entry, or the mask is not that.
+    pub fn with_mask(self, by_doc: &'a Sparse, by_word: &'a Sparse) -> Result<Data<'a>, NmfError> {
+        if !by_doc.is_csc()
+            || !by_word.is_csr()
+            || by_doc.shape() != self.shape()
+            || by_word.shape() != self.shape()
+            || by_word.nnz() != by_doc.nnz()
+        {
+            return Err(NmfError::Matrix(format!(
+                "the mask must be {:?} as V is, by document (CSC) and the same by word (CSR)",
+                self.shape()
+            )));
+        }
+        for (d, column) in by_doc.outer_iterator().enumerate() {
+            for (w, _) in column.iter() {
+                if self.by_doc.get(w, d).is_some() {
+                    return Err(NmfError::Matrix(format!(
+                        "the mask leaves out word {w} of document {d}, where V holds a value: a missing entry has none"
+                    )));
+                }
+            }
+        }
+        Ok(Data {
+            mask: Some((by_doc, by_word)),
+            ..self
+        })
+    }
+
+    /// The missing entries by document (CSC) and by word (CSR), if any.
+    pub fn mask(&self) -> Option<(&'a Sparse, &'a Sparse)> {
+        self.mask
+    }
+
+    /// Fails, naming `solver`, when V has a mask: for solvers that cannot leave entries out.
+    pub(crate) fn refuse_mask(&self, solver: &str) -> Result<(), NmfError> {
+        match self.mask {
+            Some(_) => Err(NmfError::Matrix(format!(
+                "{solver} cannot leave masked (missing) entries out; only --loss frobenius with --solver mu or cd can"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// V by document (CSC).

@@ -7,7 +7,7 @@ use super::mix::{by_label, LabelMix};
 use super::over_time::{OverTime, TimeBins};
 use super::quality::{Coherence, Quality};
 use crate::corpus::{PhraseConfig, Timestamp};
-use crate::matrix::{CountMatrix, Pruning};
+use crate::matrix::{CountMatrix, Pruning, Weighting};
 use crate::nmf::{
     FitReport, MiniBatch, Nmf, NmfModel, Restart, StopReason, TracePoint, TransformReport,
 };
@@ -109,6 +109,10 @@ pub struct Parameters {
     pub pruning: Pruning,
     /// The solver's settings.
     pub nmf: Nmf,
+    /// What the solver was given: the counts or their tf-idf weights (`counts` in a model
+    /// written before weightings existed).
+    #[serde(default)]
+    pub weighting: Weighting,
 }
 
 /// Wall-clock seconds of each stage.
@@ -133,7 +137,8 @@ pub struct FitFigures {
     pub stop: StopReason,
     /// Final D(V‖WH).
     pub divergence: f64,
-    /// `divergence / tokens`.
+    /// `divergence` over the sum of V's values: its tokens, or with `--weighting tfidf` its
+    /// tf-idf weights.
     pub divergence_per_token: f64,
     /// The divergence along the way.
     pub divergence_trace: Vec<TracePoint>,
@@ -166,7 +171,7 @@ pub struct Topic {
     pub id: usize,
     /// Its three top words.
     pub label: String,
-    /// Its share of the corpus's tokens.
+    /// Its share of the corpus's tokens (of its tf-idf weight, with `--weighting tfidf`).
     pub share: f64,
     /// Mean NPMI of its top words (`null` with fewer than two words).
     pub npmi: Option<f64>,
@@ -374,8 +379,9 @@ impl<'a> Report<'a> {
                 topics: top_topics(model, d),
             })
             .collect();
-        let per_token = if matrix.tokens() > 0.0 {
-            fit.divergence / matrix.tokens()
+        let fitted = parameters.weighting.total(matrix.by_doc());
+        let per_token = if fitted > 0.0 {
+            fit.divergence / fitted
         } else {
             0.0
         };

@@ -25,10 +25,11 @@ impl Report<'_> {
                 .map_or_else(|| "–".to_owned(), |x| format!("{x:.2}"));
             writeln!(
                 out,
-                "{:>id_width$}  {}  ({:.1}% of tokens, NPMI {npmi})",
+                "{:>id_width$}  {}  ({:.1}% of {}, NPMI {npmi})",
                 format!("#{}", topic.id),
                 topic.label,
-                topic.share * 100.0
+                topic.share * 100.0,
+                self.parameters.weighting.mass()
             )?;
             let mut line = String::new();
             for (i, w) in topic.words.iter().enumerate() {
@@ -110,9 +111,10 @@ impl Report<'_> {
         )?;
         writeln!(
             out,
-            "        {loss} {} ({:.4} per token)",
+            "        {loss} {} ({:.4} per {})",
             thousands(f.divergence),
-            f.divergence_per_token
+            f.divergence_per_token,
+            self.parameters.weighting.unit()
         )?;
         if let Some(t) = &f.transform {
             writeln!(

@@ -5,6 +5,12 @@
 //! |---|---|---|---|
 //! | `mu` | `kl` | `kl_mu/` | Lee & Seung's multiplicative updates for the I-divergence |
 //! | `cd` | `kl` | `kl_cd/` | cyclic coordinate descent with guarded Newton steps for the I-divergence |
+//! | `mu` | `frobenius` | `frobenius_mu/` | Lee & Seung's multiplicative updates for the squared error |
+//! | `cd` | `frobenius` | `frobenius_cd/` | cyclic coordinate descent (exact steps) for the squared error |
+//! | `pg` | `frobenius` | `frobenius_pg/` | Lin's projected gradient with an Armijo search for the squared error |
+//!
+//! The Euclidean solvers share `least_squares/`: the loss on a sparse V, the Gram matrices,
+//! the row passes and the document solve.
 //!
 //! A solver is a folder implementing the seam (see `seam.rs`); registering it is its `mod`
 //! line and its row in [`REGISTRY`], plus, for a new name, its variant of [`Solver`] or
@@ -21,8 +27,12 @@ use super::seam::{
 };
 use super::{Nmf, NmfError};
 
+mod frobenius_cd;
+mod frobenius_mu;
+mod frobenius_pg;
 mod kl_cd;
 mod kl_mu;
+mod least_squares;
 
 pub use kl_mu::KlMu;
 
@@ -30,6 +40,9 @@ pub use kl_mu::KlMu;
 static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[
     (Solver::Mu, Loss::Kl, &kl_mu::Registered),
     (Solver::Cd, Loss::Kl, &kl_cd::Registered),
+    (Solver::Mu, Loss::Frobenius, &frobenius_mu::Registered),
+    (Solver::Cd, Loss::Frobenius, &frobenius_cd::Registered),
+    (Solver::Pg, Loss::Frobenius, &frobenius_pg::Registered),
 ];
 
 /// How the factors are updated (scikit-learn's `solver`).
@@ -42,17 +55,21 @@ pub enum Solver {
     /// Coordinate descent: each topic's weights (or each weight) in turn, minimised with the
     /// others fixed.
     Cd,
+    /// Projected gradient (Lin 2007): gradient steps on a factor, negative values set to 0,
+    /// each step's size found by an Armijo search.
+    Pg,
 }
 
 impl Solver {
     /// Every solver name, in the order the help lists them.
-    pub const ALL: &'static [Solver] = &[Solver::Mu, Solver::Cd];
+    pub const ALL: &'static [Solver] = &[Solver::Mu, Solver::Cd, Solver::Pg];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Solver::Mu => "mu",
             Solver::Cd => "cd",
+            Solver::Pg => "pg",
         }
     }
 
@@ -61,6 +78,7 @@ impl Solver {
         match self {
             Solver::Mu => "multiplicative updates",
             Solver::Cd => "coordinate descent",
+            Solver::Pg => "projected gradient",
         }
     }
 }
@@ -74,16 +92,21 @@ pub enum Loss {
     /// loss of a Poisson model of the counts.
     #[default]
     Kl,
+    /// Half the squared Euclidean (Frobenius) distance, ½‖V − WH‖² = ½ Σ (V − WH)²
+    /// (scikit-learn's `beta_loss='frobenius'`, whose `reconstruction_err_` is its root of
+    /// twice this): the loss of a Gaussian model, the usual one on tf-idf weights.
+    Frobenius,
 }
 
 impl Loss {
     /// Every loss name, in the order the help lists them.
-    pub const ALL: &'static [Loss] = &[Loss::Kl];
+    pub const ALL: &'static [Loss] = &[Loss::Kl, Loss::Frobenius];
 
     /// Its name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Loss::Kl => "kl",
+            Loss::Frobenius => "frobenius",
         }
     }
 
@@ -91,6 +114,7 @@ impl Loss {
     pub fn describe(self) -> &'static str {
         match self {
             Loss::Kl => "KL divergence",
+            Loss::Frobenius => "squared error",
         }
     }
 
@@ -98,6 +122,7 @@ impl Loss {
     pub fn quantity(self) -> &'static str {
         match self {
             Loss::Kl => "divergence",
+            Loss::Frobenius => "squared error",
         }
     }
 }

@@ -121,13 +121,14 @@ fn map(report: &Report, explorer: &Explorer, p: &mut String) -> std::fmt::Result
         write!(
             p,
             "<g class=\"dot\" data-k=\"{k}\" tabindex=\"0\" role=\"button\" aria-pressed=\"false\" \
-             aria-label=\"Topic {k}: {label}, {share:.1}% of tokens\">\
+             aria-label=\"Topic {k}: {label}, {share:.1}% of {mass}\">\
              <circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r:.2}\" data-r=\"{r:.2}\" style=\"--c:{colour}\"/>\
              <text x=\"{cx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\">{k}</text>\
-             <title>#{k} {label}: {share:.1}% of tokens</title></g>",
+             <title>#{k} {label}: {share:.1}% of {mass}</title></g>",
             k = topic.id,
             label = esc(&topic.label),
             share = topic.share * 100.0,
+            mass = report.parameters.weighting.mass(),
             r = radii[i],
             colour = PALETTE[i % PALETTE.len()],
             ty = cy + 4.0,

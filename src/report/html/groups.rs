@@ -196,12 +196,13 @@ pub(super) fn by_label(report: &Report, labels: &[LabelMix], p: &mut String) -> 
             let alpha = share.clamp(0.0, 1.0).sqrt();
             write!(
                 p,
-                "<td style=\"background:rgba(66,105,208,{alpha:.3})\"{} title=\"{} · #{} {}: {:.1}% of tokens; main topic of {} documents\">{}</td>",
+                "<td style=\"background:rgba(66,105,208,{alpha:.3})\"{} title=\"{} · #{} {}: {:.1}% of {}; main topic of {} documents\">{}</td>",
                 if alpha > 0.55 { " class=\"dark\"" } else { "" },
                 esc(&label.label),
                 topic.id,
                 esc(&topic.label),
                 share * 100.0,
+                report.parameters.weighting.mass(),
                 thousands(label.mix.main_topic_documents.get(k).copied().unwrap_or(0) as f64),
                 if share >= 0.01 {
                     format!("{:.0}", share * 100.0)

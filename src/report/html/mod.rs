@@ -65,7 +65,7 @@ impl Report<'_> {
         p.push_str("</head>\n<body>\n");
         writeln!(
             p,
-            "<header><h1>{}</h1><p>{} topics · {} documents · {} words · {} tokens · {} {:.4} per token · {}{}</p></header>",
+            "<header><h1>{}</h1><p>{} topics · {} documents · {} words · {} tokens · {} {:.4} per {} · {}{}</p></header>",
             esc(title),
             self.topics.len(),
             thousands(c.documents as f64),
@@ -73,6 +73,7 @@ impl Report<'_> {
             thousands(c.tokens),
             nmf.loss.quantity(),
             self.fit.divergence_per_token,
+            self.parameters.weighting.unit(),
             nmf.solver_description(),
             match self.relevance {
                 Some(l) => format!(" · words ranked by relevance, λ = {l}"),
@@ -89,11 +90,12 @@ impl Report<'_> {
             write!(
                 p,
                 "<article class=\"topic-card\" id=\"topic-{}\" style=\"--c:{colour}\"><h3><span class=\"tid\">#{}</span> {}</h3>\
-                 <p class=\"share\">{:.1}% of tokens</p>",
+                 <p class=\"share\">{:.1}% of {}</p>",
                 topic.id,
                 topic.id,
                 esc(&topic.label),
-                topic.share * 100.0
+                topic.share * 100.0,
+                self.parameters.weighting.mass()
             )?;
             word_bars(p, topic, colour)?;
             if !topic.documents.is_empty() {

@@ -427,6 +427,7 @@ impl seam::Method for Registered {
         v: Data<'a>,
         start: Start<'_>,
     ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
+        v.refuse_mask("--solver cd --loss kl")?;
         let mut solver = KlCd::start(v, nmf.topics, nmf.init, start)?;
         if nmf.portable {
             solver.kernel = Kernel::Portable;
@@ -444,6 +445,7 @@ impl seam::Method for Registered {
         topics: usize,
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
+        v.refuse_mask("--solver cd --loss kl")?;
         let mut solver = KlCd::for_documents(v, topics, w)?;
         if nmf.portable {
             solver.kernel = Kernel::Portable;

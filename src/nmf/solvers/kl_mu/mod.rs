@@ -439,6 +439,7 @@ impl seam::Method for Registered {
         v: Data<'a>,
         start: Start<'_>,
     ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
+        v.refuse_mask("--solver mu --loss kl")?;
         let mut solver = KlMu::start(v, nmf.topics, nmf.init, start)?;
         if nmf.portable {
             solver.use_portable_kernel();
@@ -453,6 +454,7 @@ impl seam::Method for Registered {
         topics: usize,
         w: &[f32],
     ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
+        v.refuse_mask("--solver mu --loss kl")?;
         let mut solver = KlMu::for_documents(v, topics, w)?;
         if nmf.portable {
             solver.use_portable_kernel();
