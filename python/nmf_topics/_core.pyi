@@ -30,6 +30,7 @@ class Solver(TypedDict):
     seed: int
     threads: int
     portable: bool
+    extrapolate: bool
     solver: str
     loss: str
 

@@ -126,6 +126,10 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
         The seed used is kept in ``seed_``.
     n_jobs : int or None, default=None
         Threads: None or -1 for all cores. The factors do not depend on it.
+    extrapolate : bool, default=False
+        With ``solver='cd'``: push each factor on along its last move after every half step,
+        further while the divergence falls, back to the plain step when it rises (Ang & Gillis
+        2019; the command line's ``--extrapolate``): fewer iterations to the same divergence.
     portable : bool, default=False
         Run the portable kernel instead of the fastest this CPU has: the same bits on every
         machine, several times slower.
@@ -178,6 +182,7 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
         random_state: Any = 0,
         n_jobs: int | None = None,
         portable: bool = False,
+        extrapolate: bool = False,
     ) -> None:
         self.n_components = n_components
         self.init = init
@@ -188,6 +193,7 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.portable = portable
+        self.extrapolate = extrapolate
 
     def fit_transform(self, X: Any, y: Any = None) -> npt.NDArray[np.float32]:
         """Fits the topics of X (documents × words) and returns the documents' topic counts

@@ -102,6 +102,7 @@ def solver(estimator: Any) -> dict[str, Any]:
         "seed": seed(estimator.random_state),
         "threads": threads(estimator.n_jobs),
         "portable": flag("portable", estimator.portable),
+        "extrapolate": flag("extrapolate", estimator.extrapolate),
         "solver": text("solver", estimator.solver),
         "loss": loss(estimator.beta_loss),
     }

@@ -88,6 +88,10 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Threads for tokenising and fitting (``--threads``); None or -1 for all cores. The
         result does not depend on it.
+    extrapolate : bool, default=False
+        With ``solver='cd'``: push each factor on along its last move after every half step,
+        further while the divergence falls, back to the plain step when it rises (Ang & Gillis
+        2019; the command line's ``--extrapolate``): fewer iterations to the same divergence.
     portable : bool, default=False
         The portable kernel: the same bits on every machine, several times slower
         (``--portable``).
@@ -144,6 +148,7 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
         random_state: Any = 0,
         n_jobs: int | None = None,
         portable: bool = False,
+        extrapolate: bool = False,
     ) -> None:
         self.n_components = n_components
         self.language = language
@@ -166,6 +171,7 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.portable = portable
+        self.extrapolate = extrapolate
 
     def _words(self) -> dict[str, Any]:
         extra = self.extra_stopwords

@@ -86,6 +86,7 @@ pub struct Solver {
     seed: u64,
     threads: usize,
     portable: bool,
+    extrapolate: bool,
     /// The library's names: `mu` or `cd`, and `kl` (scikit-learn's `beta_loss` read in Python).
     solver: String,
     loss: String,
@@ -105,7 +106,8 @@ impl Solver {
             .tol(self.tol)
             .seed(self.seed)
             .threads(self.threads)
-            .portable(self.portable);
+            .portable(self.portable)
+            .extrapolate(self.extrapolate);
         nmf.check_settings().map_err(value_error)?;
         Ok(nmf)
     }
@@ -118,7 +120,7 @@ impl Solver {
 
 /// The command-line options in the library's messages, and the Python parameters that set
 /// them.
-const PARAMETERS: [(&str, &str); 14] = [
+const PARAMETERS: [(&str, &str); 15] = [
     ("--topics", "n_components"),
     ("--max-iter", "max_iter"),
     ("--tol", "tol"),
@@ -126,6 +128,7 @@ const PARAMETERS: [(&str, &str); 14] = [
     ("--init", "init"),
     ("--solver", "solver"),
     ("--loss", "beta_loss"),
+    ("--extrapolate", "extrapolate"),
     ("--min-df", "min_df"),
     ("--max-df", "max_df"),
     ("--drop-top", "drop_top"),

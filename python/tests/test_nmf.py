@@ -106,6 +106,7 @@ def test_errors() -> None:
         (NMF(beta_loss=[1]), X, ValueError, "got \\[1\\]"),
         (NMF(solver="lbfgs"), X, ValueError, "unknown solver 'lbfgs'; choose mu or cd"),
         (NMF(solver=1), X, TypeError, "solver must be a string"),
+        (NMF(extrapolate=True), X, ValueError, "extrapolate: solver mu beta_loss kl does not extrapolate; these do: solver cd beta_loss kl"),
         (NMF(n_components=30), X, ValueError, "n_components 30: the number of topics must be between 1 and the smaller of the number of words \\(24\\)"),
         (NMF(n_components=3), -X, ValueError, "Negative values in data passed to NMF"),
         (NMF(n_components=3), np.where(X > 3, np.nan, X), ValueError, "a count is NaN: counts must be finite and non-negative"),
@@ -130,6 +131,17 @@ def test_coordinate_descent_goes_further_in_as_many_iterations() -> None:
     mu = NMF(n_components=4, tol=0, max_iter=10, solver="mu").fit(X)
     cd = NMF(n_components=4, tol=0, max_iter=10, solver="cd").fit(X)
     assert cd.divergence_ < mu.divergence_
+
+
+def test_extrapolated_coordinate_descent_goes_as_far_and_keeps_its_bits() -> None:
+    X = planted(6, n_docs=300) + np.random.default_rng(6).poisson(0.3, size=(300, 24))
+    plain = NMF(n_components=4, tol=0, max_iter=30, solver="cd").fit(X)
+    pushed = NMF(n_components=4, tol=0, max_iter=30, solver="cd", extrapolate=True)
+    T = pushed.fit_transform(X)
+    assert pushed.divergence_ <= 1.01 * plain.divergence_
+    again = NMF(n_components=4, tol=0, max_iter=30, solver="cd", extrapolate=True, n_jobs=1)
+    assert np.array_equal(again.fit_transform(X), T)
+    assert not np.array_equal(plain.transform(X), T)
 
 
 def test_beta_loss_one_is_kullback_leibler() -> None:

@@ -21,7 +21,7 @@ def test_estimators_work_without_scikit_learn(tmp_path: Path) -> None:
 
         assert not HAVE_SKLEARN
         model = TopicModel(n_components=2, min_df=1, stem=True)
-        assert model.get_params()["stem"] is True and len(model.get_params()) == 21
+        assert model.get_params()["stem"] is True and len(model.get_params()) == 22
         assert repr(model) == "TopicModel(min_df=1, n_components=2, stem=True)"
         assert model.set_params(n_components=3) is model and model.n_components == 3
         try:
