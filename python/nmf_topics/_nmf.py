@@ -82,10 +82,11 @@ def _csr(X: Any) -> tuple[CSR, Any]:
 
 
 class NMF(Fitted, TransformerMixin, BaseEstimator):
-    """Non-negative matrix factorisation of a count matrix by Lee & Seung's multiplicative
-    updates for the Kullback-Leibler (I-)divergence: scikit-learn's
+    """Non-negative matrix factorisation of a count matrix, by default by Lee & Seung's
+    multiplicative updates for the Kullback-Leibler (I-)divergence: scikit-learn's
     ``NMF(beta_loss='kullback-leibler', solver='mu')``, several times faster, on all cores, and
-    with the same bits for the same seed whatever ``n_jobs``.
+    with the same bits for the same seed whatever ``n_jobs``. ``beta_loss='frobenius'`` fits
+    the squared error instead (scikit-learn's default, usually on tf-idf weights).
 
     X is documents × words (``n_samples, n_features``), as in scikit-learn: a SciPy sparse
     matrix, a NumPy array or anything ``numpy.asarray`` takes, of non-negative counts (kept as
@@ -95,8 +96,10 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
     line, whose V is words × documents, V = Xᵀ, W = ``components_``ᵀ and H = ``T``ᵀ.
 
     Unlike scikit-learn's arbitrary scale, each topic (row of ``components_``) sums to 1 over
-    the words, and ``T[d, k]`` is the expected number of document d's words that come from
-    topic k: row d of ``T`` sums to the count of document d. ``proportions(T)`` gives each
+    the words, and, for the Kullback-Leibler divergence, ``T[d, k]`` is the expected number of
+    document d's words that come from topic k: row d of ``T`` sums to the count of document d
+    (for the squared error, ``T[d, k]`` is topic k's part of row d's sum, which ``T`` need not
+    match). ``proportions(T)`` gives each
     document's topic weights. Topics are numbered by decreasing share of the corpus. After
     the joint updates, ``T`` is solved again with the topics fixed, exactly as ``transform``
     solves new documents, so ``transform`` of the training matrix gives back
@@ -109,13 +112,16 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
     init : {'nndsvda', 'random'} or None, default='nndsvda'
         How the factors start: from a randomised truncated SVD (NNDSVDa) or at random, as
         scikit-learn's options of those names. None is 'nndsvda'.
-    beta_loss : 'kullback-leibler', default='kullback-leibler'
-        What the fit minimises: 'kullback-leibler' (or 1) is the I-divergence.
-    solver : {'mu', 'cd'}, default='mu'
+    beta_loss : {'kullback-leibler', 'frobenius'}, default='kullback-leibler'
+        What the fit minimises: 'kullback-leibler' (or 1) is the I-divergence; 'frobenius' (or
+        2) is half the squared Euclidean distance ½‖X − T·components_‖², which ``divergence_``
+        then holds.
+    solver : {'mu', 'cd', 'pg'}, default='mu'
         How the factors are updated: 'mu', multiplicative updates, as scikit-learn's; 'cd',
-        coordinate descent with a Newton step a weight (Hsieh & Dhillon 2011), which reaches
-        the same divergence in fewer, costlier iterations (scikit-learn's 'cd' fits only the
-        Frobenius loss).
+        coordinate descent: for the I-divergence a Newton step a weight (Hsieh & Dhillon 2011),
+        which reaches the same divergence in fewer, costlier iterations, and for 'frobenius'
+        scikit-learn's exact minimisation a weight; 'pg', projected gradient (Lin 2007), for
+        'frobenius' only.
     max_iter : int, default=1000
         Most iterations (a cap: ``tol`` usually stops the fit first).
     tol : float, default=1e-4

@@ -71,12 +71,12 @@ class TopicModel(Fitted, TransformerMixin, BaseEstimator):
         Then keep this many of the most frequent words (``--max-words``).
     init : {'nndsvda', 'random'} or None, default='nndsvda'
         How the factors start (``--init``); None is 'nndsvda'.
-    beta_loss : 'kullback-leibler', default='kullback-leibler'
+    beta_loss : {'kullback-leibler', 'frobenius'}, default='kullback-leibler'
         What the fit minimises (``--loss``), in scikit-learn's names: 'kullback-leibler' (or
-        1) is the I-divergence of the counts.
-    solver : {'mu', 'cd'}, default='mu'
-        How the factors are updated (``--solver``): multiplicative updates, or coordinate
-        descent, which reaches the same divergence in fewer, costlier iterations.
+        1) is the I-divergence of the counts, 'frobenius' (or 2) their squared error.
+    solver : {'mu', 'cd', 'pg'}, default='mu'
+        How the factors are updated (``--solver``): multiplicative updates, coordinate
+        descent, or (for 'frobenius') projected gradient.
     max_iter : int, default=1000
         Most iterations (``--max-iter``).
     tol : float, default=1e-4

@@ -144,6 +144,27 @@ def test_extrapolated_coordinate_descent_goes_as_far_and_keeps_its_bits() -> Non
     assert not np.array_equal(plain.transform(X), T)
 
 
+@pytest.mark.parametrize("solver", ["mu", "cd", "pg"])
+def test_frobenius_loss_against_a_naive_reference(solver: str) -> None:
+    rng = np.random.default_rng(7)
+    X = planted(7) * rng.uniform(0.2, 1.0, size=(60, 24))  # real values, as tf-idf weights
+    model = NMF(n_components=3, beta_loss="frobenius", solver=solver, tol=0, max_iter=60)
+    T = model.fit_transform(X)
+    residual = X - T.astype(np.float64) @ model.components_.astype(np.float64)
+    assert model.divergence_ == pytest.approx(0.5 * np.sum(residual**2), rel=1e-4)
+    assert model.reconstruction_err_ == pytest.approx(np.sqrt(np.sum(residual**2)), rel=1e-4)
+    blocks = model.components_.reshape(3, 3, 8).sum(axis=2)
+    assert sorted(blocks.argmax(axis=1)) == [0, 1, 2], f"{solver}: planted topics"
+    assert np.array_equal(model.transform(X), T), "transform gives back the fitted weights"
+
+
+def test_frobenius_solvers_that_cannot_are_refused_with_the_pairs_that_exist() -> None:
+    with pytest.raises(ValueError, match="solver pg with beta_loss kl: no solver does that"):
+        NMF(solver="pg").fit(planted())
+    with pytest.raises(ValueError, match="extrapolate: solver cd beta_loss frobenius does not"):
+        NMF(solver="cd", beta_loss=2, extrapolate=True).fit(planted())
+
+
 def test_beta_loss_one_is_kullback_leibler() -> None:
     X = planted()
     assert np.array_equal(

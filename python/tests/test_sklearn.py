@@ -60,3 +60,19 @@ def test_nmf_after_a_count_vectorizer(texts: list[str]) -> None:
     assert counts.shape == (1000, 10)
     assert np.allclose(proportions(counts).sum(axis=1)[counts.sum(axis=1) > 0], 1, atol=1e-5)
     assert list(pipeline.get_feature_names_out()) == [f"nmf{k}" for k in range(10)]
+
+
+@pytest.mark.parametrize("solver", ["cd", "mu"])
+def test_frobenius_fits_as_well_as_scikit_learns(solver: str, texts: list[str]) -> None:
+    from sklearn.decomposition import NMF as SklearnNMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    X = TfidfVectorizer(min_df=5, max_df=0.5, stop_words="english").fit_transform(texts[:2000])
+    ours = NMF(n_components=10, beta_loss="frobenius", solver=solver, max_iter=200, tol=0)
+    ours.fit(X)
+    theirs = SklearnNMF(
+        n_components=10, beta_loss="frobenius", solver=solver, init="nndsvda", max_iter=200,
+        tol=0, random_state=0,
+    ).fit(X)
+    # Another start (our NNDSVDa's random projection is not NumPy's): as low within 1%.
+    assert ours.reconstruction_err_ <= 1.01 * theirs.reconstruction_err_
