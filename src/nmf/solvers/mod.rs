@@ -40,9 +40,21 @@ pub use kl_mu::KlMu;
 static REGISTRY: &[(Solver, Loss, &dyn Method)] = &[
     (Solver::Mu, Loss::Kl, &kl_mu::Registered),
     (Solver::Cd, Loss::Kl, &kl_cd::Registered),
-    (Solver::Mu, Loss::Frobenius, &frobenius_mu::Registered),
-    (Solver::Cd, Loss::Frobenius, &frobenius_cd::Registered),
-    (Solver::Pg, Loss::Frobenius, &frobenius_pg::Registered),
+    (
+        Solver::Mu,
+        Loss::Frobenius,
+        &least_squares::Registered::<frobenius_mu::Multiplicative>::ENTRY,
+    ),
+    (
+        Solver::Cd,
+        Loss::Frobenius,
+        &least_squares::Registered::<frobenius_cd::Coordinate>::ENTRY,
+    ),
+    (
+        Solver::Pg,
+        Loss::Frobenius,
+        &least_squares::Registered::<frobenius_pg::Projected>::ENTRY,
+    ),
 ];
 
 /// How the factors are updated (scikit-learn's `solver`).

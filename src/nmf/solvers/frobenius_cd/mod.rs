@@ -12,9 +12,7 @@
 //! minimum over x_t ≥ 0: no move raises F (up to float rounding). A topic with G_tt = 0 is
 //! dead and left alone. One pass over each row's topics a half step, as scikit-learn's.
 
-use super::least_squares::{coordinate_pass, Documents, LeastSquares, Rule};
-use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start};
-use crate::nmf::{Nmf, NmfError};
+use super::least_squares::{coordinate_pass, Rule};
 
 /// One cyclic pass over the row's topics.
 pub(super) struct Coordinate;
@@ -25,31 +23,5 @@ impl Rule for Coordinate {
     #[inline(always)]
     fn update(x: &mut [f32], c: &[f64], aux: &mut [f64], gram: &[f64], k: usize) {
         coordinate_pass(x, c, aux, gram, k);
-    }
-}
-
-/// The registry's entry for `--solver cd --loss frobenius`.
-pub(super) struct Registered;
-
-impl seam::Method for Registered {
-    fn start<'a>(
-        &self,
-        nmf: &Nmf,
-        v: Data<'a>,
-        start: Start<'_>,
-    ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
-        let solver =
-            LeastSquares::<Coordinate>::start(v, nmf.topics, nmf.init, start, nmf.portable)?;
-        Ok(Box::new(solver))
-    }
-
-    fn documents<'a>(
-        &self,
-        nmf: &Nmf,
-        v: Data<'a>,
-        topics: usize,
-        w: &[f32],
-    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
-        Ok(Box::new(Documents::new(v, topics, w, nmf.portable)?))
     }
 }

@@ -13,10 +13,8 @@
 //! or the weight is already 0 and stays there. A new value is at most c_t / G_tt, so no
 //! quotient overflows; subnormals are flushed to zero.
 
-use super::least_squares::{gram_times, Documents, LeastSquares, Rule};
+use super::least_squares::{gram_times, Rule};
 use crate::nmf::kernel::guard;
-use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start};
-use crate::nmf::{Nmf, NmfError};
 
 /// The multiplicative row update.
 pub(super) struct Multiplicative;
@@ -33,31 +31,5 @@ impl Rule for Multiplicative {
                 x[t] = guard((x[t] as f64 * c[t] / denominator) as f32);
             }
         }
-    }
-}
-
-/// The registry's entry for `--solver mu --loss frobenius`.
-pub(super) struct Registered;
-
-impl seam::Method for Registered {
-    fn start<'a>(
-        &self,
-        nmf: &Nmf,
-        v: Data<'a>,
-        start: Start<'_>,
-    ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
-        let solver =
-            LeastSquares::<Multiplicative>::start(v, nmf.topics, nmf.init, start, nmf.portable)?;
-        Ok(Box::new(solver))
-    }
-
-    fn documents<'a>(
-        &self,
-        nmf: &Nmf,
-        v: Data<'a>,
-        topics: usize,
-        w: &[f32],
-    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
-        Ok(Box::new(Documents::new(v, topics, w, nmf.portable)?))
     }
 }

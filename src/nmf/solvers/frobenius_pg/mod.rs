@@ -23,11 +23,9 @@
 //! else, do not depend on the thread count. The document solve is the Euclidean solvers' one
 //! (`least_squares/documents.rs`).
 
-use super::least_squares::{dot, for_chunks, gram_times, Documents, Half, LeastSquares, Rule};
+use super::least_squares::{dot, for_chunks, gram_times, Half, Rule};
 use crate::nmf::kernel::guard;
 use crate::nmf::rows::Rows;
-use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start};
-use crate::nmf::{Nmf, NmfError};
 
 /// Sums each chunk keeps of a trial: ⟨∇f, d⟩, ⟨d, Gd⟩ and ‖d‖² (and one spare).
 pub(super) const SUMS: usize = 4;
@@ -46,6 +44,7 @@ const BETA: f64 = 0.1;
 pub(super) struct Projected;
 
 impl Rule for Projected {
+    const NO_MASK: Option<&'static str> = Some("--solver pg --loss frobenius");
     const DESCENDS: bool = true;
     const PROJECTED: bool = true;
     const ROW_COST: (f64, &'static str) = (
@@ -182,32 +181,4 @@ fn try_step(
         }
     }
     total
-}
-
-/// The registry's entry for `--solver pg --loss frobenius`.
-pub(super) struct Registered;
-
-impl seam::Method for Registered {
-    fn start<'a>(
-        &self,
-        nmf: &Nmf,
-        v: Data<'a>,
-        start: Start<'_>,
-    ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
-        v.refuse_mask("--solver pg --loss frobenius")?;
-        let solver =
-            LeastSquares::<Projected>::start(v, nmf.topics, nmf.init, start, nmf.portable)?;
-        Ok(Box::new(solver))
-    }
-
-    fn documents<'a>(
-        &self,
-        nmf: &Nmf,
-        v: Data<'a>,
-        topics: usize,
-        w: &[f32],
-    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
-        v.refuse_mask("--solver pg --loss frobenius")?;
-        Ok(Box::new(Documents::new(v, topics, w, nmf.portable)?))
-    }
 }

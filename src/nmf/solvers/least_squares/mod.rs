@@ -29,6 +29,8 @@
 //! **Document weights with W fixed** (`documents.rs`): a non-negative least squares problem a
 //! document, the same for every Euclidean solver, solved by cyclic coordinate descent.
 
+use std::marker::PhantomData;
+
 use rayon::prelude::*;
 
 use crate::matrix::Sparse;
@@ -36,8 +38,8 @@ use crate::nmf::chunks::chunk_bounds;
 use crate::nmf::init;
 use crate::nmf::kernel::{guard, Kernel, LANES};
 use crate::nmf::rows::Rows;
-use crate::nmf::seam::{Data, JointSolver, Start, StepCost};
-use crate::nmf::{Init, NmfError, NmfModel};
+use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start, StepCost};
+use crate::nmf::{Init, Nmf, NmfError, NmfModel};
 
 mod documents;
 
@@ -56,8 +58,49 @@ pub(super) trait Rule: Send + Sync + 'static {
     /// Multiply-adds of a step a row, in units of K², and the formula `bench` prints.
     const ROW_COST: (f64, &'static str) = (1.5, "2·nnz·K + 1.5·(words + documents)·K²");
 
+    /// Where the rule cannot leave missing entries out: its flags, naming it when a mask is
+    /// refused.
+    const NO_MASK: Option<&'static str> = None;
+
     /// Updates `x` against `c` (`kp`) and G (`k × k`, row-major); `aux` is `kp` of scratch.
     fn update(x: &mut [f32], c: &[f64], aux: &mut [f64], gram: &[f64], k: usize);
+}
+
+/// The registry's entry of a Euclidean solver: the joint steps of its rule `R`, the shared
+/// document solve, and a mask refused where `R` cannot use one.
+pub(super) struct Registered<R: Rule>(PhantomData<R>);
+
+impl<R: Rule> Registered<R> {
+    /// The entry, for the registry's table.
+    pub(super) const ENTRY: Registered<R> = Registered(PhantomData);
+}
+
+impl<R: Rule> seam::Method for Registered<R> {
+    fn start<'a>(
+        &self,
+        nmf: &Nmf,
+        v: Data<'a>,
+        start: Start<'_>,
+    ) -> Result<Box<dyn JointSolver + 'a>, NmfError> {
+        if let Some(name) = R::NO_MASK {
+            v.refuse_mask(name)?;
+        }
+        let solver = LeastSquares::<R>::start(v, nmf.topics, nmf.init, start, nmf.portable)?;
+        Ok(Box::new(solver))
+    }
+
+    fn documents<'a>(
+        &self,
+        nmf: &Nmf,
+        v: Data<'a>,
+        topics: usize,
+        w: &[f32],
+    ) -> Result<Box<dyn DocumentSolver + 'a>, NmfError> {
+        if let Some(name) = R::NO_MASK {
+            v.refuse_mask(name)?;
+        }
+        Ok(Box::new(Documents::new(v, topics, w, nmf.portable)?))
+    }
 }
 
 /// The state of a Euclidean fit: V by document and by word, the padded factors, both Gram
