@@ -32,6 +32,23 @@ pub(crate) fn column_sums(rows: &[f32], kp: usize, out: &mut [f64]) {
     }
 }
 
+/// Each row's largest of its first `k` values (the first on ties; 0 for a row of zeros) into
+/// `out`, rows of `kp` values: a document's main topic, what the connectivity rule compares.
+pub(crate) fn largest_topics(rows: &[f32], kp: usize, k: usize, out: &mut [u32]) {
+    use rayon::prelude::*;
+    out.par_iter_mut()
+        .zip(rows.par_chunks_exact(kp))
+        .for_each(|(topic, row)| {
+            let mut best = 0;
+            for (t, &x) in row[..k].iter().enumerate() {
+                if x > row[best] {
+                    best = t;
+                }
+            }
+            *topic = best as u32;
+        });
+}
+
 /// Adds the chunks' partial sums in chunk order.
 pub(crate) fn reduce(partials: &[f64], kp: usize, out: &mut [f64]) {
     out.fill(0.0);

@@ -235,18 +235,7 @@ impl<'a> KlCd<'a> {
     }
 
     fn assign_documents(&self, out: &mut [u32]) {
-        use rayon::prelude::*;
-        out.par_iter_mut()
-            .zip(self.h.par_chunks_exact(self.kp))
-            .for_each(|(topic, row)| {
-                let mut best = 0;
-                for (k, &x) in row[..self.k].iter().enumerate() {
-                    if x > row[best] {
-                        best = k;
-                    }
-                }
-                *topic = best as u32;
-            });
+        crate::nmf::chunks::largest_topics(&self.h, self.kp, self.k, out);
     }
 
     /// Hᵀ without padding, `(n_documents, k)` row-major, topics numbered as the caller did.

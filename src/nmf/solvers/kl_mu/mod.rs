@@ -226,17 +226,7 @@ impl<'a> KlMu<'a> {
     /// Writes each document's largest topic (the first on ties; 0 for a document without
     /// weight) into `out`, one entry a document.
     pub fn assign_documents(&self, out: &mut [u32]) {
-        out.par_iter_mut()
-            .zip(self.h.par_chunks_exact(self.kp))
-            .for_each(|(topic, row)| {
-                let mut best = 0;
-                for (k, &x) in row[..self.k].iter().enumerate() {
-                    if x > row[best] {
-                        best = k;
-                    }
-                }
-                *topic = best as u32;
-            });
+        crate::nmf::chunks::largest_topics(&self.h, self.kp, self.k, out);
     }
 
     /// Uses plain multiply-adds instead of the fastest kernel (to compare the two).

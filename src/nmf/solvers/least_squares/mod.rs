@@ -405,17 +405,7 @@ impl<R: Rule> JointSolver for LeastSquares<'_, R> {
     }
 
     fn assign_documents(&self, out: &mut [u32]) {
-        out.par_iter_mut()
-            .zip(self.h.par_chunks_exact(self.kp))
-            .for_each(|(topic, row)| {
-                let mut best = 0;
-                for (k, &x) in row[..self.k].iter().enumerate() {
-                    if x > row[best] {
-                        best = k;
-                    }
-                }
-                *topic = best as u32;
-            });
+        crate::nmf::chunks::largest_topics(&self.h, self.kp, self.k, out);
     }
 
     fn descends(&self) -> bool {
