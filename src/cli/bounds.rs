@@ -49,6 +49,16 @@ pub fn threads_or_all(asked: Option<usize>) -> usize {
     asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// Starts the global pool of `threads` workers, on which every parallel step of the command
+/// runs.
+pub fn start_threads(threads: usize) -> anyhow::Result<()> {
+    use anyhow::Context;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .context("cannot start the worker threads")
+}
+
 /// `n` with its thousands separated by commas, as the reports write numbers.
 pub fn grouped(n: usize) -> String {
     thousands(n as f64)

@@ -220,10 +220,7 @@ pub fn run(args: FitArgs) -> Result<()> {
     } else {
         outputs.reserve_report(args.json.as_deref(), "the report")?
     };
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-        .context("cannot start the worker threads")?;
+    bounds::start_threads(threads)?;
     let show = progress::wanted(args.quiet);
     let source = load_source(
         &args.read,

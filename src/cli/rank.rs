@@ -193,10 +193,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         .map(|path| outputs.reserve("--plot", &Destination::File(path)))
         .transpose()?;
     let (json_out, text_out) = outputs.reserve_report(args.json.as_deref(), "the table")?;
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-        .context("cannot start the worker threads")?;
+    bounds::start_threads(threads)?;
     let show = progress::wanted(args.quiet);
     let source = load_source(
         &args.read,

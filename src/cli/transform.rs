@@ -73,10 +73,7 @@ pub fn run(args: TransformArgs) -> Result<()> {
     let threads = bounds::threads_or_all(args.threads);
     let nmf = saved.parameters().nmf.clone().threads(threads);
     nmf.check_settings()?;
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-        .context("cannot start the worker threads")?;
+    bounds::start_threads(threads)?;
 
     let (matrix, unknown) = load_for_model(
         &args.read,

@@ -89,10 +89,7 @@ pub fn run(args: UpdateArgs) -> Result<()> {
         .clone()
         .threads(threads)
         .check_settings()?;
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global()
-        .context("cannot start the worker threads")?;
+    bounds::start_threads(threads)?;
 
     let (matrix, unknown) = load_for_model(
         &args.read,
