@@ -164,16 +164,41 @@ pub(super) fn sweep(
 fn wh_lanes<M: MulAdd>(local: &mut Local, x: &[f32], k: usize) {
     let kp = local.kp;
     let block = kp * LANES;
-    for b in 0..local.blocks {
-        let o = &local.other[b * block..][..block];
+    let x = &x[..k];
+    // Four blocks at a time: each block's sum is still one chain over the topics in order (so
+    // the bits are those of one block at a time), but four chains overlap their latencies.
+    let quads = local.blocks / 4;
+    let (other, wh) = (&local.other[..local.blocks * block], &mut local.wh);
+    for (o, wh) in other
+        .chunks_exact(4 * block)
+        .zip(wh.chunks_exact_mut(4 * LANES))
+        .take(quads)
+    {
+        let mut acc = [[0f32; LANES]; 4];
+        for (t, &xt) in x.iter().enumerate() {
+            for (i, acc) in acc.iter_mut().enumerate() {
+                let ot = &o[i * block + t * LANES..][..LANES];
+                for l in 0..LANES {
+                    acc[l] = M::mul_add(ot[l], xt, acc[l]);
+                }
+            }
+        }
+        for (i, acc) in acc.iter().enumerate() {
+            for l in 0..LANES {
+                wh[i * LANES + l] = floor(acc[l]);
+            }
+        }
+    }
+    for b in quads * 4..local.blocks {
+        let o = &other[b * block..][..block];
         let mut acc = [0f32; LANES];
-        for (t, &xt) in x[..k].iter().enumerate() {
+        for (t, &xt) in x.iter().enumerate() {
             let ot = &o[t * LANES..][..LANES];
             for l in 0..LANES {
                 acc[l] = M::mul_add(ot[l], xt, acc[l]);
             }
         }
-        let wh = &mut local.wh[b * LANES..][..LANES];
+        let wh = &mut wh[b * LANES..][..LANES];
         for l in 0..LANES {
             wh[l] = floor(acc[l]);
         }
