@@ -85,8 +85,10 @@ pub(super) struct KlCd<'a> {
     word_chunks: Vec<usize>,
     /// Each chunk's topic sums, `(chunks, kp)`, added in chunk order.
     sums: Vec<f64>,
-    /// Each chunk's part of the divergence.
+    /// Each chunk's part of the divergence: −Σ v·ln(WH) over its rows.
     divs: Vec<f64>,
+    /// The rest of it that does not depend on the factors: Σ v·ln v − v.
+    constant: f64,
     /// Two rows' scratch space per thread of the pool the solver was made on; a task takes
     /// its thread's (any other thread count still works, waiting for a free one).
     locals: Vec<Mutex<(Local, Local)>>,
@@ -152,6 +154,7 @@ impl<'a> KlCd<'a> {
             word_chunks,
             sums: vec![0.0; chunks * kp],
             divs: vec![0.0; chunks],
+            constant: constant(by_doc),
             locals,
             extrapolation: None,
         }
@@ -179,7 +182,7 @@ impl<'a> KlCd<'a> {
             loss,
         );
         reduce(&self.sums[..n * self.kp], self.kp, &mut self.row_h);
-        loss.then(|| self.divs[..n].iter().sum::<f64>() + total_wh)
+        loss.then(|| self.divs[..n].iter().sum::<f64>() + total_wh + self.constant)
     }
 
     /// The W half.
@@ -226,7 +229,7 @@ impl<'a> KlCd<'a> {
                 pass.divergence(chunks[c], rows)
             })
             .collect();
-        parts.iter().sum::<f64>() + self.total_wh()
+        parts.iter().sum::<f64>() + self.total_wh() + self.constant
     }
 
     /// Σ(WH) = Σ_k colsum(W)_k · rowsum(H)_k.
@@ -319,14 +322,14 @@ impl Half<'_> {
                 let (xa, xb) = pair.split_at_mut(kp);
                 self.prepare(la, i, xa);
                 if loss {
-                    d += la.divergence();
+                    d -= la.log_sum(self.kernel);
                 }
                 let b = if xb.is_empty() {
                     None
                 } else {
                     self.prepare(lb, i + 1, xb);
                     if loss {
-                        d += lb.divergence();
+                        d -= lb.log_sum(self.kernel);
                     }
                     Some((&mut *lb, xb))
                 };
@@ -351,10 +354,30 @@ impl Half<'_> {
             .enumerate()
             .map(|(i, x)| {
                 self.prepare(&mut local.0, first + i, x);
-                local.0.divergence()
+                -local.0.log_sum(self.kernel)
             })
             .sum()
     }
+}
+
+/// Σ v·ln v − v over V's non-zeros, in f64, a fixed chunk at a time whatever the threads.
+fn constant(v: &Sparse) -> f64 {
+    use rayon::prelude::*;
+    let parts: Vec<f64> = v
+        .data()
+        .par_chunks(1 << 16)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .filter(|&&v| v > 0.0)
+                .map(|&v| {
+                    let v = v as f64;
+                    v * v.ln() - v
+                })
+                .sum()
+        })
+        .collect();
+    parts.iter().sum()
 }
 
 /// Runs `f(first row, rows, sums)` on every chunk in parallel, splitting the buffers at the
@@ -516,3 +539,4 @@ impl JointSolver for KlCd<'_> {
         NmfModel::from_factors(w, h, k, kp)
     }
 }
+
