@@ -125,10 +125,7 @@ mod tests {
         for chunk in xs.chunks(LANES) {
             let mut x = [1f32; LANES];
             x[..chunk.len()].copy_from_slice(chunk);
-            for (fused, got) in [
-                (false, ln_lanes::<Plain>(x)),
-                (true, ln_lanes::<Fused>(x)),
-            ] {
+            for (fused, got) in [(false, ln_lanes::<Plain>(x)), (true, ln_lanes::<Fused>(x))] {
                 for (&x, &got) in x.iter().zip(&got) {
                     let exact = (x as f64).ln();
                     let error = (got as f64 - exact).abs();

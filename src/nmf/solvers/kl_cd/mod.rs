@@ -539,4 +539,3 @@ impl JointSolver for KlCd<'_> {
         NmfModel::from_factors(w, h, k, kp)
     }
 }
-
