@@ -12,13 +12,14 @@ use super::{nndsvd, Init, NmfError};
 use crate::matrix::Sparse;
 
 /// W `(n_words, kp)` and Hᵀ `(n_documents, kp)` of `k` topics padded with zeros to `kp`, as
-/// `start` says: `init` from its seed, or the given factors, checked.
+/// `start` says: `init` from its seed, or the given factors, checked. `power`: the power
+/// iterations of an NNDSVD start ([`nndsvd::POWER_ITERATIONS`] unless the solver needs fewer).
 pub(crate) fn factors(
     v: Data,
-    k: usize,
-    kp: usize,
+    (k, kp): (usize, usize),
     init: Init,
     start: Start,
+    power: usize,
 ) -> Result<(Rows, Rows), NmfError> {
     let (n_words, n_docs) = v.shape();
     match start {
@@ -49,7 +50,15 @@ pub(crate) fn factors(
                         n_words.min(n_docs)
                     )));
                 }
-                Ok(nndsvd::nndsvd(v.by_doc(), v.by_word(), k, kp, seed, true))
+                let parts = (k, kp);
+                Ok(nndsvd::nndsvd(
+                    v.by_doc(),
+                    v.by_word(),
+                    parts,
+                    seed,
+                    power,
+                    true,
+                ))
             }
         },
     }

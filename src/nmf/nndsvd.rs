@@ -62,24 +62,24 @@ fn plain_only() -> bool {
 
 /// Extra columns of the random projection.
 const OVERSAMPLE: usize = 10;
-/// Power iterations (scikit-learn uses 4 to 7). On the Debian corpus 3 gave the topic quality
-/// of 4 but left multiplicative updates twice the iterations to scikit-learn's divergence at
-/// K = 20 (356 against 184); 2 lost NMI at K = 50.
-const POWER_ITERATIONS: usize = 4;
+/// Power iterations (scikit-learn uses 4 to 7), for solvers that do not ask for fewer. On the
+/// Debian corpus 3 gave the topic quality of 4 but left multiplicative updates twice the
+/// iterations to scikit-learn's divergence at K = 20 (356 against 184); 2 lost NMI at K = 50.
+pub(crate) const POWER_ITERATIONS: usize = 4;
 /// Factor values below this count as zeros, as scikit-learn's `eps` of its NNDSVD start.
 const SMALL: f32 = 1e-6;
 
-/// W `(n_words, kp)` and Hᵀ `(n_documents, kp)`, rows padded with zeros from `k` to `kp`.
-/// `by_doc` and `by_word` are V in CSC and CSR.
+/// W `(n_words, kp)` and Hᵀ `(n_documents, kp)`, rows padded with zeros from `k` to `kp`,
+/// from `power` power iterations. `by_doc` and `by_word` are V in CSC and CSR.
 pub(crate) fn nndsvd(
     by_doc: &Sparse,
     by_word: &Sparse,
-    k: usize,
-    kp: usize,
+    (k, kp): (usize, usize),
     seed: u64,
+    power: usize,
     fill: bool,
 ) -> (Rows, Rows) {
-    let (left, values, right) = truncated_svd(by_doc, by_word, k, seed);
+    let (left, values, right) = truncated_svd(by_doc, by_word, k, seed, power);
     let kk = values.len();
     let column =
         |m: &[f64], j: usize| -> Vec<f64> { m.iter().skip(j).step_by(kk).copied().collect() };
@@ -188,7 +188,7 @@ fn fill_value(v: &Sparse, k: usize) -> f32 {
 /// number of threads.
 const GRAM_ROWS: usize = 4096;
 
-/// The `k` leading singular triplets of V: left vectors `(n_words, k)`, values, right vectors
+/// The `k` leading singular triplets of V, from `power` power iterations: left vectors `(n_words, k)`, values, right vectors
 /// `(n_documents, k)`; the vectors row-major.
 ///
 /// Tall matrices are kept row-major and orthonormalised in place by Cholesky QR, done twice
@@ -199,17 +199,18 @@ fn truncated_svd(
     by_word: &Sparse,
     k: usize,
     seed: u64,
+    power: usize,
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let (n_words, n_docs) = by_doc.shape();
     let l = (k + OVERSAMPLE).min(n_words).min(n_docs);
     let mut q = times_gaussian(by_word, l, seed);
     orthonormalise(&mut q, l, 2);
-    for i in 0..POWER_ITERATIONS {
+    for i in 0..power {
         // Within the iterations one Cholesky QR is enough: it only has to keep the columns
         // apart for the next product. The Q the SVD is taken of gets two, orthonormal to
         // rounding. (One or two inside give the same f32 start to the bit on the shipped
         // corpus: tests/bits.rs kept its digests.)
-        let last = i + 1 == POWER_ITERATIONS;
+        let last = i + 1 == power;
         let mut z = times(by_doc, &q, l);
         orthonormalise(&mut z, l, 1);
         // Freed before the next Q is made: two n × l arrays at a time, not three.
@@ -616,7 +617,7 @@ mod tests {
         let (csc, csr) = (triplets.to_csc(), triplets.to_csr());
         let run = |plain: bool| {
             PLAIN_ONLY.store(plain, std::sync::atomic::Ordering::Relaxed);
-            let (w, h) = nndsvd(&csc, &csr, 13, 16, 3, true);
+            let (w, h) = nndsvd(&csc, &csr, (13, 16), 3, POWER_ITERATIONS, true);
             let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             (bits(&w), bits(&h))
         };
@@ -673,7 +674,7 @@ mod tests {
     #[test]
     fn nndsvd_reconstructs_a_non_negative_matrix_of_exact_low_rank() {
         let (csc, csr, dense) = blocks();
-        let (w, h) = nndsvd(&csc, &csr, 3, 8, 0, false);
+        let (w, h) = nndsvd(&csc, &csr, (3, 8), 0, POWER_ITERATIONS, false);
         let error = relative_error(&w, &h, 8, &dense, 45);
         assert!(error < 1e-5, "relative error {error}");
         assert!(w.iter().chain(h.iter()).all(|&x| x >= 0.0 && x.is_finite()));
@@ -688,8 +689,8 @@ mod tests {
         let (csc, csr, dense) = blocks();
         let mean = dense.iter().sum::<f64>() / dense.len() as f64;
         let mean = mean.min((mean / 3.0).sqrt()) as f32;
-        let plain = nndsvd(&csc, &csr, 3, 8, 0, false);
-        let filled = nndsvd(&csc, &csr, 3, 8, 0, true);
+        let plain = nndsvd(&csc, &csr, (3, 8), 0, POWER_ITERATIONS, false);
+        let filled = nndsvd(&csc, &csr, (3, 8), 0, POWER_ITERATIONS, true);
         let mut zeros = 0;
         for (a, b) in [(&plain.0, &filled.0), (&plain.1, &filled.1)] {
             for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
@@ -725,7 +726,13 @@ mod tests {
                 dense[(w, d)] = x as f32 as f64;
             }
         }
-        let (_, values, _) = truncated_svd(&triplets.to_csc(), &triplets.to_csr(), 3, 0);
+        let (_, values, _) = truncated_svd(
+            &triplets.to_csc(),
+            &triplets.to_csr(),
+            3,
+            0,
+            POWER_ITERATIONS,
+        );
         let mut exact: Vec<f64> = dense
             .svd(false, false)
             .singular_values
@@ -767,7 +774,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| nndsvd(&csc, &csr, 3, 8, 5, true))
+                .install(|| nndsvd(&csc, &csr, (3, 8), 5, POWER_ITERATIONS, true))
         };
         assert_eq!(on(1), on(2));
     }

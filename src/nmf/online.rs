@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fit::finite;
 use super::kernel::{Kernel, LANES};
+use super::nndsvd::POWER_ITERATIONS;
 use super::seam::{Data, OnlineSolver, OnlineStatistics, Start};
 use super::{init, FitReport, Nmf, NmfError, NmfModel, StopReason, TracePoint, TransformReport};
 use crate::matrix::Sparse;
@@ -258,7 +259,8 @@ impl Nmf {
         let started = Instant::now();
         let (online, trace, stop, n_batches) = self.pool()?.install(|| {
             let kp = k.div_ceil(LANES) * LANES;
-            let (w0, h0) = init::factors(v, k, kp, self.init, Start::Seed(self.seed))?;
+            let start = Start::Seed(self.seed);
+            let (w0, h0) = init::factors(v, (k, kp), self.init, start, POWER_ITERATIONS)?;
             drop(h0);
             let w: Vec<f32> = w0
                 .chunks_exact(kp)

@@ -61,6 +61,14 @@ mod kernel;
 /// Sweeps over a row's topics per half step.
 const SWEEPS: usize = 1;
 
+/// Power iterations of the NNDSVD start: fewer than multiplicative updates need, since the
+/// first Newton steps move each weight much further than the last power iterations refine it.
+/// On the Debian corpus (2 threads, `--extrapolate`) 2 instead of 4 reached scikit-learn's
+/// 200-iteration divergence in 13 steps instead of 14 at K = 20 and 17 as before at K = 50,
+/// the start a quarter quicker (0.175 s against 0.236, 0.360 against 0.488); over 5 seeds
+/// the converged fits' NPMI was 0.007 higher and NMI 0.001-0.002 lower, within seed noise.
+const POWER_ITERATIONS: usize = 2;
+
 /// The state of a KL-CD fit: V by document and by word, the padded factors, the topic sums and
 /// each thread's scratch space.
 pub(super) struct KlCd<'a> {
@@ -103,7 +111,7 @@ impl<'a> KlCd<'a> {
         start: Start,
     ) -> Result<Self, NmfError> {
         let kp = padded(k);
-        let (w, h) = init::factors(v, k, kp, init, start)?;
+        let (w, h) = init::factors(v, (k, kp), init, start, POWER_ITERATIONS)?;
         let mut solver = KlCd::assemble(v, k, w, h, (0..k).collect(), true);
         solver.col_w = topic_sums(&solver.w, kp);
         solver.row_h = topic_sums(&solver.h, kp);

@@ -41,6 +41,7 @@ use crate::matrix::Sparse;
 use crate::nmf::chunks::{chunk_bounds, column_sums, for_each_chunk, reduce};
 use crate::nmf::init;
 use crate::nmf::kernel::{Kernel, LANES};
+use crate::nmf::nndsvd::POWER_ITERATIONS;
 use crate::nmf::rows::Rows;
 use crate::nmf::seam::{
     self, Data, DocumentSolver, JointSolver, OnlineSolver, OnlineStatistics, Start, StepCost,
@@ -148,7 +149,7 @@ impl<'a> KlMu<'a> {
     /// A solver started as `start` says (with `init` for a seed).
     fn start(v: Data<'a>, k: usize, init: Init, start: Start) -> Result<KlMu<'a>, NmfError> {
         let kp = padded(k);
-        let (w, h) = init::factors(v, k, kp, init, start)?;
+        let (w, h) = init::factors(v, (k, kp), init, start, POWER_ITERATIONS)?;
         Ok(KlMu::with_factors(v, k, w, h))
     }
 

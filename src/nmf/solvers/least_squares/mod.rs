@@ -37,6 +37,7 @@ use crate::matrix::Sparse;
 use crate::nmf::chunks::chunk_bounds;
 use crate::nmf::init;
 use crate::nmf::kernel::{guard, Kernel, LANES};
+use crate::nmf::nndsvd::POWER_ITERATIONS;
 use crate::nmf::rows::Rows;
 use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start, StepCost};
 use crate::nmf::{Init, Nmf, NmfError, NmfModel};
@@ -162,7 +163,7 @@ impl<'a, R: Rule> LeastSquares<'a, R> {
         portable: bool,
     ) -> Result<Self, NmfError> {
         let kp = padded(k);
-        let (w, h) = init::factors(v, k, kp, init, start)?;
+        let (w, h) = init::factors(v, (k, kp), init, start, POWER_ITERATIONS)?;
         let (by_doc, by_word) = (v.by_doc(), v.by_word());
         let doc_ptr = by_doc.indptr().to_proper().into_owned();
         let word_ptr = by_word.indptr().to_proper().into_owned();
