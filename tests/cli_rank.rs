@@ -350,6 +350,7 @@ fn json_has_the_documented_fields() {
     assert_eq!(p["restarts"], 2);
     assert_eq!(p["init"], "random");
     assert_eq!(p["sample"], 100);
+    assert_eq!(p["weighting"], "counts");
     assert_eq!(
         (p["solver"].as_str(), p["loss"].as_str()),
         (Some("mu"), Some("kl"))
@@ -392,6 +393,71 @@ fn json_has_the_documented_fields() {
     for field in ["reading", "matrix", "ranking"] {
         assert!(v["seconds"][field].is_number(), "seconds.{field}");
     }
+}
+
+#[test]
+fn tfidf_weighting_is_what_the_runs_fit_and_what_the_divergence_is_over() {
+    let dir = util::tempdir();
+    let corpus = planted_corpus(dir.path());
+    let survey = |weighting: &str| {
+        let extra = [
+            "--weighting",
+            weighting,
+            "--loss",
+            "frobenius",
+            "--restarts",
+            "2",
+        ];
+        rank_json(&corpus, "4,6", &extra)
+    };
+    // Each row's divergence over its divergence per unit: the sum of V's values.
+    let totals = |v: &Value| -> Vec<f64> {
+        let rows = v["ranks"].as_array().unwrap();
+        rows.iter()
+            .map(|r| {
+                r["divergence"].as_f64().unwrap() / r["divergence_per_token"].as_f64().unwrap()
+            })
+            .collect()
+    };
+    let (counts, tfidf) = (survey("counts"), survey("tfidf"));
+    assert_eq!(tfidf["parameters"]["weighting"], "tfidf");
+    let tokens = counts["corpus"]["tokens"].as_f64().unwrap();
+    for total in totals(&counts) {
+        assert!(
+            (total / tokens - 1.0).abs() < 1e-4,
+            "{total} against {tokens} tokens"
+        );
+    }
+    // Unit-length documents: each document's weights sum to between 1 and √(its words).
+    let documents = tfidf["corpus"]["documents"].as_f64().unwrap();
+    let weights = totals(&tfidf);
+    for &total in &weights {
+        assert!(
+            total > documents && total < tokens,
+            "{total}: {documents} documents, {tokens} tokens"
+        );
+        assert!((total / weights[0] - 1.0).abs() < 1e-4, "{weights:?}");
+    }
+    let divergence = |v: &Value| v["ranks"][0]["divergence"].as_f64().unwrap();
+    assert!(
+        divergence(&tfidf) < divergence(&counts) / 10.0,
+        "unit-length documents leave far less to explain: {} against {}",
+        divergence(&tfidf),
+        divergence(&counts)
+    );
+    let table = stdout(&run_ok(&[
+        "rank",
+        arg(&corpus),
+        "--topics",
+        "4",
+        "--weighting",
+        "tfidf",
+        "--quiet",
+    ]));
+    assert!(
+        table.lines().next().unwrap().contains("div/weight"),
+        "{table}"
+    );
 }
 
 #[test]

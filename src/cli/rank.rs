@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use nmf_topics::matrix::Weighting;
 use nmf_topics::nmf::consensus::sample_documents;
 use nmf_topics::nmf::Init;
 use nmf_topics::report::{RankParameters, RankReport, RankRow, RankSeconds};
@@ -54,6 +55,11 @@ pub struct RankArgs {
 
     #[command(flatten)]
     solver: SolverArgs,
+
+    /// What the solver factors: counts, or tfidf (counts times smoothed idf, each document of
+    /// unit length, as scikit-learn's TfidfTransformer; usual with --loss frobenius)
+    #[arg(long, default_value_t = Weighting::Counts, value_name = "WEIGHTING", help_heading = "Model")]
+    weighting: Weighting,
 
     /// Runs for each K, from seeds --seed, --seed + 1, …; the cophenetic correlation needs 2 or
     /// more
@@ -224,6 +230,13 @@ pub fn run(args: RankArgs) -> Result<()> {
     );
 
     let started = Instant::now();
+    // V as the solver sees it; the scores are of the counts.
+    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
+    let (by_doc, by_word) = match &weighted {
+        Some((by_doc, by_word)) => (by_doc, by_word),
+        None => (matrix.by_doc(), matrix.by_word()),
+    };
+    let fitted = args.weighting.total(matrix.by_doc());
     let mut ranks = Vec::with_capacity(ks.len());
     for &k in &ks {
         let nmf = base.clone().with_topics(k);
@@ -234,12 +247,11 @@ pub fn run(args: RankArgs) -> Result<()> {
             false,
         );
         let max_iter = args.iterations.max_iter;
-        let (models, fit) =
-            nmf.rank_fit(matrix.by_doc(), matrix.by_word(), &sample, &mut |r, i| {
-                bar.set_position((r * max_iter + i) as u64)
-            })?;
+        let (models, fit) = nmf.rank_fit(by_doc, by_word, &sample, &mut |r, i| {
+            bar.set_position((r * max_iter + i) as u64)
+        })?;
         bar.finish_and_clear();
-        ranks.push(RankRow::new(&matrix, &models, &fit));
+        ranks.push(RankRow::new(&matrix, &models, &fit, fitted));
     }
     let parameters = RankParameters {
         analyzer,
@@ -248,6 +260,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         topics: ks,
         nmf: base,
         sample: args.sample,
+        weighting: args.weighting,
     };
     let seconds = RankSeconds {
         reading,

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use super::quality::Quality;
 use super::summary::{round, CorpusFigures};
 use super::terminal::thousands;
-use crate::matrix::{CountMatrix, Pruning};
+use crate::matrix::{CountMatrix, Pruning, Weighting};
 use crate::nmf::{Nmf, NmfModel, RankFit, Restart};
 use crate::text::AnalyzerConfig;
 
@@ -56,6 +56,8 @@ pub struct RankParameters {
     pub nmf: Nmf,
     /// Documents asked for in the consensus (`ranks[].sampled` says how many it had).
     pub sample: usize,
+    /// What the solver was given: the counts or their tf-idf weights.
+    pub weighting: Weighting,
 }
 
 /// The fields of `nmf` but its K: the survey's K are `topics`.
@@ -85,7 +87,8 @@ pub struct RankRow {
     pub topics: usize,
     /// The lowest divergence of the runs, at the end of their iterations.
     pub divergence: f64,
-    /// `divergence` over the corpus's tokens.
+    /// `divergence` over the sum of V's values: its tokens, or with `--weighting tfidf` its
+    /// tf-idf weight.
     pub divergence_per_token: f64,
     /// Mean NPMI of the topics' top words, averaged over the runs.
     pub mean_npmi: f64,
@@ -117,9 +120,10 @@ pub struct Suggestion {
 }
 
 impl RankRow {
-    /// The row of one K from `fit` and its runs' `models` (in seed order), scored on `matrix`.
-    /// The quality figures are means over the runs: one run's are noisy.
-    pub fn new(matrix: &CountMatrix, models: &[NmfModel], fit: &RankFit) -> RankRow {
+    /// The row of one K from `fit` and its runs' `models` (in seed order), scored on `matrix`,
+    /// with `fitted` the sum of V's values as the solver saw them (`Weighting::total`). The
+    /// quality figures are means over the runs: one run's are noisy.
+    pub fn new(matrix: &CountMatrix, models: &[NmfModel], fit: &RankFit, fitted: f64) -> RankRow {
         let started = std::time::Instant::now();
         let labels: Vec<Option<&str>> = matrix.documents().labels().collect();
         let scores: Vec<Quality> = models
@@ -133,12 +137,11 @@ impl RankRow {
             )
         };
         let labelled = !scores.is_empty() && scores.iter().all(|q| q.label_nmi.is_some());
-        let tokens = matrix.tokens();
         RankRow {
             topics: fit.topics,
             divergence: fit.divergence,
-            divergence_per_token: if tokens > 0.0 {
-                round(fit.divergence / tokens, 6)
+            divergence_per_token: if fitted > 0.0 {
+                round(fit.divergence / fitted, 6)
             } else {
                 0.0
             },
@@ -193,7 +196,14 @@ impl RankReport {
         write!(
             out,
             "{:>5}  {:>10}  {:>9}  {:>9}  {:>10}",
-            "K", "div/token", "mean NPMI", "diversity", "cophenetic"
+            "K",
+            match self.parameters.weighting {
+                Weighting::Counts => "div/token",
+                Weighting::Tfidf => "div/weight",
+            },
+            "mean NPMI",
+            "diversity",
+            "cophenetic"
         )?;
         if labels {
             write!(out, "  {:>10}", "NMI labels")?;
