@@ -111,3 +111,32 @@ fn bench_refuses_a_peak_that_is_not_positive() {
     let err = util::run_err(&["bench", arg(&corpus), "--peak-gfma", "0", "-k", "2"]);
     assert!(err.contains("--peak-gfma"), "{err}");
 }
+
+#[test]
+fn tfidf_weighting_times_the_solver_on_the_weights() {
+    let settings = [
+        "--loss",
+        "frobenius",
+        "--compare-portable",
+        "false",
+        "--peak-gfma",
+        "50",
+    ];
+    let counts = bench_json(&settings);
+    let tfidf = bench_json(&[&settings[..], &["--weighting", "tfidf"]].concat());
+    assert_eq!(counts["weighting"], "counts");
+    assert_eq!(tfidf["weighting"], "tfidf");
+    let divergences = |v: &Value| -> Vec<f64> {
+        let runs = v["runs"].as_array().unwrap();
+        runs.iter()
+            .map(|r| r["divergence"].as_f64().unwrap())
+            .collect()
+    };
+    // Documents of unit length leave far less to explain than their counts.
+    for (t, c) in divergences(&tfidf).iter().zip(divergences(&counts)) {
+        assert!(
+            t.is_finite() && *t > 0.0 && *t < c / 10.0,
+            "{t} against {c}"
+        );
+    }
+}

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
+use nmf_topics::matrix::Weighting;
 use nmf_topics::nmf::{benchmark, solver_description, BenchResult, BenchSettings, Init};
 use nmf_topics::{CountMatrix, Nmf};
 use serde::Serialize;
@@ -40,6 +41,10 @@ pub struct BenchArgs {
 
     #[command(flatten)]
     solver: SolverArgs,
+
+    /// What the solver factors: counts, or tfidf (as in fit; usual with --loss frobenius)
+    #[arg(long, default_value_t = Weighting::Counts, value_name = "WEIGHTING")]
+    weighting: Weighting,
 
     /// Thread counts to time, comma-separated [default: 1 and all cores]
     #[arg(long, value_delimiter = ',', value_name = "N,…", value_parser = bounds::threads)]
@@ -108,6 +113,8 @@ struct Summary {
     reading_mb_per_second: Option<f64>,
     matrix_seconds: f64,
     matrix_bytes: u64,
+    /// What the solver factored: `counts` or `tfidf`.
+    weighting: Weighting,
     factor_bytes: u64,
     vocabulary_bytes: u64,
     peak_memory_bytes: Option<u64>,
@@ -162,6 +169,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
             }
         });
     }
+    // V as the solver sees it.
+    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
+    let (by_doc, by_word) = match &weighted {
+        Some((by_doc, by_word)) => (by_doc, by_word),
+        None => (matrix.by_doc(), matrix.by_word()),
+    };
     let mut runs = Vec::new();
     for &k in &args.topics {
         for (&t, &(peak, instructions, kernel_peak)) in threads.iter().zip(&peaks) {
@@ -176,11 +189,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 iterations: args.iterations,
                 repeats: args.repeats,
             };
-            let fast = benchmark(matrix.by_doc(), matrix.by_word(), &settings)?;
+            let fast = benchmark(by_doc, by_word, &settings)?;
             let portable = if args.compare_portable && fast.kernel != "portable" {
                 Some(benchmark(
-                    matrix.by_doc(),
-                    matrix.by_word(),
+                    by_doc,
+                    by_word,
                     &BenchSettings {
                         nmf: nmf.portable(true),
                         ..settings
@@ -218,6 +231,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             .then(|| loaded.text_bytes as f64 / 1e6 / loaded.seconds),
         matrix_seconds,
         matrix_bytes,
+        weighting: args.weighting,
         factor_bytes,
         vocabulary_bytes,
         peak_memory_bytes: peak_memory(),
@@ -241,8 +255,14 @@ use std::io::Write;
 fn write_table(s: &Summary, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "matrix:  {} words × {} documents, {} non-zeros",
-        s.words, s.documents, s.nonzeros
+        "matrix:  {} words × {} documents, {} non-zeros{}",
+        s.words,
+        s.documents,
+        s.nonzeros,
+        match s.weighting {
+            Weighting::Counts => "",
+            Weighting::Tfidf => ", their tf-idf weights factored",
+        }
     )?;
     match s.reading_mb_per_second {
         Some(rate) => writeln!(
