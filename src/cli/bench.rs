@@ -170,11 +170,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
         });
     }
     // V as the solver sees it.
-    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
-    let (by_doc, by_word) = match &weighted {
-        Some((by_doc, by_word)) => (by_doc, by_word),
-        None => (matrix.by_doc(), matrix.by_word()),
-    };
+    let v = args
+        .weighting
+        .fitted(matrix.by_doc(), matrix.by_doc(), matrix.by_word());
+    let (by_doc, by_word) = v.pair();
     let mut runs = Vec::new();
     for &k in &args.topics {
         for (&t, &(peak, instructions, kernel_peak)) in threads.iter().zip(&peaks) {

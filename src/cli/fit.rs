@@ -256,11 +256,10 @@ pub fn run(args: FitArgs) -> Result<()> {
     let watch_tol = args.stop_rule == StopRule::Divergence && args.iterations.tol > 0.0;
     let mut last = None;
     // The weights are made here, and freed once fitted: the model keeps the counts.
-    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
-    let (by_doc, by_word) = match &weighted {
-        Some((by_doc, by_word)) => (by_doc, by_word),
-        None => (matrix.by_doc(), matrix.by_word()),
-    };
+    let v = args
+        .weighting
+        .fitted(matrix.by_doc(), matrix.by_doc(), matrix.by_word());
+    let (by_doc, by_word) = v.pair();
     let mask = args
         .mask
         .as_deref()
@@ -294,7 +293,7 @@ pub fn run(args: FitArgs) -> Result<()> {
     drop(mask);
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
-    drop(weighted);
+    drop(v);
 
     let mut saved = SavedModel::new(
         matrix,

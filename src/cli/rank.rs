@@ -231,11 +231,10 @@ pub fn run(args: RankArgs) -> Result<()> {
 
     let started = Instant::now();
     // V as the solver sees it; the scores are of the counts.
-    let weighted = args.weighting.weigh(matrix.by_doc(), matrix.by_doc());
-    let (by_doc, by_word) = match &weighted {
-        Some((by_doc, by_word)) => (by_doc, by_word),
-        None => (matrix.by_doc(), matrix.by_word()),
-    };
+    let v = args
+        .weighting
+        .fitted(matrix.by_doc(), matrix.by_doc(), matrix.by_word());
+    let (by_doc, by_word) = v.pair();
     let fitted = args.weighting.total(matrix.by_doc());
     let mut ranks = Vec::with_capacity(ks.len());
     for &k in &ks {

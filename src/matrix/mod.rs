@@ -31,4 +31,4 @@ mod weighting;
 pub use counts::{CountMatrix, MatrixError, Sparse};
 pub use pruning::{DocFreq, Pruning};
 pub use vocabulary::UnknownWords;
-pub use weighting::{Idf, Weighting};
+pub use weighting::{Fitted, Idf, Weighting};

@@ -25,6 +25,25 @@ use serde::{Deserialize, Serialize};
 use super::Sparse;
 use crate::corpus::limits::MIN_COUNT;
 
+/// V as a solver sees it ([`Weighting::fitted`]): the counts, borrowed, or their weights,
+/// made for the solver and freed after it.
+pub enum Fitted<'a> {
+    /// The counts by document and by word.
+    Counts(&'a Sparse, &'a Sparse),
+    /// Their weights by document and by word.
+    Weighted(Sparse, Sparse),
+}
+
+impl Fitted<'_> {
+    /// V by document (CSC) and by word (CSR).
+    pub fn pair(&self) -> (&Sparse, &Sparse) {
+        match self {
+            Fitted::Counts(by_doc, by_word) => (by_doc, by_word),
+            Fitted::Weighted(by_doc, by_word) => (by_doc, by_word),
+        }
+    }
+}
+
 /// What the solver factors: the counts, or their tf-idf weights.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,10 +81,24 @@ impl Weighting {
         }
     }
 
+    /// V as the solver sees the counts `by_doc` (CSC) and `by_word` (CSR), with the idf of
+    /// the training counts `training` (CSC; the same matrix when fitting): the counts
+    /// themselves, borrowed, or their weights.
+    pub fn fitted<'a>(
+        self,
+        training: &Sparse,
+        by_doc: &'a Sparse,
+        by_word: &'a Sparse,
+    ) -> Fitted<'a> {
+        match self.weigh(training, by_doc) {
+            Some((by_doc, by_word)) => Fitted::Weighted(by_doc, by_word),
+            None => Fitted::Counts(by_doc, by_word),
+        }
+    }
+
     /// V as the solver sees it, by document (CSC) and by word (CSR), from the counts
-    /// `by_doc` (CSC) and `by_word` (CSR), with the idf of the training counts `training`
-    /// (CSC; the same matrix when fitting): `None` for [`Weighting::Counts`], whose V is the
-    /// counts.
+    /// `by_doc` (CSC), with the idf of the training counts `training` (CSC; the same matrix
+    /// when fitting): `None` for [`Weighting::Counts`], whose V is the counts.
     pub fn weigh(self, training: &Sparse, by_doc: &Sparse) -> Option<(Sparse, Sparse)> {
         match self {
             Weighting::Counts => None,

@@ -193,14 +193,13 @@ impl SavedModel {
         nmf: &Nmf,
         matrix: &CountMatrix,
     ) -> Result<(Vec<f32>, TransformReport), NmfError> {
-        let weighted = self
-            .parameters
-            .weighting
-            .weigh(self.matrix.by_doc(), matrix.by_doc());
-        match &weighted {
-            Some((by_doc, by_word)) => nmf.transform(&self.model, by_doc, by_word),
-            None => nmf.transform(&self.model, matrix.by_doc(), matrix.by_word()),
-        }
+        let v = self.parameters.weighting.fitted(
+            self.matrix.by_doc(),
+            matrix.by_doc(),
+            matrix.by_word(),
+        );
+        let (by_doc, by_word) = v.pair();
+        nmf.transform(&self.model, by_doc, by_word)
     }
 
     /// Wall-clock seconds of each stage of the fit.
