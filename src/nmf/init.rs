@@ -50,15 +50,8 @@ pub(crate) fn factors(
                         n_words.min(n_docs)
                     )));
                 }
-                let parts = (k, kp);
-                Ok(nndsvd::nndsvd(
-                    v.by_doc(),
-                    v.by_word(),
-                    parts,
-                    seed,
-                    power,
-                    true,
-                ))
+                let (by_doc, by_word) = (v.by_doc(), v.by_word());
+                Ok(nndsvd::nndsvd(by_doc, by_word, (k, kp), seed, power, true))
             }
         },
     }

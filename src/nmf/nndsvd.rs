@@ -64,7 +64,8 @@ fn plain_only() -> bool {
 const OVERSAMPLE: usize = 10;
 /// Power iterations (scikit-learn uses 4 to 7), for solvers that do not ask for fewer. On the
 /// Debian corpus 3 gave the topic quality of 4 but left multiplicative updates twice the
-/// iterations to scikit-learn's divergence at K = 20 (356 against 184); 2 lost NMI at K = 50.
+/// iterations to scikit-learn's divergence at K = 20 (356 against 184), and 2 lost them NMI at
+/// K = 50; KL coordinate descent takes 2 (`solvers/kl_cd`).
 pub(crate) const POWER_ITERATIONS: usize = 4;
 /// Factor values below this count as zeros, as scikit-learn's `eps` of its NNDSVD start.
 const SMALL: f32 = 1e-6;
@@ -188,8 +189,8 @@ fn fill_value(v: &Sparse, k: usize) -> f32 {
 /// number of threads.
 const GRAM_ROWS: usize = 4096;
 
-/// The `k` leading singular triplets of V, from `power` power iterations: left vectors `(n_words, k)`, values, right vectors
-/// `(n_documents, k)`; the vectors row-major.
+/// The `k` leading singular triplets of V, from `power` power iterations: left vectors
+/// `(n_words, k)`, values, right vectors `(n_documents, k)`; the vectors row-major.
 ///
 /// Tall matrices are kept row-major and orthonormalised in place by Cholesky QR, done twice
 /// for accuracy (CholeskyQR2); only `l × l` matrices go through nalgebra. Ω is never stored:
