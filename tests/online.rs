@@ -138,19 +138,29 @@ fn minibatch_fitting_recovers_planted_topics() {
     let all: Vec<usize> = (0..k).collect();
     let (csc, csr) = documents(&planted, n, k, m, &all, &mut rng);
     for init in [Init::Nndsvda, Init::Random] {
+        let mut observed = Vec::new();
         let (model, stats, report) = Nmf::new(k)
             .init(init)
             .seed(1)
             .max_iter(15)
             .tol(0.0)
             .transform_tol(1e-4)
-            .fit_minibatch(&csc, &csr, 250, Some(0.9))
+            .fit_minibatch_observed(&csc, &csr, 250, Some(0.9), &mut |i, d| {
+                observed.push((i, d))
+            })
             .unwrap();
         let batches = report.minibatch.as_ref().unwrap();
         assert_eq!((batches.batches, batches.batch_size), (8, 250));
         assert_eq!(report.iterations, 15);
         let passes: Vec<f64> = report.trace.iter().map(|p| p.divergence).collect();
         assert!(passes[14] < passes[0], "{passes:?}");
+        // Progress is told after every pass, with the loss the trace keeps.
+        let told: Vec<(usize, f64)> = passes
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (i + 1, d))
+            .collect();
+        assert_eq!(observed, told);
         assert_eq!((stats.a.len(), stats.b.len()), (n * k, k));
         for t in 0..k {
             let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();

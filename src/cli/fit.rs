@@ -267,7 +267,21 @@ pub fn run(args: FitArgs) -> Result<()> {
         .transpose()?;
     let mut statistics = None;
     let (model, fit) = if let Some(batch_size) = args.batch_size {
-        let (model, stats, fit) = nmf.fit_minibatch(by_doc, by_word, batch_size, args.forget)?;
+        // A pass over the documents is an iteration here, and stops on its own fall.
+        let (model, stats, fit) =
+            nmf.fit_minibatch_observed(by_doc, by_word, batch_size, args.forget, &mut |i, d| {
+                bar.set_position(i as u64);
+                if let Some(before) = last.replace(d).filter(|&b: &f64| b > 0.0) {
+                    if args.iterations.tol > 0.0 {
+                        bar.set_prefix(format!(
+                            ", {} down {:.1e} in a pass (stops under {:e})",
+                            args.solver.loss.quantity(),
+                            (before - d) / before,
+                            args.iterations.tol
+                        ));
+                    }
+                }
+            })?;
         statistics = Some(stats);
         (model, fit)
     } else if let Some((mask_by_doc, mask_by_word)) = &mask {

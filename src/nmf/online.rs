@@ -244,6 +244,19 @@ impl Nmf {
         batch_size: usize,
         forget: Option<f64>,
     ) -> Result<(NmfModel, OnlineStatistics, FitReport), NmfError> {
+        self.fit_minibatch_observed(by_doc, by_word, batch_size, forget, &mut |_, _| {})
+    }
+
+    /// As [`Nmf::fit_minibatch`], calling `observe(passes_done, loss)` after each pass over
+    /// the documents, for progress displays (its loss as the trace holds it).
+    pub fn fit_minibatch_observed(
+        &self,
+        by_doc: &Sparse,
+        by_word: &Sparse,
+        batch_size: usize,
+        forget: Option<f64>,
+        observe: &mut (dyn FnMut(usize, f64) + Send),
+    ) -> Result<(NmfModel, OnlineStatistics, FitReport), NmfError> {
         let (n_words, n_docs) = by_doc.shape();
         self.check(n_words, n_docs)?;
         check_batches(n_docs, batch_size)?;
@@ -311,6 +324,7 @@ impl Nmf {
                     iteration: pass,
                     divergence: loss,
                 });
+                observe(pass + 1, loss);
                 if let Some(before) = before.filter(|_| self.tol > 0.0) {
                     if before <= 0.0 || (before - loss) / before < self.tol {
                         stop = StopReason::Converged;
