@@ -130,6 +130,46 @@ fn a_stream_of_batches_lowers_the_loss_and_never_blows_up() {
     assert_eq!((online.batches(), online.documents()), (12, 1800));
 }
 
+/// A stream's first batch starts the fit (scikit-learn's first `partial_fit`), and the later
+/// batches alone find the topics the first one lacks.
+#[test]
+fn a_stream_started_on_its_first_batch_finds_every_planted_topic() {
+    let (n, k) = (400, 6);
+    let mut rng = TestRng::new(31);
+    let planted = planted_topics(n, k, &mut rng);
+    let nmf = Nmf::new(k).seed(3).threads(2);
+    let first = documents(&planted, n, k, 200, &[0, 1, 2, 3], &mut rng);
+    let mut online = nmf.start_online(&first.0, &first.1, 200).unwrap();
+    assert_eq!((online.batches(), online.documents()), (0, 0));
+    nmf.partial_fit(&mut online, &first.0, &first.1, 0.7)
+        .unwrap();
+    let all: Vec<usize> = (0..k).collect();
+    for _ in 0..15 {
+        let batch = documents(&planted, n, k, 200, &all, &mut rng);
+        nmf.partial_fit(&mut online, &batch.0, &batch.1, 0.7)
+            .unwrap();
+    }
+    let w = online.w();
+    for t in 0..k {
+        let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
+        let best = (0..k)
+            .map(|f| {
+                cosine(
+                    &want,
+                    &(0..n).map(|i| w[i * k + f] as f64).collect::<Vec<_>>(),
+                )
+            })
+            .fold(0.0, f64::max);
+        assert!(best >= 0.9, "planted topic {t}: best cosine {best:.3}");
+    }
+    // The same seed, the same start, on any number of threads.
+    let again = Nmf::new(k).seed(3).threads(1);
+    let other = again.start_online(&first.0, &first.1, 200).unwrap();
+    let start = nmf.start_online(&first.0, &first.1, 200).unwrap();
+    assert_eq!(bits(start.w()), bits(other.w()));
+    assert!(nmf.start_online(&first.0, &first.1, 0).is_err());
+}
+
 #[test]
 fn minibatch_fitting_recovers_planted_topics() {
     let (n, m, k) = (500, 2000, 8);

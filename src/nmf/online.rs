@@ -230,6 +230,68 @@ impl Nmf {
         Ok((model, stats, report, loss))
     }
 
+    /// A mini-batch fit started on V, `by_doc` (CSC) and `by_word` (CSR), as
+    /// [`Nmf::fit_minibatch`] starts one: W from the settings' start, and statistics that
+    /// count the start as one batch of `batch_size` documents. Nothing is folded in yet:
+    /// [`Nmf::partial_fit`] does that, on V or on any batch.
+    pub fn start_online(
+        &self,
+        by_doc: &Sparse,
+        by_word: &Sparse,
+        batch_size: usize,
+    ) -> Result<Online, NmfError> {
+        let (n_words, n_docs) = by_doc.shape();
+        self.check(n_words, n_docs)?;
+        check_batches(n_docs, batch_size)?;
+        let v = Data::new(by_doc, by_word)?;
+        self.pool()?.install(|| self.online_start(v, batch_size))
+    }
+
+    /// [`Nmf::start_online`] on the current pool, V checked.
+    fn online_start(&self, v: Data, batch_size: usize) -> Result<Online, NmfError> {
+        let (k, by_doc) = (self.topics, v.by_doc());
+        let n_docs = by_doc.cols();
+        let kp = k.div_ceil(LANES) * LANES;
+        let start = Start::Seed(self.seed);
+        let (w0, h0) = init::factors(v, (k, kp), self.init, start, POWER_ITERATIONS)?;
+        drop(h0);
+        let w: Vec<f32> = w0
+            .chunks_exact(kp)
+            .flat_map(|row| row[..k].iter().copied())
+            .collect();
+        drop(w0);
+        // The start counts as one batch of documents spread evenly over the topics: a word
+        // the first batches lack keeps a weight, which multiplicative updates could never
+        // give back once it were 0 (scikit-learn starts its statistics from W too).
+        let tokens: f64 = by_doc.data().iter().map(|&x| x as f64).sum();
+        let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / k as f64;
+        let mut sums = vec![0f64; k];
+        for row in w.chunks_exact(k) {
+            for (s, &x) in sums.iter_mut().zip(row) {
+                *s += x as f64;
+            }
+        }
+        let a: Vec<f64> = w
+            .chunks_exact(k)
+            .flat_map(|row| {
+                row.iter()
+                    .zip(&sums)
+                    .map(|(&x, &s)| if s > 0.0 { x as f64 / s * prior } else { 0.0 })
+                    .collect::<Vec<f64>>()
+            })
+            .collect();
+        let start = OnlineStatistics {
+            a,
+            b: vec![prior; k],
+        };
+        Ok(Online {
+            solver: self.online_solver(k, &w, Some(start))?,
+            k,
+            batches: 0,
+            documents: 0,
+        })
+    }
+
     /// Fits V, `by_doc` (CSC) and `by_word` (CSR), by mini-batches (scikit-learn's
     /// `MiniBatchNMF.fit`): W from the settings' start (`init`, `seed`), then passes over the
     /// documents in batches of `batch_size` consecutive ones, the statistics multiplied by
@@ -268,48 +330,9 @@ impl Nmf {
         let forget =
             forget.unwrap_or_else(|| 0.7f64.powf(batch_size.min(n_docs) as f64 / n_docs as f64));
         let v = Data::new(by_doc, by_word)?;
-        let k = self.topics;
         let started = Instant::now();
         let (online, trace, stop, n_batches) = self.pool()?.install(|| {
-            let kp = k.div_ceil(LANES) * LANES;
-            let start = Start::Seed(self.seed);
-            let (w0, h0) = init::factors(v, (k, kp), self.init, start, POWER_ITERATIONS)?;
-            drop(h0);
-            let w: Vec<f32> = w0
-                .chunks_exact(kp)
-                .flat_map(|row| row[..k].iter().copied())
-                .collect();
-            drop(w0);
-            // The start counts as one batch of documents spread evenly over the topics: a word
-            // the first batches lack keeps a weight, which multiplicative updates could never
-            // give back once it were 0 (scikit-learn starts its statistics from W too).
-            let tokens: f64 = by_doc.data().iter().map(|&x| x as f64).sum();
-            let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / k as f64;
-            let mut sums = vec![0f64; k];
-            for row in w.chunks_exact(k) {
-                for (s, &x) in sums.iter_mut().zip(row) {
-                    *s += x as f64;
-                }
-            }
-            let a: Vec<f64> = w
-                .chunks_exact(k)
-                .flat_map(|row| {
-                    row.iter()
-                        .zip(&sums)
-                        .map(|(&x, &s)| if s > 0.0 { x as f64 / s * prior } else { 0.0 })
-                        .collect::<Vec<f64>>()
-                })
-                .collect();
-            let start = OnlineStatistics {
-                a,
-                b: vec![prior; k],
-            };
-            let mut online = Online {
-                solver: self.online_solver(k, &w, Some(start))?,
-                k,
-                batches: 0,
-                documents: 0,
-            };
+            let mut online = self.online_start(v, batch_size)?;
             let parts: Vec<(Sparse, Sparse)> = batches(by_doc, batch_size).collect();
             let mut trace: Vec<TracePoint> = Vec::new();
             let mut stop = StopReason::MaxIter;
