@@ -69,3 +69,30 @@ def transform_counts(
 
 def proportions(counts: bytes, k: int) -> bytearray:
     """Rows of topic counts divided by their sums (zero rows stay zero)."""
+
+def fit_counts_minibatch(
+    shape: tuple[int, int],
+    indptr: bytes,
+    indices: bytes,
+    data: bytes,
+    solver: Solver,
+    batch_size: int,
+    forget: float,
+) -> dict[str, Any]:
+    """Fits a documents × words count matrix by mini-batches; the dict of `fit_counts` with the
+    statistics `a` (n_words × k) and `b` as float64 bytes."""
+
+def partial_fit_counts(
+    shape: tuple[int, int],
+    indptr: bytes,
+    indices: bytes,
+    data: bytes,
+    solver: Solver,
+    forget: float,
+    components: bytes | None = None,
+    a: bytes | None = None,
+    b: bytes | None = None,
+) -> dict[str, Any]:
+    """Folds a documents × words count matrix in as one batch, starting a fit on it when no
+    topics are given; a dict with `components`, `a`, `b`, `divergence`, `documents` and
+    `tokens`."""

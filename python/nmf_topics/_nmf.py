@@ -251,3 +251,138 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
             tags.input_tags.positive_only = True
             tags.transformer_tags.preserves_dtype = ["float32"]
             return tags
+
+
+class MiniBatchNMF(NMF):
+    """``NMF`` fitted a batch of documents at a time: scikit-learn's
+    ``MiniBatchNMF(beta_loss='kullback-leibler')``, with ``partial_fit`` for a stream of
+    documents over the same words. Each batch's topic counts are solved with the topics
+    fixed; running statistics of those counts, multiplied by a forgetting factor before each
+    batch, then give the topics anew (the command line's ``fit --batch-size`` and ``update``).
+    Everything else is as in :class:`NMF`: ``transform``, the topics summing to 1, the same
+    bits for the same seed whatever ``n_jobs``.
+
+    Parameters
+    ----------
+    n_components, init, beta_loss, solver, max_iter, tol, random_state, n_jobs, portable
+        As in :class:`NMF`; ``max_iter`` counts passes over the documents, and ``tol`` is the
+        fall of a pass's loss, relative to the pass before, under which ``fit`` stops.
+        ``beta_loss='kullback-leibler'`` only.
+    batch_size : int, default=1024
+        Documents a batch in ``fit`` (``partial_fit`` takes each call's X as one batch).
+    forget_factor : float, default=0.7
+        How much of the statistics a whole pass over the documents keeps, as scikit-learn's:
+        ``fit`` multiplies them by ``forget_factor ** (batch_size / n_samples)`` before each
+        batch, ``partial_fit`` by ``forget_factor`` before each call.
+    extrapolate : bool, default=False
+        Not for mini-batches: ``fit`` refuses it, as ``fit --batch-size`` does.
+
+    Attributes
+    ----------
+    components_, n_components_, n_features_in_, feature_names_in_, seed_
+        As in :class:`NMF` (``partial_fit`` keeps no ``feature_names_in_``).
+    n_iter_, divergence_, reconstruction_err_, divergence_trace_, stop_reason_
+        After ``fit``: as in :class:`NMF`, an iteration being a pass.
+    n_steps_ : int
+        Batches folded in: by ``fit`` (passes × batches a pass), then by each ``partial_fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nmf_topics import MiniBatchNMF
+    >>> X = np.array([[4, 3, 0, 0], [5, 2, 0, 1], [0, 0, 6, 3], [0, 1, 5, 4]] * 5)
+    >>> model = MiniBatchNMF(n_components=2, batch_size=8)
+    >>> for batch in (X[:10], X[10:]):
+    ...     model = model.partial_fit(batch)
+    >>> model.components_.shape, model.n_steps_
+    ((2, 4), 2)
+    """
+
+    def __init__(
+        self,
+        n_components: int = 20,
+        *,
+        init: str | None = "nndsvda",
+        beta_loss: str | float = "kullback-leibler",
+        solver: str = "mu",
+        batch_size: int = 1024,
+        forget_factor: float = 0.7,
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        random_state: Any = 0,
+        n_jobs: int | None = None,
+        portable: bool = False,
+        extrapolate: bool = False,
+    ) -> None:
+        super().__init__(
+            n_components,
+            init=init,
+            beta_loss=beta_loss,
+            solver=solver,
+            max_iter=max_iter,
+            tol=tol,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            portable=portable,
+            extrapolate=extrapolate,
+        )
+        self.batch_size = batch_size
+        self.forget_factor = forget_factor
+
+    def _forget(self) -> float:
+        forget = _params.real("forget_factor", self.forget_factor)
+        if not 0.0 < forget <= 1.0:
+            raise ValueError(f"forget_factor must be in (0, 1], got {self.forget_factor!r}")
+        return forget
+
+    def fit_transform(self, X: Any, y: Any = None) -> npt.NDArray[np.float32]:
+        """Fits the topics of X (documents × words) by mini-batches and returns the documents'
+        topic counts ``(n_samples, n_components)``, float32, solved with the final topics."""
+        solver = _params.solver(self)
+        batch_size = _params.integer("batch_size", self.batch_size, minimum=1)
+        forget = self._forget()
+        (shape, indptr, indices, data), columns = _csr(X)
+        rho = forget ** (min(batch_size, shape[0]) / shape[0])
+        record = _core.fit_counts_minibatch(
+            shape, indptr, indices, data, solver, batch_size, rho
+        )
+        self.n_features_in_ = shape[1]
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            self.feature_names_in_ = np.asarray(list(columns), dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        counts = self._keep(record, solver)
+        self._statistics = (bytes(record["a"]), bytes(record["b"]))
+        self.n_steps_ = self.n_iter_ * -(-shape[0] // batch_size)
+        return counts
+
+    def partial_fit(self, X: Any, y: Any = None) -> MiniBatchNMF:
+        """Folds the documents of X (documents × words) in as one batch: the first call starts
+        the topics from X (``init``, ``random_state``), a later one updates them, X having the
+        fitted words. Returns the estimator. The GIL is released meanwhile."""
+        forget = self._forget()
+        (shape, indptr, indices, data), _ = _csr(X)
+        started = hasattr(self, "components_")
+        if started:
+            if shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {shape[1]} features, but MiniBatchNMF is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            solver = self._transform_solver()
+            a, b = self._statistics
+            record = _core.partial_fit_counts(
+                shape, indptr, indices, data, solver, forget, self._topic_bytes(), a, b
+            )
+        else:
+            solver = _params.solver(self)
+            record = _core.partial_fit_counts(shape, indptr, indices, data, solver, forget)
+            self.n_features_in_ = shape[1]
+            self.n_components_ = solver["n_components"]
+            self.seed_ = solver["seed"]
+            self._solver = solver
+            self.n_steps_ = 0
+        self.components_ = as_float32(record["components"], self.n_components_, shape[1])
+        self._statistics = (bytes(record["a"]), bytes(record["b"]))
+        self.n_steps_ += 1
+        return self

@@ -30,6 +30,11 @@ pub fn f32s(name: &str, bytes: &[u8]) -> PyResult<Vec<f32>> {
     values(name, bytes, f32::from_ne_bytes)
 }
 
+/// `float64` values.
+pub fn f64s(name: &str, bytes: &[u8]) -> PyResult<Vec<f64>> {
+    values(name, bytes, f64::from_ne_bytes)
+}
+
 /// A sparse matrix given by documents, as SciPy's CSR of a documents × words matrix X: row
 /// `d`'s words are `indices[indptr[d]..indptr[d + 1]]` (`int64` offsets, `int32` word
 /// indices, `float32` counts). The same arrays are V = Xᵀ by column (CSC), which the solver
@@ -79,6 +84,12 @@ pub fn components_from_w(w: &[f32], k: usize) -> Vec<f32> {
         }
     }
     components
+}
+
+/// `float64` values as a `bytearray`.
+pub fn f64s_to_python<'py>(py: Python<'py>, values: &[f64]) -> Bound<'py, PyByteArray> {
+    let bytes: Vec<u8> = values.iter().flat_map(|x| x.to_ne_bytes()).collect();
+    PyByteArray::new(py, &bytes)
 }
 
 /// `float32` values as a `bytearray` (writable, so the NumPy array over it is too).

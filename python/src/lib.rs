@@ -14,7 +14,7 @@ mod settings;
 
 use nmf_topics::corpus::Document;
 use nmf_topics::matrix::Sparse;
-use nmf_topics::nmf::{weights_from_counts, FitReport, StopReason};
+use nmf_topics::nmf::{weights_from_counts, FitReport, OnlineStatistics, StopReason};
 use nmf_topics::{Analyzer, BagBuilder, BagOfWords, CountMatrix, NmfModel};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -242,6 +242,98 @@ fn fit_counts<'py>(
     fit_matrix(py, &solver, matrix.by_doc(), matrix.by_word())
 }
 
+/// Sets a mini-batch fit's statistics in `result`: `a` `(n_words, k)` and `b` as `float64`
+/// bytes, the state a later [`partial_fit_counts`] resumes from.
+fn set_statistics(result: &Bound<'_, PyDict>, stats: &OnlineStatistics) -> PyResult<()> {
+    let py = result.py();
+    result.set_item("a", arrays::f64s_to_python(py, &stats.a))?;
+    result.set_item("b", arrays::f64s_to_python(py, &stats.b))
+}
+
+/// Fits the documents × words counts X, given as SciPy's CSR arrays, by mini-batches of
+/// `batch_size` documents, the statistics multiplied by `forget` before each (scikit-learn's
+/// `MiniBatchNMF.fit`). Returns [`fit_result`]'s dictionary with the statistics `a` and `b`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn fit_counts_minibatch<'py>(
+    py: Python<'py>,
+    shape: (usize, usize),
+    indptr: &[u8],
+    indices: &[u8],
+    data: &[u8],
+    solver: Solver,
+    batch_size: usize,
+    forget: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let nmf = solver.nmf()?;
+    let matrix = counts_matrix(shape, indptr, indices, data)?;
+    let (by_doc, by_word) = (matrix.by_doc(), matrix.by_word());
+    let (model, stats, fit) = py
+        .detach(|| nmf.fit_minibatch(by_doc, by_word, batch_size, Some(forget)))
+        .map_err(value_error)?;
+    let result = fit_result(py, &model, &fit)?;
+    set_statistics(&result, &stats)?;
+    Ok(result)
+}
+
+/// Folds the documents × words counts X, given as SciPy's CSR arrays, into a mini-batch fit as
+/// one batch (scikit-learn's `MiniBatchNMF.partial_fit`): a fit started on X when `components`
+/// is `None`, else the fit of the topics `components` `(k, n_words)` and their statistics `a`
+/// and `b`, the statistics multiplied by `forget` first. Returns a dictionary: the new
+/// `components` (`float32` bytes), `a` and `b`, and the batch's `divergence` (under the topics
+/// as they were), `documents` and `tokens`.
+#[pyfunction]
+#[pyo3(signature = (shape, indptr, indices, data, solver, forget, components=None, a=None, b=None))]
+#[allow(clippy::too_many_arguments)]
+fn partial_fit_counts<'py>(
+    py: Python<'py>,
+    shape: (usize, usize),
+    indptr: &[u8],
+    indices: &[u8],
+    data: &[u8],
+    solver: Solver,
+    forget: f64,
+    components: Option<&[u8]>,
+    a: Option<&[u8]>,
+    b: Option<&[u8]>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let nmf = solver.nmf()?;
+    let k = nmf.topics();
+    let matrix = counts_matrix(shape, indptr, indices, data)?;
+    let (by_doc, by_word) = (matrix.by_doc(), matrix.by_word());
+    let mut online = match (components, a, b) {
+        (None, None, None) => py
+            .detach(|| nmf.start_online(by_doc, by_word, shape.0))
+            .map_err(value_error)?,
+        (Some(components), Some(a), Some(b)) => {
+            let model = model_of(components, k)?;
+            let statistics = OnlineStatistics {
+                a: arrays::f64s("a", a)?,
+                b: arrays::f64s("b", b)?,
+            };
+            // With statistics given, the training documents are not read.
+            py.detach(|| nmf.resume_online(&model, Some(statistics), by_doc, by_word))
+                .map_err(value_error)?
+        }
+        _ => {
+            return Err(value_error(
+                "give the topics and both statistics of a fit, or none of them",
+            ))
+        }
+    };
+    let report = py
+        .detach(|| nmf.partial_fit(&mut online, by_doc, by_word, forget))
+        .map_err(value_error)?;
+    let result = PyDict::new(py);
+    let components = arrays::components_from_w(online.w(), k);
+    result.set_item("components", arrays::to_python(py, &components))?;
+    set_statistics(&result, online.statistics())?;
+    result.set_item("divergence", report.divergence)?;
+    result.set_item("documents", report.documents)?;
+    result.set_item("tokens", report.tokens)?;
+    Ok(result)
+}
+
 /// The topic counts `(n_documents, k)` of the documents × words counts X, given as SciPy's CSR
 /// arrays, with the topics `components` `(k, n_words)` fixed, as `float32` bytes.
 #[pyfunction]
@@ -287,6 +379,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transform_texts, m)?)?;
     m.add_function(wrap_pyfunction!(fit_counts, m)?)?;
     m.add_function(wrap_pyfunction!(transform_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_counts_minibatch, m)?)?;
+    m.add_function(wrap_pyfunction!(partial_fit_counts, m)?)?;
     m.add_function(wrap_pyfunction!(proportions, m)?)?;
     Ok(())
 }

@@ -171,3 +171,52 @@ def test_beta_loss_one_is_kullback_leibler() -> None:
         NMF(n_components=3, beta_loss=1).fit_transform(X),
         NMF(n_components=3, beta_loss="kullback-leibler").fit_transform(X),
     )
+
+
+def best_cosines(truth: np.ndarray, found: np.ndarray) -> list[float]:
+    """For each row of ``truth``, the best cosine with a row of ``found``."""
+    t = truth / np.linalg.norm(truth, axis=1, keepdims=True)
+    f = found / np.linalg.norm(found, axis=1, keepdims=True)
+    return list((t @ f.T).max(axis=1))
+
+
+def test_minibatch_stream_recovers_the_planted_topics() -> None:
+    from nmf_topics import MiniBatchNMF
+
+    truth = np.kron(np.eye(3), np.ones(8))  # three blocks of 8 words
+    model = MiniBatchNMF(n_components=3, random_state=1)
+    X = planted(seed=5, n_docs=240)
+    # The first batch holds two of the three topics; the later ones bring the third.
+    first = X[np.arange(240) % 3 != 2][:40]
+    model.partial_fit(first)
+    assert model.n_steps_ == 1 and model.components_.shape == (3, 24)
+    for start in range(0, 240, 30):
+        model.partial_fit(X[start : start + 30])
+    assert model.n_steps_ == 9
+    assert np.allclose(model.components_.sum(axis=1), 1, atol=1e-4)
+    assert min(best_cosines(truth, model.components_)) > 0.95
+    counts = model.transform(X[:6])
+    assert counts.shape == (6, 3)
+    assert np.allclose(counts.sum(axis=1), X[:6].sum(axis=1), rtol=1e-3)
+
+
+def test_minibatch_fit_then_partial_fit_and_its_errors() -> None:
+    from nmf_topics import MiniBatchNMF
+
+    X = planted(seed=6, n_docs=120)
+    model = MiniBatchNMF(n_components=3, batch_size=40, max_iter=30, random_state=2)
+    T = model.fit_transform(X)
+    assert T.shape == (120, 3) and model.n_steps_ == model.n_iter_ * 3
+    assert np.allclose(T.sum(axis=1), X.sum(axis=1), rtol=1e-3)
+    before = model.components_.copy()
+    again = MiniBatchNMF(n_components=3, batch_size=40, max_iter=30, random_state=2, n_jobs=1)
+    assert np.array_equal(again.fit(X).components_, before), "the same bits on 1 thread"
+    model.partial_fit(X[:30])
+    assert not np.array_equal(model.components_, before)
+    assert model.n_steps_ == model.n_iter_ * 3 + 1
+    with pytest.raises(ValueError, match="features"):
+        model.partial_fit(np.ones((4, 5)))
+    with pytest.raises(ValueError, match="forget_factor"):
+        MiniBatchNMF(n_components=2, forget_factor=1.5).partial_fit(X)
+    with pytest.raises(ValueError, match="extrapolate"):
+        MiniBatchNMF(n_components=2, solver="cd", extrapolate=True).fit(X)

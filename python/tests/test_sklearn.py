@@ -15,11 +15,15 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 from sklearn.utils.estimator_checks import check_estimator  # noqa: E402
 
-from nmf_topics import NMF, TopicModel, proportions  # noqa: E402
+from nmf_topics import NMF, MiniBatchNMF, TopicModel, proportions  # noqa: E402
 
 
 def test_nmf_passes_scikit_learns_estimator_checks() -> None:
     check_estimator(NMF(n_components=2))
+
+
+def test_minibatch_nmf_passes_scikit_learns_estimator_checks() -> None:
+    check_estimator(MiniBatchNMF(n_components=2))
 
 
 def test_clone_keeps_the_parameters_and_not_the_fit(texts: list[str]) -> None:
