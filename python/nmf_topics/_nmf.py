@@ -207,12 +207,16 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
         solver = _params.solver(self)
         (shape, indptr, indices, data), columns = _csr(X)
         record = _core.fit_counts(shape, indptr, indices, data, solver)
-        self.n_features_in_ = shape[1]
+        self._keep_features(shape[1], columns)
+        return self._keep(record, solver)
+
+    def _keep_features(self, n_features: int, columns: Any) -> None:
+        """Keeps X's width, and its column names when they are strings (a ``DataFrame``)."""
+        self.n_features_in_ = n_features
         if columns is not None and all(isinstance(c, str) for c in columns):
             self.feature_names_in_ = np.asarray(list(columns), dtype=object)
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        return self._keep(record, solver)
 
     def fit(self, X: Any, y: Any = None) -> NMF:
         """Fits the topics of X (documents × words); returns the estimator."""
@@ -346,11 +350,7 @@ class MiniBatchNMF(NMF):
         record = _core.fit_counts_minibatch(
             shape, indptr, indices, data, solver, batch_size, rho
         )
-        self.n_features_in_ = shape[1]
-        if columns is not None and all(isinstance(c, str) for c in columns):
-            self.feature_names_in_ = np.asarray(list(columns), dtype=object)
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        self._keep_features(shape[1], columns)
         counts = self._keep(record, solver)
         self._statistics = (bytes(record["a"]), bytes(record["b"]))
         self.n_steps_ = self.n_iter_ * -(-shape[0] // batch_size)

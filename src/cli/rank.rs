@@ -235,7 +235,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         .weighting
         .fitted(matrix.by_doc(), matrix.by_doc(), matrix.by_word());
     let (by_doc, by_word) = v.pair();
-    let fitted = args.weighting.total(matrix.by_doc());
+    let fitted = v.total();
     let mut ranks = Vec::with_capacity(ks.len());
     for &k in &ks {
         let nmf = base.clone().with_topics(k);

@@ -42,6 +42,11 @@ impl Fitted<'_> {
             Fitted::Weighted(by_doc, by_word) => (by_doc, by_word),
         }
     }
+
+    /// The sum of V's values: what [`Weighting::total`] gives, from the weights at hand.
+    pub fn total(&self) -> f64 {
+        self.pair().0.data().iter().map(|&x| x as f64).sum()
+    }
 }
 
 /// What the solver factors: the counts, or their tf-idf weights.
