@@ -141,6 +141,79 @@ fn the_divergence_never_rises_from_any_start() {
     assert_eq!(checked, 36);
 }
 
+/// The document solve (`transform`, the end of `fit`) against the conditions of a minimum, each
+/// weight's derivative computed from scratch in f64, and its zeros exact.
+#[test]
+fn the_document_solve_ends_at_each_documents_minimum_with_exact_zeros() {
+    let (n, m, k) = (70, 150, 8);
+    let (v, csc, csr) = counts(n, m, 0.12, 8);
+    let mut rng = TestRng::new(9);
+    // A W with a weak topic or two per word, so that many documents' best weights are zero.
+    let w: Vec<f32> = (0..n * k)
+        .map(|_| {
+            if rng.uniform() < 0.4 {
+                rng.uniform() as f32
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let col: Vec<f64> = (0..k)
+        .map(|t| (0..n).map(|i| w[i * k + t] as f64).sum())
+        .collect();
+    let data = Data::new(&csc, &csr).unwrap();
+    for portable in [false, true] {
+        let mut solver = cd(k)
+            .portable(portable)
+            .document_solver(data, k, &w)
+            .unwrap();
+        let stats = solver.solve(1000, 1e-7);
+        // A document with fewer words than topics may have a flat valley of minima, which
+        // cyclic steps creep along: most documents stop, and every one must be at a minimum.
+        let done = stats.iter().filter(|s| s.1).count();
+        assert!(done >= m * 95 / 100, "{done} of {m} documents converged");
+        let h = solver.h();
+        let (mut zeros, mut positive) = (0, 0);
+        for d in 0..m {
+            let x = &h[d * k..][..k];
+            let words: Vec<usize> = (0..n).filter(|&i| v[i * m + d] > 0.0).collect();
+            let wh = |i: usize| -> f64 { (0..k).map(|t| w[i * k + t] as f64 * x[t] as f64).sum() };
+            let total: f64 = words.iter().map(|&i| v[i * m + d] as f64).sum();
+            for t in 0..k {
+                // f'(x_t) = c_t − Σ_i W_it v_i / (WH)_i: zero at a positive minimum, ≥ 0 at zero.
+                let grad = col[t]
+                    - words
+                        .iter()
+                        // A word no topic has is left out: W's row there is zero.
+                        .filter(|&&i| wh(i) > 0.0)
+                        .map(|&i| w[i * k + t] as f64 * v[i * m + d] as f64 / wh(i))
+                        .sum::<f64>();
+                if x[t] > 0.0 {
+                    // Moving x_t by a fraction changes D by about that fraction of x_t·f'.
+                    positive += 1;
+                    let gain = (x[t] as f64 * grad).abs();
+                    assert!(
+                        gain < 1e-4 * total,
+                        "doc {d} topic {t}: x {} f' {grad}",
+                        x[t]
+                    );
+                } else {
+                    zeros += 1;
+                    assert!(
+                        grad > -1e-3 * col[t],
+                        "doc {d} topic {t} at zero: f' {grad}"
+                    );
+                }
+            }
+        }
+        // Exact zeros, not weights shrinking towards them (the floor's rule left 193 here).
+        assert!(
+            zeros > 2 * m && positive > m,
+            "{zeros} zeros, {positive} positive weights"
+        );
+    }
+}
+
 #[test]
 fn a_step_goes_further_than_a_multiplicative_one_and_kernels_agree() {
     let (_, csc, csr) = counts(200, 300, 0.08, 7);

@@ -176,10 +176,34 @@ pub(super) fn sweep(
     match kernel {
         // SAFETY: as in `compute_wh`.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2Fma => unsafe { avx2::sweep(a, b, lin, k, sweeps) },
-        Kernel::Portable => sweep_lanes::<Plain>(a, b, lin, k, sweeps),
+        Kernel::Avx2Fma => unsafe { avx2::sweep::<false>(a, b, lin, k, sweeps) },
+        Kernel::Portable => sweep_lanes::<Plain, false>(a, b, lin, k, sweeps),
         #[allow(unreachable_patterns)]
-        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused>(a, b, lin, k, sweeps),
+        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused, false>(a, b, lin, k, sweeps),
+    }
+}
+
+/// One sweep over the row `x` of `local`, as [`sweep`], except that a weight whose Newton
+/// point lies below zero is set to zero when zero is its minimum (f'(0) ≥ 0, one more pass
+/// over the row to tell): the document solve's rule. Under [`sweep`]'s floor such a weight
+/// only shrinks by the multiplicative factor s/c a sweep, and the solve waited dozens of
+/// sweeps for it to stop moving. Never uphill either: f is convex, so its minimum over
+/// [0, x0] at 0 is at most f(x0).
+pub(super) fn sweep_to_zero(
+    kernel: Kernel,
+    local: &mut Local,
+    x: &mut [f32],
+    lin: &[f64],
+    k: usize,
+) {
+    let _flush = FlushDenormals::new();
+    match kernel {
+        // SAFETY: as in `compute_wh`.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2Fma => unsafe { avx2::sweep::<true>((local, x), None, lin, k, 1) },
+        Kernel::Portable => sweep_lanes::<Plain, true>((local, x), None, lin, k, 1),
+        #[allow(unreachable_patterns)]
+        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused, true>((local, x), None, lin, k, 1),
     }
 }
 
@@ -229,7 +253,7 @@ fn wh_lanes<M: MulAdd>(local: &mut Local, x: &[f32], k: usize) {
 }
 
 #[inline(always)]
-fn sweep_lanes<M: MulAdd>(
+fn sweep_lanes<M: MulAdd, const TO_ZERO: bool>(
     a: (&mut Local, &mut [f32]),
     b: Option<(&mut Local, &mut [f32])>,
     lin: &[f64],
@@ -244,7 +268,7 @@ fn sweep_lanes<M: MulAdd>(
                     // A dead topic (c = 0): no word (or document) has weight on it.
                     if c > 0.0 {
                         let (s, h2) = a.pass::<M>(t);
-                        a.step(t, c, s, h2);
+                        a.step::<M, TO_ZERO>(t, c, s, h2);
                     }
                 }
             }
@@ -256,8 +280,8 @@ fn sweep_lanes<M: MulAdd>(
                     if c > 0.0 {
                         let (sa, ha) = a.pass::<M>(t);
                         let (sb, hb) = b.pass::<M>(t);
-                        a.step(t, c, sa, ha);
-                        b.step(t, c, sb, hb);
+                        a.step::<M, TO_ZERO>(t, c, sa, ha);
+                        b.step::<M, TO_ZERO>(t, c, sb, hb);
                     }
                 }
             }
@@ -303,10 +327,17 @@ impl<'l> Row<'l> {
         }
     }
 
-    /// Weight `t`'s Newton step.
+    /// Weight `t`'s Newton step; with `TO_ZERO`, zero instead when Newton's point is below
+    /// zero and zero is the minimum.
     #[inline(always)]
-    fn step(&mut self, t: usize, c: f64, s: f64, h2: f64) {
-        let x1 = newton(self.x[t], c, s, h2);
+    fn step<M: MulAdd, const TO_ZERO: bool>(&mut self, t: usize, c: f64, s: f64, h2: f64) {
+        let x0 = self.x[t];
+        let below = TO_ZERO && x0 > 0.0 && h2 > 0.0 && x0 as f64 * h2 < c - s;
+        let x1 = if below && c >= zero_pass::<M>(self.other, self.v, self.wh, self.kp, t, x0) {
+            0.0
+        } else {
+            newton(x0, c, s, h2)
+        };
         let delta = x1 - self.x[t];
         if delta != 0.0 {
             self.x[t] = x1;
@@ -351,6 +382,26 @@ fn topic_pass<M: MulAdd, const MOVE: bool>(
         }
     }
     (lanes_sum(&s), lanes_sum(&h2))
+}
+
+/// Σ o_t·v/wh over the blocks with weight `t` moved from `x0` to zero: c minus it is f'(0).
+/// A word that only this weight explains has (WH) at the floor there, which makes the sum huge
+/// and keeps the weight.
+#[inline(always)]
+fn zero_pass<M: MulAdd>(other: &[f32], v: &[f32], wh: &[f32], kp: usize, t: usize, x0: f32) -> f64 {
+    let mut s = [0f32; LANES];
+    let blocks = other
+        .chunks_exact(kp * LANES)
+        .zip(v.chunks_exact(LANES))
+        .zip(wh.chunks_exact(LANES));
+    for ((ob, vb), wb) in blocks {
+        let o: [f32; LANES] = ob[t * LANES..][..LANES].try_into().unwrap();
+        for l in 0..LANES {
+            let w = floor(M::mul_add(-x0, o[l], wb[l]));
+            s[l] += o[l] * (vb[l] / w);
+        }
+    }
+    lanes_sum(&s)
 }
 
 /// `x` floored at [`WH_FLOOR`], as one vector instruction (`f32::max`'s care for NaN keeps
@@ -467,14 +518,14 @@ mod avx2 {
     }
 
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn sweep(
+    pub(super) unsafe fn sweep<const TO_ZERO: bool>(
         a: (&mut Local, &mut [f32]),
         b: Option<(&mut Local, &mut [f32])>,
         lin: &[f64],
         k: usize,
         sweeps: usize,
     ) {
-        sweep_lanes::<Fused>(a, b, lin, k, sweeps)
+        sweep_lanes::<Fused, TO_ZERO>(a, b, lin, k, sweeps)
     }
 }
 

