@@ -3,7 +3,9 @@
 //! solver is held to all of it by being registered.
 
 use nmf_topics::matrix::Sparse;
-use nmf_topics::nmf::{registered, Data, Init, JointSolver, Loss, Nmf, NmfError, Solver, Start};
+use nmf_topics::nmf::{
+    registered, Data, Init, JointSolver, Loss, Nmf, NmfError, NmfModel, Solver, Start,
+};
 
 use crate::util::{sparse_from_dense, TestRng};
 
@@ -249,10 +251,10 @@ fn every_solvers_fit_ends_with_the_weights_its_document_solve_gives() {
     }
 }
 
-/// Planted topics: 8 topics over 500 words, each on its own 62 words plus a thin share of the
-/// rest; 2,000 documents mixing one to three topics; counts drawn from Poisson(W·H).
-#[test]
-fn every_solver_recovers_planted_topics() {
+/// The planted matrix: 8 topics over 500 words, each on its own 62 words plus a thin share of
+/// the rest; 2,000 documents mixing one to three topics; counts drawn from Poisson(W·H).
+/// Returns (n, m, k), the planted W `(n, k)` and V.
+fn planted() -> ((usize, usize, usize), Vec<f64>, Sparse, Sparse) {
     let (n, m, k) = (500, 2000, 8);
     let mut rng = TestRng::new(2024);
     let mut w = vec![0f64; n * k];
@@ -282,30 +284,89 @@ fn every_solver_recovers_planted_topics() {
         }
     }
     let (csc, csr) = sparse_from_dense(n, m, &v);
+    ((n, m, k), w, csc, csr)
+}
+
+/// The best cosine of the least well found planted topic among the model's topics.
+fn worst_planted_topic(w: &[f64], (n, k): (usize, usize), model: &NmfModel) -> f64 {
+    (0..k)
+        .map(|t| {
+            let planted: Vec<f64> = (0..n).map(|i| w[i * k + t]).collect();
+            (0..k)
+                .map(|f| {
+                    let fitted: Vec<f64> = (0..n).map(|i| model.word_row(i)[f] as f64).collect();
+                    cosine(&planted, &fitted)
+                })
+                .fold(0.0, f64::max)
+        })
+        .fold(1.0, f64::min)
+}
+
+/// Planted topics ([`planted`]), from NNDSVDa, and from random starts as `--restarts` runs
+/// them, the run of lowest loss of 4: one random start can end in a poorer minimum
+/// ([`one_random_start_finds_the_planted_topics_most_of_the_time`]).
+#[test]
+fn every_solver_recovers_planted_topics() {
+    let ((n, _, k), w, csc, csr) = planted();
     for (solver, loss) in registered() {
-        for init in [Init::Nndsvda, Init::Random] {
-            let (model, _) = settings(solver, loss, k)
+        for (init, extrapolate) in [
+            (Init::Nndsvda, false),
+            (Init::Random, false),
+            (Init::Nndsvda, true),
+            (Init::Random, true),
+        ] {
+            let nmf = settings(solver, loss, k).extrapolate(extrapolate);
+            if extrapolate && nmf.check_settings().is_err() {
+                continue;
+            }
+            let runs = if init == Init::Random { 4 } else { 1 };
+            let (model, _) = nmf
                 .init(init)
+                .restarts(runs)
                 .max_iter(400)
                 .tol(1e-6)
                 .seed(1)
                 .fit(&csc, &csr)
                 .unwrap();
-            for t in 0..k {
-                let planted: Vec<f64> = (0..n).map(|i| w[i * k + t]).collect();
-                let best = (0..k)
-                    .map(|f| {
-                        let fitted: Vec<f64> =
-                            (0..n).map(|i| model.word_row(i)[f] as f64).collect();
-                        cosine(&planted, &fitted)
-                    })
-                    .fold(0.0, f64::max);
-                assert!(
-                    best >= 0.95,
-                    "{solver} on {loss}, {init} start, planted topic {t}: best cosine {best:.3}"
-                );
-            }
+            let worst = worst_planted_topic(&w, (n, k), &model);
+            assert!(
+                worst >= 0.95,
+                "{solver} on {loss}, {init} start, extrapolated {extrapolate}: a planted topic's best cosine is {worst:.3}"
+            );
         }
+    }
+}
+
+/// One random start on [`planted`], seeds 0-99, for KL's solvers: a poorer minimum is a
+/// property of the start, not of a solver, and most starts still find the topics. Measured:
+/// mu 65, cd 64, cd extrapolated 56 of 100. A minute's work, so run on demand:
+/// `cargo test --release --test tests one_random_start -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn one_random_start_finds_the_planted_topics_most_of_the_time() {
+    let ((n, _, k), w, csc, csr) = planted();
+    for (solver, extrapolate) in [(Solver::Mu, false), (Solver::Cd, false), (Solver::Cd, true)] {
+        let found = (0..100)
+            .filter(|&seed| {
+                let (model, _) = Nmf::new(k)
+                    .solver(solver)
+                    .extrapolate(extrapolate)
+                    .init(Init::Random)
+                    .max_iter(400)
+                    .tol(1e-6)
+                    .seed(seed)
+                    .fit(&csc, &csr)
+                    .unwrap();
+                worst_planted_topic(&w, (n, k), &model) >= 0.95
+            })
+            .count();
+        eprintln!(
+            "{solver}, extrapolated {extrapolate}: {found} of 100 random starts find all 8 topics"
+        );
+        assert!(
+            found >= 50,
+            "{solver}, extrapolated {extrapolate}: {found} of 100"
+        );
     }
 }
 
