@@ -6,7 +6,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 use nmf_topics::matrix::Sparse;
-use nmf_topics::nmf::{registered, Data, Init, Nmf, NmfModel, Online, OnlineStatistics, Solver};
+use nmf_topics::nmf::{
+    registered, Data, Init, Loss, Nmf, NmfModel, Online, OnlineSolver, OnlineStatistics, Solver,
+};
 use nmf_topics::SavedModel;
 
 use crate::util::{self, arg, run_err, run_ok, sparse_from_dense, TestRng};
@@ -66,6 +68,23 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
     let na: f64 = a.iter().map(|x| x * x).sum::<f64>().sqrt();
     let nb: f64 = b.iter().map(|x| x * x).sum::<f64>().sqrt();
     dot / (na * nb)
+}
+
+/// For each planted topic of W `(n, k)`, its best cosine with a topic of the fitted W, given
+/// as `fitted(word, topic)`.
+fn best_cosines(
+    planted: &[f64],
+    (n, k): (usize, usize),
+    fitted: impl Fn(usize, usize) -> f64,
+) -> Vec<f64> {
+    (0..k)
+        .map(|t| {
+            let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
+            (0..k)
+                .map(|f| cosine(&want, &(0..n).map(|i| fitted(i, f)).collect::<Vec<_>>()))
+                .fold(0.0, f64::max)
+        })
+        .collect()
 }
 
 /// The loss of `v` under W `(n_words, k)`, its weights solved with W fixed.
@@ -150,17 +169,11 @@ fn a_stream_started_on_its_first_batch_finds_every_planted_topic() {
             .unwrap();
     }
     let w = online.w();
-    for t in 0..k {
-        let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
-        let best = (0..k)
-            .map(|f| {
-                cosine(
-                    &want,
-                    &(0..n).map(|i| w[i * k + f] as f64).collect::<Vec<_>>(),
-                )
-            })
-            .fold(0.0, f64::max);
-        assert!(best >= 0.9, "planted topic {t}: best cosine {best:.3}");
+    for (t, best) in best_cosines(&planted, (n, k), |i, f| w[i * k + f] as f64)
+        .iter()
+        .enumerate()
+    {
+        assert!(*best >= 0.9, "planted topic {t}: best cosine {best:.3}");
     }
     // The same seed, the same start, on any number of threads.
     let again = Nmf::new(k).seed(3).threads(1);
@@ -202,20 +215,157 @@ fn minibatch_fitting_recovers_planted_topics() {
             .collect();
         assert_eq!(observed, told);
         assert_eq!((stats.a.len(), stats.b.len()), (n * k, k));
-        for t in 0..k {
-            let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
-            let best = (0..k)
-                .map(|f| {
-                    let got: Vec<f64> = (0..n).map(|i| model.word_row(i)[f] as f64).collect();
-                    cosine(&want, &got)
-                })
-                .fold(0.0, f64::max);
+        let found = best_cosines(&planted, (n, k), |i, f| model.word_row(i)[f] as f64);
+        for (t, best) in found.iter().enumerate() {
             assert!(
-                best >= 0.95,
+                *best >= 0.95,
                 "{init} start, planted topic {t}: best cosine {best:.3}"
             );
         }
     }
+}
+
+/// The Euclidean loss by mini-batches, with each solver that has a row rule: the planted
+/// topics found, each pass lower than the first, and the end within 1% of a whole-corpus fit's
+/// squared error; projected gradient has no online mode.
+#[test]
+fn minibatch_fitting_of_the_squared_error_recovers_planted_topics() {
+    let (n, m, k) = (500, 2000, 8);
+    let mut rng = TestRng::new(2024);
+    let planted = planted_topics(n, k, &mut rng);
+    let all: Vec<usize> = (0..k).collect();
+    let (csc, csr) = documents(&planted, n, k, m, &all, &mut rng);
+    for solver in [Solver::Mu, Solver::Cd] {
+        let nmf = Nmf::new(k)
+            .solver(solver)
+            .loss(Loss::Frobenius)
+            .seed(1)
+            .transform_tol(1e-4);
+        let (model, stats, report) = nmf
+            .clone()
+            .max_iter(20)
+            .tol(0.0)
+            .fit_minibatch(&csc, &csr, 250, Some(0.9))
+            .unwrap();
+        // A is (n_words, K), B the K × K Gram matrix of the weights.
+        assert_eq!((stats.a.len(), stats.b.len()), (n * k, k * k));
+        let passes: Vec<f64> = report.trace.iter().map(|p| p.divergence).collect();
+        assert!(passes[1..].iter().all(|&d| d < passes[0]), "{passes:?}");
+        let (_, whole) = nmf.clone().max_iter(300).fit(&csc, &csr).unwrap();
+        let loss = loss_under(&nmf, model.w(), k, &(csc.clone(), csr.clone()));
+        assert!(
+            loss <= 1.01 * whole.divergence,
+            "{solver}: {loss} against a whole-corpus fit's {}",
+            whole.divergence
+        );
+        let found = best_cosines(&planted, (n, k), |i, f| model.word_row(i)[f] as f64);
+        for (t, best) in found.iter().enumerate() {
+            assert!(
+                *best >= 0.95,
+                "{solver}, planted topic {t}: best cosine {best:.3}"
+            );
+        }
+    }
+    let err = Nmf::new(k)
+        .solver(Solver::Pg)
+        .loss(Loss::Frobenius)
+        .fit_minibatch(&csc, &csr, 250, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no online mode"), "{err}");
+}
+
+/// One Euclidean batch against a dense reference in f64: A ← ρ·A + V·Hᵀ, B ← ρ·B + H·Hᵀ, each
+/// word's row of W through one cyclic pass of exact minimisations against its row of A and
+/// B, then each topic of W scaled to sum to 1 and A and B with it.
+#[test]
+fn a_squared_error_batch_is_the_statistics_update_of_a_dense_reference() {
+    let (n, m, k) = (40, 30, 4);
+    let mut rng = TestRng::new(3);
+    let (dense, csc, csr, w, a0) = dense_batch((n, m, k), &mut rng);
+    // A Gram matrix: symmetric, positive definite.
+    let f: Vec<f64> = (0..k * k).map(|_| rng.uniform()).collect();
+    let b0: Vec<f64> = (0..k * k)
+        .map(|i| {
+            let (t, u) = (i / k, i % k);
+            (0..k).map(|j| f[t * k + j] * f[u * k + j]).sum::<f64>()
+                + if t == u { 5.0 } else { 0.0 }
+        })
+        .collect();
+    let forget = 0.6;
+    let nmf = Nmf::new(k).solver(Solver::Cd).loss(Loss::Frobenius);
+    let stats0 = OnlineStatistics {
+        a: a0.clone(),
+        b: b0.clone(),
+    };
+    let mut solver = nmf.online_solver(k, &w, Some(stats0)).unwrap();
+    // The solver starts from W scaled to sum to 1 a topic, A and B scaled with it.
+    let (a0, b0) = (solver.statistics().a.clone(), solver.statistics().b.clone());
+    let (w, h) = one_batch(&nmf, &mut solver, &(csc, csr), forget);
+    let mut a: Vec<f64> = a0.iter().map(|x| x * forget).collect();
+    let mut b: Vec<f64> = b0.iter().map(|x| x * forget).collect();
+    for j in 0..m {
+        for t in 0..k {
+            for u in 0..k {
+                b[t * k + u] += h[j * k + t] as f64 * h[j * k + u] as f64;
+            }
+            for i in 0..n {
+                a[i * k + t] += dense[i * m + j] as f64 * h[j * k + t] as f64;
+            }
+        }
+    }
+    let mut new_w: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+    for i in 0..n {
+        let x = &mut new_w[i * k..][..k];
+        for t in 0..k {
+            let gx: f64 = (0..k).map(|u| b[t * k + u] * x[u]).sum();
+            x[t] = (x[t] - (gx - a[i * k + t]) / b[t * k + t]).max(0.0);
+        }
+    }
+    let sums: Vec<f64> = (0..k)
+        .map(|t| (0..n).map(|i| new_w[i * k + t]).sum())
+        .collect();
+    let stats = solver.statistics();
+    for i in 0..n {
+        for t in 0..k {
+            let want = new_w[i * k + t] / sums[t];
+            let got = solver.w()[i * k + t] as f64;
+            assert!(
+                (got - want).abs() <= 1e-5 * want.max(1e-3),
+                "W[{i}, {t}]: {got} {want}"
+            );
+            let want = a[i * k + t] * sums[t];
+            let got = stats.a[i * k + t];
+            assert!(
+                (got - want).abs() <= 1e-5 * want.max(1.0),
+                "A[{i}, {t}]: {got} {want}"
+            );
+        }
+    }
+    for t in 0..k {
+        for u in 0..k {
+            let want = b[t * k + u] * sums[t] * sums[u];
+            let got = stats.b[t * k + u];
+            assert!(
+                (got - want).abs() <= 1e-5 * want,
+                "B[{t}, {u}]: {got} {want}"
+            );
+        }
+    }
+    // Statistics of KL's shape are refused, naming both sizes.
+    let kl_shaped = OnlineStatistics {
+        a: vec![0.0; n * k],
+        b: vec![0.0; k],
+    };
+    let err = nmf
+        .online_solver(k, &w, Some(kl_shaped))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains(&format!("needs {} and {}", n * k, k * k)),
+        "{err}"
+    );
 }
 
 /// Documents sorted by topic, so that the first batches hold the words of one topic alone:
@@ -244,15 +394,9 @@ fn minibatch_fitting_of_sorted_documents_keeps_the_words_the_first_batches_lack(
         .fit_minibatch(&csc, &csr, 100, None)
         .unwrap();
     assert_eq!(report.minibatch.map(|b| b.batches), Some(9));
-    for t in 0..k {
-        let want: Vec<f64> = (0..n).map(|i| planted[i * k + t]).collect();
-        let best = (0..k)
-            .map(|f| {
-                let got: Vec<f64> = (0..n).map(|i| model.word_row(i)[f] as f64).collect();
-                cosine(&want, &got)
-            })
-            .fold(0.0, f64::max);
-        assert!(best >= 0.9, "planted topic {t}: best cosine {best:.3}");
+    let found = best_cosines(&planted, (n, k), |i, f| model.word_row(i)[f] as f64);
+    for (t, best) in found.iter().enumerate() {
+        assert!(*best >= 0.9, "planted topic {t}: best cosine {best:.3}");
     }
 }
 
@@ -327,8 +471,8 @@ fn an_update_gives_the_same_bits_on_any_thread_count() {
         let csr = csc.to_other_storage();
         (csc, csr)
     };
-    let run = |solver: Solver, threads: usize| {
-        let nmf = Nmf::new(k).solver(solver).threads(threads);
+    let run = |(solver, loss): (Solver, Loss), threads: usize| {
+        let nmf = Nmf::new(k).solver(solver).loss(loss).threads(threads);
         let mut online = nmf.resume_online(&model, None, &old.0, &old.1).unwrap();
         let reports = nmf
             .partial_fit_batches(&mut online, &new.0, &new.1, 128, 0.7, &mut |_| {})
@@ -345,13 +489,15 @@ fn an_update_gives_the_same_bits_on_any_thread_count() {
         (bits(m.w()), bits(m.h()), a, b, losses, loss.to_bits())
     };
     for solver in [Solver::Mu, Solver::Cd] {
-        let one = run(solver, 1);
-        assert_eq!(one.4.len(), 6);
-        for threads in [2, 3] {
-            assert!(
-                one == run(solver, threads),
-                "{solver}: {threads} threads differ from 1"
-            );
+        for loss in [Loss::Kl, Loss::Frobenius] {
+            let one = run((solver, loss), 1);
+            assert_eq!(one.4.len(), 6);
+            for threads in [2, 3] {
+                assert!(
+                    one == run((solver, loss), threads),
+                    "{solver} on {loss}: {threads} threads differ from 1"
+                );
+            }
         }
     }
 }
@@ -382,12 +528,29 @@ fn statistics_rebuilt_from_a_fitted_model_leave_its_topics_nearly_where_they_are
     }
 }
 
-/// One batch against a dense reference in f64: A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1,
-/// W ← A/B scaled to sum to 1, with H the document solve's weights for W.
-#[test]
-fn a_batch_is_the_statistics_update_of_a_dense_reference() {
-    let (n, m, k) = (40, 30, 4);
-    let mut rng = TestRng::new(3);
+/// `v` folded into `solver` as one batch; returns W as the batch found it and the batch's
+/// weights for that W, solved as the batch solves them (the settings' defaults).
+fn one_batch(
+    nmf: &Nmf,
+    solver: &mut Box<dyn OnlineSolver>,
+    v: &(Sparse, Sparse),
+    forget: f64,
+) -> (Vec<f32>, Vec<f32>) {
+    let w = solver.w().to_vec();
+    let data = Data::new(&v.0, &v.1).unwrap();
+    let mut docs = nmf.document_solver(data, nmf.topics(), &w).unwrap();
+    docs.solve(1000, 1e-6);
+    let h = docs.h();
+    solver.batch(data, forget).unwrap();
+    (w, h)
+}
+
+/// The dense reference tests' batch: V `(n, m)` about 30% non-zero, dense and sparse, a
+/// random W `(n, k)` and a random A.
+fn dense_batch(
+    (n, m, k): (usize, usize, usize),
+    rng: &mut TestRng,
+) -> (Vec<f32>, Sparse, Sparse, Vec<f32>, Vec<f64>) {
     let dense: Vec<f32> = (0..n * m)
         .map(|_| {
             if rng.uniform() < 0.3 {
@@ -400,6 +563,16 @@ fn a_batch_is_the_statistics_update_of_a_dense_reference() {
     let (csc, csr) = sparse_from_dense(n, m, &dense);
     let w: Vec<f32> = (0..n * k).map(|_| rng.uniform() as f32 + 0.05).collect();
     let a0: Vec<f64> = (0..n * k).map(|_| rng.uniform() * 3.0).collect();
+    (dense, csc, csr, w, a0)
+}
+
+/// One batch against a dense reference in f64: A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1,
+/// W ← A/B scaled to sum to 1, with H the document solve's weights for W.
+#[test]
+fn a_batch_is_the_statistics_update_of_a_dense_reference() {
+    let (n, m, k) = (40, 30, 4);
+    let mut rng = TestRng::new(3);
+    let (dense, csc, csr, w, a0) = dense_batch((n, m, k), &mut rng);
     let b0: Vec<f64> = (0..k).map(|_| 20.0 + rng.uniform() * 10.0).collect();
     let forget = 0.6;
     let nmf = Nmf::new(k);
@@ -409,18 +582,7 @@ fn a_batch_is_the_statistics_update_of_a_dense_reference() {
     };
     let mut solver = nmf.online_solver(k, &w, Some(stats0)).unwrap();
     // The solver starts from W scaled to sum to 1 a topic.
-    let w: Vec<f32> = solver.w().to_vec();
-    let h = {
-        let mut docs = nmf
-            .document_solver(Data::new(&csc, &csr).unwrap(), k, &w)
-            .unwrap();
-        // The settings' defaults, which the batch's own solve uses.
-        docs.solve(1000, 1e-6);
-        docs.h()
-    };
-    solver
-        .batch(Data::new(&csc, &csr).unwrap(), forget)
-        .unwrap();
+    let (w, h) = one_batch(&nmf, &mut solver, &(csc, csr), forget);
     let mut a = a0.iter().map(|x| x * forget).collect::<Vec<f64>>();
     let mut b = b0.iter().map(|x| x * forget).collect::<Vec<f64>>();
     for j in 0..m {
@@ -478,7 +640,10 @@ fn every_registered_solver_updates_or_says_it_cannot() {
             Err(e) => assert!(e.to_string().contains("no online mode"), "{e}"),
         }
     }
-    assert!(online >= 2, "KL-MU and KL-CD update online");
+    assert!(
+        online >= 4,
+        "KL-MU, KL-CD, and the Euclidean mu and cd update online"
+    );
 }
 
 #[test]
@@ -693,6 +858,41 @@ fn fit_by_mini_batches_saves_statistics_that_an_update_carries_on() {
     assert!(err.contains("--batch-size"), "{err}");
     let err = run_err(&["fit", arg(&a), "--batch-size", "100", "--restarts", "2"]);
     assert!(err.contains("--restarts"), "{err}");
+}
+
+/// The same through the command line for the squared error: `fit --loss frobenius
+/// --batch-size` saves A and the K × K B, and `update` carries on from them.
+#[test]
+fn fit_by_mini_batches_of_the_squared_error_then_update() {
+    let dir = util::tempdir();
+    let (a, b) = halves(dir.path(), 2500);
+    let m = dir.path().join("m");
+    run_ok(&[
+        "fit",
+        arg(&a),
+        "-k",
+        "6",
+        "--loss",
+        "frobenius",
+        "--solver",
+        "cd",
+        "--batch-size",
+        "400",
+        "--max-iter",
+        "5",
+        "--quiet",
+        "--model",
+        arg(&m),
+    ]);
+    let saved = SavedModel::load(&m).unwrap();
+    let stats = saved.online_statistics().expect("statistics saved");
+    assert_eq!(stats.b.len(), 36);
+    let text = util::stdout(&run_ok(&["update", arg(&m), arg(&b), "-q"]));
+    assert!(text.contains("2,500 documents added"), "{text}");
+    assert!(!text.contains("statistics: rebuilt"), "{text}");
+    let updated = SavedModel::load(&m).unwrap();
+    assert_eq!(updated.online_statistics().unwrap().b.len(), 36);
+    assert_eq!(model_json(&m)["parameters"]["nmf"]["loss"], "frobenius");
 }
 
 #[test]

@@ -14,7 +14,8 @@
 //!   - `V.indptr` (`i64`, `n_documents + 1`), `V.indices` (`i32`, `nnz`), `V.data` (`f32`,
 //!     `nnz`): V, `(n_words, n_documents)`, compressed by column (scipy's `csc_matrix`);
 //!   - in a model an update wrote, `online.A` (`f64`, `(n_words, n_topics)`) and `online.B`
-//!     (`f64`, `n_topics`): the online statistics W is recomputed from (see
+//!     (`f64`, `n_topics`, or `n_topics²` for the squared error): the online statistics W is
+//!     recomputed from (see
 //!     [`SavedModel::update`]); a model only fitted has none, and an update rebuilds them;
 //! - `model.json`: `"format": "nmf-topics/model"`, `"version"`, the shapes, the vocabulary
 //!   (counted terms and the words shown for them), the documents (id, title, label), the

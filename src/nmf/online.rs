@@ -4,8 +4,9 @@
 //!
 //! - [`Nmf::resume_online`] starts from a fitted model: its W, and its statistics as an
 //!   earlier update saved them, or, for a model without them, rebuilt from its own V and H as
-//!   if its training documents had been one batch (for KL: A = W ⊙ ((V/WH)·Hᵀ), B = H·1,
-//!   which leave a converged fit's W where it is).
+//!   if its training documents had been one batch (for KL: A = W ⊙ ((V/WH)·Hᵀ), B = H·1;
+//!   for the squared error: A = V·Hᵀ, B = H·Hᵀ, whose minimiser a converged fit's W is; both
+//!   leave such a W nearly where it is).
 //! - [`Nmf::partial_fit`] folds one batch of new documents in; [`Nmf::partial_fit_batches`]
 //!   cuts a matrix into batches of consecutive documents and folds them in order.
 //! - [`Nmf::finish_online`] makes the model: W as the batches left it, and every document's
@@ -249,8 +250,7 @@ impl Nmf {
 
     /// [`Nmf::start_online`] on the current pool, V checked.
     fn online_start(&self, v: Data, batch_size: usize) -> Result<Online, NmfError> {
-        let (k, by_doc) = (self.topics, v.by_doc());
-        let n_docs = by_doc.cols();
+        let k = self.topics;
         let kp = k.div_ceil(LANES) * LANES;
         let start = Start::Seed(self.seed);
         let (w0, h0) = init::factors(v, (k, kp), self.init, start, POWER_ITERATIONS)?;
@@ -260,32 +260,10 @@ impl Nmf {
             .flat_map(|row| row[..k].iter().copied())
             .collect();
         drop(w0);
-        // The start counts as one batch of documents spread evenly over the topics: a word
-        // the first batches lack keeps a weight, which multiplicative updates could never
-        // give back once it were 0 (scikit-learn starts its statistics from W too).
-        let tokens: f64 = by_doc.data().iter().map(|&x| x as f64).sum();
-        let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / k as f64;
-        let mut sums = vec![0f64; k];
-        for row in w.chunks_exact(k) {
-            for (s, &x) in sums.iter_mut().zip(row) {
-                *s += x as f64;
-            }
-        }
-        let a: Vec<f64> = w
-            .chunks_exact(k)
-            .flat_map(|row| {
-                row.iter()
-                    .zip(&sums)
-                    .map(|(&x, &s)| if s > 0.0 { x as f64 / s * prior } else { 0.0 })
-                    .collect::<Vec<f64>>()
-            })
-            .collect();
-        let start = OnlineStatistics {
-            a,
-            b: vec![prior; k],
-        };
+        let mut solver = self.online_solver(k, &w, None)?;
+        solver.count_start(v, batch_size);
         Ok(Online {
-            solver: self.online_solver(k, &w, Some(start))?,
+            solver,
             k,
             batches: 0,
             documents: 0,

@@ -96,8 +96,11 @@
 //!   solvers offer it with the I-divergence's statistics (`kl_mu/online.rs`: W's numerators
 //!   and H's row sums), coordinate descent with its own document solve. The statistics outlive
 //!   a run: `SavedModel::update` saves them as added tensors, and rebuilds those of a model
-//!   saved without them from its V and H ([`OnlineSolver::accumulate`]). A Frobenius solver
-//!   would keep V·Hᵀ in `a` and the K × K H·Hᵀ in `b`, and recompute W by its own rule.
+//!   saved without them from its V and H ([`OnlineSolver::accumulate`]). The Euclidean `mu`
+//!   and `cd` offer it too (`least_squares/online.rs`): V·Hᵀ in `a`, the K × K H·Hᵀ in `b`,
+//!   and W recomputed by the solver's own row rule; projected gradient, whose step is over a
+//!   whole factor, does not. A mini-batch fit starts from [`OnlineSolver::count_start`]: the
+//!   start's W counted as one batch, in each loss's statistics.
 
 use super::{Nmf, NmfError, NmfModel};
 use crate::corpus::limits::{MAX_TOTAL, MIN_COUNT};
@@ -285,13 +288,13 @@ pub trait DocumentSolver {
 /// The running statistics of an online fit, in the numbering of W's topics: what W is
 /// recomputed from after each batch, and what a model saves so that it can be updated again.
 /// For the KL divergence (`kl_mu/online.rs`) `a` holds W ⊙ ((V/WH)·Hᵀ) and `b` H's row sums,
-/// each summed over the batches with the forgetting factor; another loss keeps its own (a
-/// Frobenius scheme would keep V·Hᵀ and the K × K matrix H·Hᵀ in the same two).
+/// for the squared error (`least_squares/online.rs`) `a` holds V·Hᵀ and `b` the K × K matrix
+/// H·Hᵀ, each summed over the batches with the forgetting factor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnlineStatistics {
     /// `(n_words, topics)` row-major.
     pub a: Vec<f64>,
-    /// `topics` values (or more, for a loss whose scheme needs them).
+    /// `topics` values (KL), or `topics × topics` row-major (the squared error).
     pub b: Vec<f64>,
 }
 
@@ -309,6 +312,12 @@ pub trait OnlineSolver: Send {
     /// multiplying those by `forget`, without changing W: how the statistics of a model saved
     /// without them are rebuilt from its own V and H.
     fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError>;
+
+    /// Replaces the statistics with W itself counted as one batch of `batch_size` of `v`'s
+    /// documents: what a mini-batch fit starts from, so that a word the first batches lack
+    /// keeps its weight (multiplicative updates could never give it back once it were 0;
+    /// scikit-learn starts its statistics from W too). Their minimiser is W.
+    fn count_start(&mut self, v: Data<'_>, batch_size: usize);
 
     /// W, `(n_words, topics)` row-major, each topic summing to 1 (0 for a dead one).
     fn w(&self) -> &[f32];

@@ -33,6 +33,7 @@ mod frobenius_pg;
 mod kl_cd;
 mod kl_mu;
 mod least_squares;
+mod online_parts;
 
 pub use kl_mu::KlMu;
 

@@ -23,6 +23,7 @@
 use rayon::prelude::*;
 
 use crate::nmf::seam::{Data, OnlineSolver, OnlineStatistics};
+use crate::nmf::solvers::online_parts;
 use crate::nmf::{Nmf, NmfError};
 
 /// A topic's B below this fraction of the largest B: too little weight to move its words.
@@ -46,37 +47,7 @@ pub(in crate::nmf::solvers) fn start(
     w: &[f32],
     statistics: Option<OnlineStatistics>,
 ) -> Result<Box<dyn OnlineSolver>, NmfError> {
-    if k == 0 || !w.len().is_multiple_of(k) {
-        return Err(NmfError::Matrix(format!(
-            "W of {} values is not (n_words, {k})",
-            w.len()
-        )));
-    }
-    if w.iter().any(|x| !x.is_finite() || *x < 0.0) {
-        return Err(NmfError::Matrix("W must be finite and non-negative".into()));
-    }
-    let stats = match statistics {
-        Some(s) => {
-            if s.a.len() != w.len() || s.b.len() != k {
-                return Err(NmfError::Matrix(format!(
-                    "the online statistics are of {} and {} values, the model needs {} and {k}",
-                    s.a.len(),
-                    s.b.len(),
-                    w.len()
-                )));
-            }
-            if s.a.iter().chain(&s.b).any(|x| !x.is_finite() || *x < 0.0) {
-                return Err(NmfError::Matrix(
-                    "the online statistics must be finite and non-negative".into(),
-                ));
-            }
-            s
-        }
-        None => OnlineStatistics {
-            a: vec![0.0; w.len()],
-            b: vec![0.0; k],
-        },
-    };
+    let stats = online_parts::start_statistics(w, k, k, statistics)?;
     let mut solver = KlOnline {
         nmf: nmf.clone(),
         k,
@@ -88,22 +59,6 @@ pub(in crate::nmf::solvers) fn start(
 }
 
 impl KlOnline {
-    fn check(&self, v: &Data<'_>, forget: f64) -> Result<(), NmfError> {
-        let n_words = self.w.len() / self.k;
-        if v.shape().0 != n_words {
-            return Err(NmfError::Matrix(format!(
-                "the batch is counted over {} words, the model has {n_words}",
-                v.shape().0
-            )));
-        }
-        if !(forget > 0.0 && forget <= 1.0) {
-            return Err(NmfError::Matrix(format!(
-                "forgetting factor {forget}: it must be in (0, 1]"
-            )));
-        }
-        Ok(())
-    }
-
     /// A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1.
     fn fold(&mut self, v: Data<'_>, h: &[f32], forget: f64) {
         let k = self.k;
@@ -161,29 +116,31 @@ impl KlOnline {
 
 impl OnlineSolver for KlOnline {
     fn batch(&mut self, v: Data<'_>, forget: f64) -> Result<f64, NmfError> {
-        self.check(&v, forget)?;
-        let nmf = &self.nmf;
-        let mut documents = nmf.document_solver(v, self.k, &self.w)?;
-        documents.solve(nmf.transform_max_iter, nmf.transform_tol);
-        let loss = documents.loss();
-        let h = documents.h();
-        drop(documents);
+        online_parts::check_batch(self.w.len() / self.k, &v, forget)?;
+        let (h, loss) = online_parts::solve_batch(&self.nmf, v, self.k, &self.w)?;
         self.fold(v, &h, forget);
         self.refresh_w();
         Ok(loss)
     }
 
     fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError> {
-        self.check(&v, forget)?;
-        if h.len() != v.shape().1 * self.k || h.iter().any(|x| !x.is_finite() || *x < 0.0) {
-            return Err(NmfError::Matrix(format!(
-                "the weights must be ({}, {}), finite and non-negative",
-                v.shape().1,
-                self.k
-            )));
-        }
+        online_parts::check_batch(self.w.len() / self.k, &v, forget)?;
+        online_parts::check_weights(&v, h, self.k)?;
         self.fold(v, h, forget);
         Ok(())
+    }
+
+    /// A = W·p and B = p for every topic, p the tokens of an average batch spread evenly over
+    /// the topics: A / B is W.
+    fn count_start(&mut self, v: Data<'_>, batch_size: usize) {
+        let by_doc = v.by_doc();
+        let n_docs = by_doc.cols().max(1);
+        let tokens: f64 = by_doc.data().iter().map(|&x| x as f64).sum();
+        let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / self.k as f64;
+        for (a, &w) in self.stats.a.iter_mut().zip(&self.w) {
+            *a = w as f64 * prior;
+        }
+        self.stats.b.fill(prior);
     }
 
     fn w(&self) -> &[f32] {

@@ -28,6 +28,9 @@
 //!
 //! **Document weights with W fixed** (`documents.rs`): a non-negative least squares problem a
 //! document, the same for every Euclidean solver, solved by cyclic coordinate descent.
+//!
+//! **Mini-batches** (`online.rs`): W from the running V·Hᵀ and H·Hᵀ of the batches, by the
+//! same row rule.
 
 use std::marker::PhantomData;
 
@@ -39,10 +42,13 @@ use crate::nmf::init;
 use crate::nmf::kernel::{guard, Kernel, LANES};
 use crate::nmf::nndsvd::POWER_ITERATIONS;
 use crate::nmf::rows::Rows;
-use crate::nmf::seam::{self, Data, DocumentSolver, JointSolver, Start, StepCost};
+use crate::nmf::seam::{
+    self, Data, DocumentSolver, JointSolver, OnlineSolver, OnlineStatistics, Start, StepCost,
+};
 use crate::nmf::{Init, Nmf, NmfError, NmfModel};
 
 mod documents;
+mod online;
 
 pub(super) use documents::Documents;
 
@@ -101,6 +107,17 @@ impl<R: Rule> seam::Method for Registered<R> {
             v.refuse_mask(name)?;
         }
         Ok(Box::new(Documents::new(v, topics, w, nmf.portable)?))
+    }
+
+    /// Row rules have one (`online.rs`); projected gradient's step is over a whole factor.
+    fn online(
+        &self,
+        nmf: &Nmf,
+        topics: usize,
+        w: &[f32],
+        statistics: Option<OnlineStatistics>,
+    ) -> Option<Result<Box<dyn OnlineSolver>, NmfError>> {
+        (!R::PROJECTED).then(|| online::start::<R>(nmf, topics, w, statistics))
     }
 }
 
