@@ -258,10 +258,10 @@ class NMF(Fitted, TransformerMixin, BaseEstimator):
 
 
 class MiniBatchNMF(NMF):
-    """``NMF`` fitted a batch of documents at a time: scikit-learn's
-    ``MiniBatchNMF(beta_loss='kullback-leibler')``, with ``partial_fit`` for a stream of
-    documents over the same words. Each batch's topic counts are solved with the topics
-    fixed; running statistics of those counts, multiplied by a forgetting factor before each
+    """``NMF`` fitted a batch of documents at a time: scikit-learn's ``MiniBatchNMF``, for the
+    Kullback-Leibler divergence or the Frobenius loss, with ``partial_fit`` for a stream of
+    documents over the same words. Each batch's topic weights are solved with the topics
+    fixed; running statistics of those weights, multiplied by a forgetting factor before each
     batch, then give the topics anew (the command line's ``fit --batch-size`` and ``update``).
     Everything else is as in :class:`NMF`: ``transform``, the topics summing to 1, the same
     bits for the same seed whatever ``n_jobs``.
@@ -271,7 +271,7 @@ class MiniBatchNMF(NMF):
     n_components, init, beta_loss, solver, max_iter, tol, random_state, n_jobs, portable
         As in :class:`NMF`; ``max_iter`` counts passes over the documents, and ``tol`` is the
         fall of a pass's loss, relative to the pass before, under which ``fit`` stops.
-        ``beta_loss='kullback-leibler'`` only.
+        ``solver='pg'`` has no mini-batch mode.
     batch_size : int, default=1024
         Documents a batch in ``fit`` (``partial_fit`` takes each call's X as one batch).
     forget_factor : float, default=0.7
