@@ -285,7 +285,7 @@ impl Half<'_> {
     /// Gathers row `i`'s non-zeros and computes (WH) there for the row `x`.
     fn prepare(&self, local: &mut Local, i: usize, x: &[f32]) {
         self.gather(local, i);
-        kernel::compute_wh(self.kernel, local, x, self.k);
+        kernel::compute_wh(self.kernel, local, x, self.k, false);
     }
 
     /// Gathers row `i`'s non-zeros and the other factor's rows there.
