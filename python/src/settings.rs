@@ -120,7 +120,7 @@ impl Solver {
 
 /// The command-line options in the library's messages, and the Python parameters that set
 /// them.
-const PARAMETERS: [(&str, &str); 15] = [
+const PARAMETERS: [(&str, &str); 16] = [
     ("--topics", "n_components"),
     ("--max-iter", "max_iter"),
     ("--tol", "tol"),
@@ -136,6 +136,7 @@ const PARAMETERS: [(&str, &str); 15] = [
     ("--lang", "language"),
     ("--min-chars", "min_chars"),
     ("--max-chars", "max_chars"),
+    ("--batch-size", "batch_size"),
 ];
 
 /// The library's message, with Python's parameter names for its command-line options.

@@ -220,3 +220,5 @@ def test_minibatch_fit_then_partial_fit_and_its_errors() -> None:
         MiniBatchNMF(n_components=2, forget_factor=1.5).partial_fit(X)
     with pytest.raises(ValueError, match="extrapolate"):
         MiniBatchNMF(n_components=2, solver="cd", extrapolate=True).fit(X)
+    with pytest.raises(ValueError, match=r"solver pg .* no online mode: .* \(batch_size\)"):
+        MiniBatchNMF(n_components=2, beta_loss="frobenius", solver="pg").fit(X)

@@ -268,7 +268,7 @@ impl Nmf {
             .online(self, topics, w, statistics)
             .unwrap_or_else(|| {
                 Err(NmfError::Matrix(format!(
-                    "--solver {} with --loss {} has no online mode: a model it fitted cannot be updated",
+                    "--solver {} with --loss {} has no online mode: it cannot fit by mini-batches (--batch-size), nor update a model it fitted",
                     self.solver, self.loss
                 )))
             })
