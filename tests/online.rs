@@ -566,6 +566,59 @@ fn dense_batch(
     (dense, csc, csr, w, a0)
 }
 
+/// Statistics of the squared error rebuilt from a model fitted to convergence: B is the
+/// model's H·Hᵀ, and its W meets the conditions of a minimum of ½tr(WBWᵀ) − tr(WAᵀ), so the
+/// first update of W starts where the fit ended.
+#[test]
+fn squared_error_statistics_rebuilt_from_a_fitted_model_have_its_w_as_their_minimum() {
+    let (n, k) = (300, 5);
+    let mut rng = TestRng::new(11);
+    let planted = planted_topics(n, k, &mut rng);
+    let all: Vec<usize> = (0..k).collect();
+    let v = documents(&planted, n, k, 800, &all, &mut rng);
+    let nmf = Nmf::new(k)
+        .solver(Solver::Cd)
+        .loss(Loss::Frobenius)
+        .max_iter(1000)
+        .tol(1e-9);
+    let (model, _) = nmf.fit(&v.0, &v.1).unwrap();
+    let online = nmf.resume_online(&model, None, &v.0, &v.1).unwrap();
+    let (stats, w, h) = (online.statistics(), model.w(), model.h());
+    assert_eq!((stats.a.len(), stats.b.len()), (n * k, k * k));
+    for t in 0..k {
+        for u in 0..k {
+            let want: f64 = h.chunks_exact(k).map(|x| x[t] as f64 * x[u] as f64).sum();
+            let got = stats.b[t * k + u];
+            assert!(
+                (got - want).abs() <= 1e-9 * want.max(1.0),
+                "B[{t}, {u}]: {got} {want}"
+            );
+        }
+    }
+    for i in 0..n {
+        for t in 0..k {
+            // The derivative in W_it: (W·B)_it − A_it, zero where W_it > 0, ≥ 0 where it is 0.
+            let wb: f64 = (0..k)
+                .map(|u| w[i * k + u] as f64 * stats.b[u * k + t])
+                .sum();
+            let grad = wb - stats.a[i * k + t];
+            let scale = wb.max(stats.a[i * k + t]).max(1e-9 * stats.b[t * k + t]);
+            if w[i * k + t] > 0.0 {
+                assert!(
+                    grad.abs() <= 1e-3 * scale,
+                    "W[{i}, {t}] {}: {grad} of {scale}",
+                    w[i * k + t]
+                );
+            } else {
+                assert!(
+                    grad >= -1e-3 * scale,
+                    "W[{i}, {t}] at zero: {grad} of {scale}"
+                );
+            }
+        }
+    }
+}
+
 /// One batch against a dense reference in f64: A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1,
 /// W ← A/B scaled to sum to 1, with H the document solve's weights for W.
 #[test]
