@@ -144,6 +144,7 @@ fn ranking_the_candidates_gives_the_best_words_of_all_at_every_lambda() {
         pruning: Default::default(),
         nmf,
         weighting: Default::default(),
+        missing: 0,
     };
     let mut candidates = 0;
     for step in 0..=100 {

@@ -584,6 +584,29 @@ fn the_cli_leaves_masked_entries_out() {
         "masked {masked}, as zeros {as_zeros}"
     );
 
+    // A model remembers how many entries were missing, and an update, which cannot know
+    // which entries of its documents those were, refuses it and leaves it as it was.
+    let model = dir.path().join("m");
+    let mut args = [base.clone(), frobenius.to_vec()].concat();
+    args.extend(["--mask", arg(&mask), "--model", arg(&model)]);
+    run_ok(&args);
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("model.json")).unwrap()).unwrap();
+    assert_eq!(saved["parameters"]["missing"], nm);
+    let before = std::fs::read(model.join("model.safetensors")).unwrap();
+    let refused = util::run_err(&["update", arg(&model), arg(&input), "-q"]);
+    assert!(
+        refused.contains(&format!("fitted with {nm} entries missing")),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read(model.join("model.safetensors")).unwrap(),
+        before
+    );
+    let unmasked: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_zeros).unwrap()).unwrap();
+    assert_eq!(unmasked["parameters"]["missing"], 0);
+
     let mut args = [base.clone(), vec!["--solver", "mu"]].concat();
     args.extend(["--mask", arg(&mask)]);
     let refused = util::run_err(&args);

@@ -40,6 +40,7 @@ fn small_model_of(topics: usize) -> SavedModel {
         pruning,
         nmf,
         weighting: Default::default(),
+        missing: 0,
     };
     let seconds = StageSeconds {
         reading: 0.25,

@@ -78,6 +78,7 @@ fn golden_fit() -> Golden {
         pruning,
         nmf,
         weighting: Default::default(),
+        missing: 0,
     };
     Golden {
         matrix,

@@ -304,6 +304,7 @@ pub fn run(args: FitArgs) -> Result<()> {
             }
         })?
     };
+    let missing = mask.as_ref().map_or(0, |(by_doc, _)| by_doc.nnz());
     drop(mask);
     bar.finish_and_clear();
     let fitting = started.elapsed().as_secs_f64();
@@ -319,6 +320,7 @@ pub fn run(args: FitArgs) -> Result<()> {
             pruning,
             nmf,
             weighting: args.weighting,
+            missing,
         },
         StageSeconds {
             reading,

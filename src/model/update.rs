@@ -73,6 +73,12 @@ impl SavedModel {
                 "the model factors tf-idf weights (--weighting tfidf), whose idf new documents would change for every old one: fit the documents together instead".into(),
             ));
         }
+        if self.parameters.missing > 0 {
+            return Err(failed(format!(
+                "the model was fitted with {} entries missing (--mask), which its saved documents do not record: an update would take them as zeros; fit the documents together instead",
+                self.parameters.missing
+            )));
+        }
         let joined = self.matrix.joined(new).map_err(|e| failed(e.to_string()))?;
         let nmf = self.parameters.nmf.clone().threads(threads);
         let rebuilt = self.online.is_none();

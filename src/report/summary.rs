@@ -113,6 +113,11 @@ pub struct Parameters {
     /// written before weightings existed).
     #[serde(default)]
     pub weighting: Weighting,
+    /// Entries of V left out of the fit as missing values (`--mask`): the model's V does not
+    /// record which, so an update refuses such a model. 0 without a mask, and in a model
+    /// written before masks were recorded.
+    #[serde(default)]
+    pub missing: usize,
 }
 
 /// Wall-clock seconds of each stage.
