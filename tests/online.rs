@@ -943,6 +943,11 @@ fn fit_by_mini_batches_of_the_squared_error_then_update() {
     let text = util::stdout(&run_ok(&["update", arg(&m), arg(&b), "-q"]));
     assert!(text.contains("2,500 documents added"), "{text}");
     assert!(!text.contains("statistics: rebuilt"), "{text}");
+    // The loss by its name.
+    assert!(
+        text.contains("squared error over all 5,000 documents") && !text.contains("divergence"),
+        "{text}"
+    );
     let updated = SavedModel::load(&m).unwrap();
     assert_eq!(updated.online_statistics().unwrap().b.len(), 36);
     assert_eq!(model_json(&m)["parameters"]["nmf"]["loss"], "frobenius");

@@ -132,6 +132,7 @@ pub fn run(args: UpdateArgs) -> Result<()> {
         unknown_tokens: unknown.tokens,
         unknown_distinct: unknown.distinct,
         documents_without_words: matrix.empty_documents(),
+        quantity: updated.parameters().nmf.objective().quantity(),
         update: report,
     };
     if let Some(out) = json_out {
@@ -156,6 +157,10 @@ struct Summary {
     unknown_tokens: f64,
     unknown_distinct: usize,
     documents_without_words: usize,
+    /// What the loss is called: "divergence" or "squared error" (the JSON's fields keep
+    /// the name `divergence`).
+    #[serde(skip)]
+    quantity: &'static str,
     update: UpdateReport,
 }
 
@@ -190,9 +195,10 @@ impl Summary {
         for (i, b) in u.batches.iter().enumerate() {
             writeln!(
                 w,
-                "batch {:>4}: {:>7} documents, divergence {:.4} a token before the update, {:.2} s",
+                "batch {:>4}: {:>7} documents, {} {:.4} a token before the update, {:.2} s",
                 i + 1,
                 n(b.documents),
+                self.quantity,
                 b.divergence_per_token(),
                 b.seconds
             )?;
@@ -211,7 +217,8 @@ impl Summary {
         )?;
         writeln!(
             w,
-            "divergence over all {} documents: {}",
+            "{} over all {} documents: {}",
+            self.quantity,
             n(u.documents_total),
             thousands(u.divergence.round())
         )

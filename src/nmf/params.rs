@@ -333,6 +333,12 @@ impl Nmf {
         self.topics
     }
 
+    /// What the fit minimises: the loss these settings name, whose
+    /// [`quantity`](Loss::quantity) the reports print.
+    pub fn objective(&self) -> Loss {
+        self.loss
+    }
+
     /// The checks that need the matrix's shape.
     pub fn check(&self, n_words: usize, n_docs: usize) -> Result<(), NmfError> {
         if self.topics == 0 || self.topics > n_words.min(n_docs) {
