@@ -81,7 +81,7 @@ impl<'a> KlCd<'a> {
                     for it in 1..=max_iter {
                         local.old.copy_from_slice(x);
                         kernel::compute_wh(half.kernel, local, x, k, true);
-                        kernel::sweep_to_zero(half.kernel, local, x, half.lin, (k, !full));
+                        kernel::sweep_to_zero(half.kernel, local, x, half.lin, k, !full);
                         let change = x
                             .iter()
                             .zip(&local.old)

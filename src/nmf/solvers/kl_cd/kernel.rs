@@ -184,12 +184,10 @@ pub(super) fn sweep(
     match kernel {
         // SAFETY: as in `compute_wh`.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2Fma => unsafe { avx2::sweep::<false>(a, b, lin, (k, sweeps), false) },
-        Kernel::Portable => sweep_lanes::<Plain, false>(a, b, lin, (k, sweeps), false),
+        Kernel::Avx2Fma => unsafe { avx2::sweep::<false>(a, b, lin, k, sweeps, false) },
+        Kernel::Portable => sweep_lanes::<Plain, false>(a, b, lin, k, sweeps, false),
         #[allow(unreachable_patterns)]
-        _ => {
-            sweep_lanes::<crate::nmf::kernel::portable::Fused, false>(a, b, lin, (k, sweeps), false)
-        }
+        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused, false>(a, b, lin, k, sweeps, false),
     }
 }
 
@@ -204,23 +202,20 @@ pub(super) fn sweep_to_zero(
     local: &mut Local,
     x: &mut [f32],
     lin: &[f64],
-    (k, skip_zeros): (usize, bool),
+    k: usize,
+    skip_zeros: bool,
 ) {
     let _flush = FlushDenormals::new();
     let a = (local, x);
     match kernel {
         // SAFETY: as in `compute_wh`.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2Fma => unsafe { avx2::sweep::<true>(a, None, lin, (k, 1), skip_zeros) },
-        Kernel::Portable => sweep_lanes::<Plain, true>(a, None, lin, (k, 1), skip_zeros),
+        Kernel::Avx2Fma => unsafe { avx2::sweep::<true>(a, None, lin, k, 1, skip_zeros) },
+        Kernel::Portable => sweep_lanes::<Plain, true>(a, None, lin, k, 1, skip_zeros),
         #[allow(unreachable_patterns)]
-        _ => sweep_lanes::<crate::nmf::kernel::portable::Fused, true>(
-            a,
-            None,
-            lin,
-            (k, 1),
-            skip_zeros,
-        ),
+        _ => {
+            sweep_lanes::<crate::nmf::kernel::portable::Fused, true>(a, None, lin, k, 1, skip_zeros)
+        }
     }
 }
 
@@ -275,7 +270,8 @@ fn sweep_lanes<M: MulAdd, const TO_ZERO: bool>(
     a: (&mut Local, &mut [f32]),
     b: Option<(&mut Local, &mut [f32])>,
     lin: &[f64],
-    (k, sweeps): (usize, usize),
+    k: usize,
+    sweeps: usize,
     skip_zeros: bool,
 ) {
     let mut a = Row::new(a.0, a.1);
@@ -356,7 +352,7 @@ impl<'l> Row<'l> {
         } else {
             newton(x0, c, s, h2)
         };
-        let delta = x1 - self.x[t];
+        let delta = x1 - x0;
         if delta != 0.0 {
             self.x[t] = x1;
             self.pending = Some((t, delta));
@@ -540,10 +536,11 @@ mod avx2 {
         a: (&mut Local, &mut [f32]),
         b: Option<(&mut Local, &mut [f32])>,
         lin: &[f64],
-        k_sweeps: (usize, usize),
+        k: usize,
+        sweeps: usize,
         skip_zeros: bool,
     ) {
-        sweep_lanes::<Fused, TO_ZERO>(a, b, lin, k_sweeps, skip_zeros)
+        sweep_lanes::<Fused, TO_ZERO>(a, b, lin, k, sweeps, skip_zeros)
     }
 }
 

@@ -23,7 +23,7 @@
 use rayon::prelude::*;
 
 use crate::nmf::seam::{Data, OnlineSolver, OnlineStatistics};
-use crate::nmf::solvers::online_parts;
+use crate::nmf::solvers::online_parts::{self, Scheme};
 use crate::nmf::{Nmf, NmfError};
 
 /// A topic's B below this fraction of the largest B: too little weight to move its words.
@@ -32,13 +32,8 @@ const DEAD: f64 = 1e-9;
 /// The floor of (W·H) before dividing.
 const FLOOR: f32 = 1e-12;
 
-/// W and the statistics of the I-divergence's mini-batch updates.
-pub(in crate::nmf::solvers) struct KlOnline {
-    nmf: Nmf,
-    k: usize,
-    w: Vec<f32>,
-    stats: OnlineStatistics,
-}
+/// The I-divergence's statistics and update of W.
+pub(in crate::nmf::solvers) struct Kl;
 
 /// The online mode of a KL solver: the settings' document solve and these statistics.
 pub(in crate::nmf::solvers) fn start(
@@ -47,31 +42,33 @@ pub(in crate::nmf::solvers) fn start(
     w: &[f32],
     statistics: Option<OnlineStatistics>,
 ) -> Result<Box<dyn OnlineSolver>, NmfError> {
-    let stats = online_parts::start_statistics(w, k, k, statistics)?;
-    let mut solver = KlOnline {
-        nmf: nmf.clone(),
-        k,
-        w: w.to_vec(),
-        stats,
-    };
-    normalise(&mut solver.w, k);
-    Ok(Box::new(solver))
+    online_parts::start::<Kl>(nmf, k, w, statistics)
 }
 
-impl KlOnline {
+impl Scheme for Kl {
+    fn b_len(k: usize) -> usize {
+        k
+    }
+
     /// A ← ρ·A + W ⊙ ((V/WH)·Hᵀ), B ← ρ·B + H·1.
-    fn fold(&mut self, v: Data<'_>, h: &[f32], forget: f64) {
-        let k = self.k;
-        for (b, s) in self.stats.b.iter_mut().zip(row_sums(h, k)) {
+    fn fold(
+        stats: &mut OnlineStatistics,
+        w: &[f32],
+        k: usize,
+        v: Data<'_>,
+        h: &[f32],
+        forget: f64,
+    ) {
+        for (b, s) in stats.b.iter_mut().zip(row_sums(h, k)) {
             *b = forget * *b + s;
         }
         let by_word = v.by_word();
         let ptr = by_word.indptr();
         let (indices, data) = (by_word.indices(), by_word.data());
-        self.stats
+        stats
             .a
             .par_chunks_mut(k)
-            .zip(self.w.par_chunks(k))
+            .zip(w.par_chunks(k))
             .enumerate()
             .for_each(|(word, (a, w))| {
                 for x in a.iter_mut() {
@@ -90,19 +87,16 @@ impl KlOnline {
     }
 
     /// W ← A / B on the live topics, each topic then scaled to sum to 1.
-    fn refresh_w(&mut self) {
-        let k = self.k;
-        let largest = self.stats.b.iter().copied().fold(0.0, f64::max);
-        let live: Vec<bool> = self
-            .stats
+    fn refresh(stats: &mut OnlineStatistics, w: &mut [f32], k: usize) {
+        let largest = stats.b.iter().copied().fold(0.0, f64::max);
+        let live: Vec<bool> = stats
             .b
             .iter()
             .map(|&b| b > 0.0 && b > DEAD * largest)
             .collect();
-        let b = &self.stats.b;
-        self.w
-            .par_chunks_mut(k)
-            .zip(self.stats.a.par_chunks(k))
+        let b = &stats.b;
+        w.par_chunks_mut(k)
+            .zip(stats.a.par_chunks(k))
             .for_each(|(w, a)| {
                 for t in 0..k {
                     if live[t] {
@@ -110,49 +104,31 @@ impl KlOnline {
                     }
                 }
             });
-        normalise(&mut self.w, k);
-    }
-}
-
-impl OnlineSolver for KlOnline {
-    fn batch(&mut self, v: Data<'_>, forget: f64) -> Result<f64, NmfError> {
-        online_parts::check_batch(self.w.len() / self.k, &v, forget)?;
-        let (h, loss) = online_parts::solve_batch(&self.nmf, v, self.k, &self.w)?;
-        self.fold(v, &h, forget);
-        self.refresh_w();
-        Ok(loss)
+        normalise(w, k);
     }
 
-    fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError> {
-        online_parts::check_batch(self.w.len() / self.k, &v, forget)?;
-        online_parts::check_weights(&v, h, self.k)?;
-        self.fold(v, h, forget);
-        Ok(())
+    /// W alone: A / B is in no units of W's.
+    fn normalise(_stats: &mut OnlineStatistics, w: &mut [f32], k: usize) {
+        normalise(w, k);
     }
 
     /// A = W·p and B = p for every topic, p the tokens of an average batch spread evenly over
     /// the topics: A / B is W.
-    fn count_start(&mut self, v: Data<'_>, batch_size: usize) {
+    fn count_start(
+        stats: &mut OnlineStatistics,
+        w: &[f32],
+        k: usize,
+        v: Data<'_>,
+        batch_size: usize,
+    ) {
         let by_doc = v.by_doc();
         let n_docs = by_doc.cols().max(1);
         let tokens: f64 = by_doc.data().iter().map(|&x| x as f64).sum();
-        let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / self.k as f64;
-        for (a, &w) in self.stats.a.iter_mut().zip(&self.w) {
+        let prior = tokens * batch_size.min(n_docs) as f64 / n_docs as f64 / k as f64;
+        for (a, &w) in stats.a.iter_mut().zip(w) {
             *a = w as f64 * prior;
         }
-        self.stats.b.fill(prior);
-    }
-
-    fn w(&self) -> &[f32] {
-        &self.w
-    }
-
-    fn statistics(&self) -> &OnlineStatistics {
-        &self.stats
-    }
-
-    fn into_parts(self: Box<Self>) -> (Vec<f32>, OnlineStatistics) {
-        (self.w, self.stats)
+        stats.b.fill(prior);
     }
 }
 

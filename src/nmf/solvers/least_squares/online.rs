@@ -24,20 +24,14 @@ use rayon::prelude::*;
 use super::Rule;
 use crate::nmf::kernel::guard;
 use crate::nmf::seam::{Data, OnlineSolver, OnlineStatistics};
-use crate::nmf::solvers::online_parts;
+use crate::nmf::solvers::online_parts::{self, Scheme};
 use crate::nmf::{Nmf, NmfError};
 
 /// Documents whose outer products one task adds into B.
 const CHUNK_DOCS: usize = 256;
 
-/// W and the Euclidean statistics, updated by the rule `R`.
-pub(super) struct LeastSquaresOnline<R: Rule> {
-    nmf: Nmf,
-    k: usize,
-    w: Vec<f32>,
-    stats: OnlineStatistics,
-    rule: std::marker::PhantomData<R>,
-}
+/// The squared error's statistics, W updated by the rule `R`.
+struct SquaredError<R: Rule>(std::marker::PhantomData<R>);
 
 /// The online mode of a Euclidean solver whose rule updates rows: the settings' document
 /// solve and these statistics, `a` holding A `(n_words, k)` and `b` holding B `(k, k)`.
@@ -47,23 +41,24 @@ pub(super) fn start<R: Rule>(
     w: &[f32],
     statistics: Option<OnlineStatistics>,
 ) -> Result<Box<dyn OnlineSolver>, NmfError> {
-    // A is V·Hᵀ and B the Gram matrix H·Hᵀ: both non-negative, as the check asks.
-    let stats = online_parts::start_statistics(w, k, k * k, statistics)?;
-    let mut solver = LeastSquaresOnline::<R> {
-        nmf: nmf.clone(),
-        k,
-        w: w.to_vec(),
-        stats,
-        rule: std::marker::PhantomData,
-    };
-    solver.normalise();
-    Ok(Box::new(solver))
+    // A is V·Hᵀ and B the Gram matrix H·Hᵀ: both non-negative, as the start's check asks.
+    online_parts::start::<SquaredError<R>>(nmf, k, w, statistics)
 }
 
-impl<R: Rule> LeastSquaresOnline<R> {
+impl<R: Rule> Scheme for SquaredError<R> {
+    fn b_len(k: usize) -> usize {
+        k * k
+    }
+
     /// A ← ρ·A + V·Hᵀ, B ← ρ·B + H·Hᵀ.
-    fn fold(&mut self, v: Data<'_>, h: &[f32], forget: f64) {
-        let k = self.k;
+    fn fold(
+        stats: &mut OnlineStatistics,
+        _w: &[f32],
+        k: usize,
+        v: Data<'_>,
+        h: &[f32],
+        forget: f64,
+    ) {
         let partials: Vec<Vec<f64>> = h
             .par_chunks(CHUNK_DOCS * k)
             .map(|rows| {
@@ -78,51 +73,45 @@ impl<R: Rule> LeastSquaresOnline<R> {
                 gram
             })
             .collect();
-        for b in self.stats.b.iter_mut() {
+        for b in stats.b.iter_mut() {
             *b *= forget;
         }
         for gram in &partials {
-            for (b, &g) in self.stats.b.iter_mut().zip(gram) {
+            for (b, &g) in stats.b.iter_mut().zip(gram) {
                 *b += g;
             }
         }
         let by_word = v.by_word();
         let ptr = by_word.indptr();
         let (indices, data) = (by_word.indices(), by_word.data());
-        self.stats
-            .a
-            .par_chunks_mut(k)
-            .enumerate()
-            .for_each(|(word, a)| {
-                for x in a.iter_mut() {
-                    *x *= forget;
+        stats.a.par_chunks_mut(k).enumerate().for_each(|(word, a)| {
+            for x in a.iter_mut() {
+                *x *= forget;
+            }
+            let range = ptr.outer_inds_sz(word);
+            for (&d, &value) in indices[range.clone()].iter().zip(&data[range]) {
+                let hd = &h[d as usize * k..][..k];
+                for (a, &y) in a.iter_mut().zip(hd) {
+                    *a += value as f64 * y as f64;
                 }
-                let range = ptr.outer_inds_sz(word);
-                for (&d, &value) in indices[range.clone()].iter().zip(&data[range]) {
-                    let hd = &h[d as usize * k..][..k];
-                    for (a, &y) in a.iter_mut().zip(hd) {
-                        *a += value as f64 * y as f64;
-                    }
-                }
-            });
+            }
+        });
     }
 
-    /// Each word's row of W updated once by the rule against its row of A and B.
-    fn refresh_w(&mut self) {
-        let k = self.k;
-        let b = &self.stats.b;
-        self.w
-            .par_chunks_mut(k)
-            .zip(self.stats.a.par_chunks(k))
+    /// Each word's row of W updated once by the rule against its row of A and B, then the
+    /// topics scaled to sum to 1.
+    fn refresh(stats: &mut OnlineStatistics, w: &mut [f32], k: usize) {
+        let b = &stats.b;
+        w.par_chunks_mut(k)
+            .zip(stats.a.par_chunks(k))
             .for_each_init(|| vec![0f64; k], |aux, (w, a)| R::update(w, a, aux, b, k));
-        self.normalise();
+        Self::normalise(stats, w, k);
     }
 
     /// Scales each topic of W to sum to 1, and A and B with it (a dead topic is left alone).
-    fn normalise(&mut self) {
-        let k = self.k;
+    fn normalise(stats: &mut OnlineStatistics, w: &mut [f32], k: usize) {
         let mut sums = vec![0f64; k];
-        for row in self.w.chunks_exact(k) {
+        for row in w.chunks_exact(k) {
             for (s, &x) in sums.iter_mut().zip(row) {
                 *s += x as f64;
             }
@@ -132,43 +121,31 @@ impl<R: Rule> LeastSquaresOnline<R> {
             .map(|&s| if s > 0.0 { s } else { 1.0 })
             .collect();
         let scale = &scale;
-        self.w
-            .par_chunks_mut(k)
-            .zip(self.stats.a.par_chunks_mut(k))
+        w.par_chunks_mut(k)
+            .zip(stats.a.par_chunks_mut(k))
             .for_each(|(w, a)| {
                 for t in 0..k {
                     w[t] = guard((w[t] as f64 / scale[t]) as f32);
                     a[t] *= scale[t];
                 }
             });
-        for (t, row) in self.stats.b.chunks_exact_mut(k).enumerate() {
+        for (t, row) in stats.b.chunks_exact_mut(k).enumerate() {
             for (u, b) in row.iter_mut().enumerate() {
                 *b *= scale[t] * scale[u];
             }
         }
     }
-}
-
-impl<R: Rule> OnlineSolver for LeastSquaresOnline<R> {
-    fn batch(&mut self, v: Data<'_>, forget: f64) -> Result<f64, NmfError> {
-        online_parts::check_batch(self.w.len() / self.k, &v, forget)?;
-        let (h, loss) = online_parts::solve_batch(&self.nmf, v, self.k, &self.w)?;
-        self.fold(v, &h, forget);
-        self.refresh_w();
-        Ok(loss)
-    }
-
-    fn accumulate(&mut self, v: Data<'_>, h: &[f32], forget: f64) -> Result<(), NmfError> {
-        online_parts::check_batch(self.w.len() / self.k, &v, forget)?;
-        online_parts::check_weights(&v, h, self.k)?;
-        self.fold(v, h, forget);
-        Ok(())
-    }
 
     /// A = p·W and B = p·I, p the Σ n_d² / K of an average batch (n_d: a document's total):
     /// each document's weight, n_d with W's topics summing to 1, counted in one topic, the
     /// batch's documents shared evenly among the topics. A·B⁻¹ is W.
-    fn count_start(&mut self, v: Data<'_>, batch_size: usize) {
+    fn count_start(
+        stats: &mut OnlineStatistics,
+        w: &[f32],
+        k: usize,
+        v: Data<'_>,
+        batch_size: usize,
+    ) {
         let by_doc = v.by_doc();
         let n_docs = by_doc.cols().max(1);
         let squares: f64 = (0..by_doc.cols())
@@ -179,26 +156,13 @@ impl<R: Rule> OnlineSolver for LeastSquaresOnline<R> {
                 total * total
             })
             .sum();
-        let k = self.k;
         let prior = squares * batch_size.min(n_docs) as f64 / n_docs as f64 / k as f64;
-        for (a, &w) in self.stats.a.iter_mut().zip(&self.w) {
+        for (a, &w) in stats.a.iter_mut().zip(w) {
             *a = w as f64 * prior;
         }
-        self.stats.b.fill(0.0);
+        stats.b.fill(0.0);
         for t in 0..k {
-            self.stats.b[t * k + t] = prior;
+            stats.b[t * k + t] = prior;
         }
-    }
-
-    fn w(&self) -> &[f32] {
-        &self.w
-    }
-
-    fn statistics(&self) -> &OnlineStatistics {
-        &self.stats
-    }
-
-    fn into_parts(self: Box<Self>) -> (Vec<f32>, OnlineStatistics) {
-        (self.w, self.stats)
     }
 }
